@@ -1,0 +1,13 @@
+"""Service Bus queue triggers and timer triggers; each module exposes `bp`."""
+
+from __future__ import annotations
+
+import importlib
+
+import azure.functions as func
+
+MODULES: tuple[str, ...] = ()
+
+
+def blueprints() -> list[func.Blueprint]:
+    return [importlib.import_module(f"functions_jobs.{name}").bp for name in MODULES]

@@ -1,0 +1,77 @@
+"""The `lms` command: run the local host, migrate the database, and operate the system."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from shared.config import UnsafeSettingsError, get_settings
+from shared.version import __version__
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from shared import schema
+
+    settings = get_settings()
+    target = args.revision
+    print(f"Migrating {_masked(settings.DATABASE_URL)} to {target} ...", flush=True)
+    before, after = schema.upgrade(settings.DATABASE_URL, target)
+    if before == after:
+        print(f"Already at revision {after}; nothing to do.")
+    else:
+        print(f"Upgraded from {before or 'an empty database'} to {after}.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from shared.local.server import serve
+
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lms", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"lms {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="serve every function of function_app.py on one local HTTP port"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7071, help="port to bind (default 7071)")
+    serve.add_argument(
+        "--workers", type=int, default=8, help="threads serving requests (default 8)"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
+    migrate.add_argument("revision", nargs="?", default="head", help="target (default head)")
+    migrate.set_defaults(handler=cmd_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UnsafeSettingsError as exc:
+        print(f"lms: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lms: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        from shared.db import dispose_engines
+
+        dispose_engines()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""One Settings object, read from the environment once.
+
+Every setting has a safe local default, so the system starts on a laptop with nothing set.
+`ENVIRONMENT=production` turns the defaults that are only safe locally into start-up errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values shipped in samples and docs; a production key must never be one of them.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "",
+        "dev-only-insecure-secret-key-change-me",
+        "change-me",
+        "changeme",
+        "secret",
+        "your-secret-key",
+    }
+)
+MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+
+
+class UnsafeSettingsError(RuntimeError):
+    """Raised at start-up when a setting is missing, malformed or unsafe for the environment."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Refusing to start; fix these settings:\n{lines}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=None,
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=True,
+        validate_default=True,
+    )
+
+    # --- the app
+    ENVIRONMENT: Literal["development", "test", "production"] = "development"
+    APP_NAME: str = "LMS Functions"
+    # Which blueprints function_app.py registers: one package, deployed as one Function App
+    # ("all") or as two ("api" and "jobs").
+    APP_ROLE: Literal["all", "api", "jobs"] = "all"
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    SECRET_KEY: str = "dev-only-insecure-secret-key-change-me"
+
+    # --- database
+    DATABASE_URL: str = "sqlite:///./.lms/lms.db"
+    SQLALCHEMY_ECHO: bool = False
+    DB_POOL_SIZE: int = Field(default=5, ge=1, le=100)
+    DB_MAX_OVERFLOW: int = Field(default=10, ge=0, le=100)
+    DB_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
+    DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
+    DB_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0, le=120)
+
+    # --- background work
+    BROKER: Literal["local"] = "local"
+
+    # --- files
+    STORAGE: Literal["local", "azure"] = "local"
+    LOCAL_STORAGE_DIR: Path = Path(".lms/files")
+    AZURE_STORAGE_CONNECTION_STRING: str | None = None
+    AZURE_STORAGE_ACCOUNT_URL: str | None = None
+    AZURE_STORAGE_CONTAINER_NAME: str = "lms-files"
+
+    # --- HTTP
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
+    ENABLE_API_DOCS: bool | None = None
+    # How many proxies in front of the app append to X-Forwarded-For: 1 on plain Azure
+    # Functions (its front end) and under `lms serve`, 2 behind Front Door or Caddy.
+    TRUSTED_PROXY_HOPS: int = Field(default=1, ge=0, le=10)
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # Accept a JSON list (as App Settings often hold) or a comma-separated string.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("CORS_ORIGINS")
+    @classmethod
+    def _no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*":
+                raise ValueError(
+                    "'*' is not allowed because credentials are allowed; list the origins"
+                )
+            if not origin.startswith(("http://", "https://")) or origin.endswith("/"):
+                raise ValueError(
+                    f"{origin!r} is not an origin; write it as scheme://host[:port], no path"
+                )
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        # Clients and platforms hand out plain postgres URLs; this project talks pg8000 only.
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+            if value.startswith(prefix):
+                return "postgresql+pg8000://" + value[len(prefix) :]
+        if not value.startswith(("sqlite://", "postgresql+pg8000://")):
+            raise ValueError("use sqlite:///path/to.db or postgresql+pg8000://user@host/db")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        if self.ENABLE_API_DOCS is None:
+            return not self.is_production
+        return self.ENABLE_API_DOCS
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe to run in production; empty when they are fine."""
+        if not self.is_production:
+            return []
+        problems = []
+        key = self.SECRET_KEY
+        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or "change-me" in key.lower():
+            problems.append(
+                "SECRET_KEY is a placeholder: generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        elif len(key) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY has {len(key)} characters; production needs at least "
+                f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones"
+            )
+        if self.is_sqlite:
+            problems.append(
+                "DATABASE_URL points at SQLite, which one process owns; "
+                "use postgresql+pg8000://... in production"
+            )
+        if self.STORAGE == "local":
+            problems.append(
+                "STORAGE=local keeps files on one instance's disk; set STORAGE=azure "
+                "and AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
+            )
+        if self.ENABLE_API_DOCS:
+            problems.append(
+                "ENABLE_API_DOCS=true publishes the API schema; unset it or set it to false"
+            )
+        return problems
+
+    def configuration_problems(self) -> list[str]:
+        """Settings that are wrong in any environment."""
+        problems = []
+        if self.STORAGE == "azure" and not (
+            self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL
+        ):
+            problems.append(
+                "STORAGE=azure needs AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
+            )
+        return problems
+
+
+def load_settings() -> Settings:
+    """Read and check the environment; raise UnsafeSettingsError naming every problem."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise UnsafeSettingsError(
+            [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+        ) from None
+    problems = settings.configuration_problems() + settings.production_problems()
+    if problems:
+        raise UnsafeSettingsError(problems)
+    return settings
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use. Tests call `get_settings.cache_clear()`."""
+    return load_settings()

@@ -1,0 +1,88 @@
+"""Engines and sessions: one engine per database URL per process.
+
+SQLite runs in WAL mode with a busy timeout, so the local host can serve requests and consume
+its queue at the same time; PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a
+serverless instance wakes up to connections the server has closed) and a connect timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings, get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def build_engine(url: str, settings: Settings) -> Engine:
+    """A new engine for `url`, configured from the settings. Most callers want `get_engine`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=settings.SQLALCHEMY_ECHO,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_engine(
+        url,
+        echo=settings.SQLALCHEMY_ECHO,
+        pool_size=settings.DB_POOL_SIZE,
+        max_overflow=settings.DB_MAX_OVERFLOW,
+        pool_timeout=settings.DB_POOL_TIMEOUT,
+        pool_recycle=settings.DB_POOL_RECYCLE,
+        pool_pre_ping=True,
+        connect_args={"timeout": settings.DB_CONNECT_TIMEOUT},
+    )
+
+
+_engines: dict[str, Engine] = {}
+_factories: dict[str, sessionmaker[Session]] = {}
+_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for DATABASE_URL."""
+    url = get_settings().DATABASE_URL
+    engine = _engines.get(url)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(url) or build_engine(url, get_settings())
+            _engines[url] = engine
+    return engine
+
+
+def new_session() -> Session:
+    url = get_settings().DATABASE_URL
+    factory = _factories.get(url)
+    if factory is None:
+        factory = sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
+        _factories[url] = factory
+    return factory()
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection and forget the engines (tests, `lms` commands on exit)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _factories.clear()

@@ -1,0 +1,47 @@
+"""Domain errors. Services raise these; `shared.http.errors` maps each family to one status.
+
+The message is shown to the client as `detail`, so it says what went wrong and, where it can,
+what to do next. Never put secrets or other users' data in it.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a client may see."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ResourceNotFoundError(DomainError):
+    """The thing asked for does not exist (or the caller may not know it exists)."""
+
+
+class ResourceConflictError(DomainError):
+    """The request clashes with what is stored (a duplicate, a stale state)."""
+
+
+class AuthenticationRequiredError(DomainError):
+    """No valid credentials came with the request."""
+
+
+class AccessDeniedError(DomainError):
+    """The caller is known but may not do this."""
+
+
+class RuleViolationError(DomainError):
+    """The request is well-formed but breaks a business rule."""
+
+
+class RateLimitExceededError(DomainError):
+    """Too many requests; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class DependencyUnavailableError(DomainError):
+    """A component the request needs (database, broker, storage) does not answer."""

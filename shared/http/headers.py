@@ -1,0 +1,55 @@
+"""Headers every response carries: security headers, CORS and the request id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from shared.http.problem import Reply
+
+# A JSON API renders nothing, so its pages may load nothing and be framed by no one.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+HSTS = "max-age=63072000; includeSubDomains"
+EXPOSED_HEADERS = (
+    "X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
+PREFLIGHT_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+PREFLIGHT_MAX_AGE_SECONDS = "600"
+
+
+def add_security_headers(reply: Reply, *, https: bool) -> None:
+    """Set the security headers a route did not set itself (a docs page sets its own CSP)."""
+    reply.set_default("X-Content-Type-Options", "nosniff")
+    reply.set_default("X-Frame-Options", "DENY")
+    reply.set_default("Referrer-Policy", "no-referrer")
+    reply.set_default("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+    reply.set_default("Cross-Origin-Opener-Policy", "same-origin")
+    reply.set_default("Cache-Control", "no-store")
+    if https:
+        reply.set_default("Strict-Transport-Security", HSTS)
+
+
+def origin_allowed(origin: str | None, allowed: Sequence[str]) -> bool:
+    return origin is not None and origin in allowed
+
+
+def add_cors_headers(reply: Reply, origin: str | None, allowed: Sequence[str]) -> None:
+    """Allow the listed origins, with credentials; other origins get no CORS headers."""
+    reply.append_vary("Origin")
+    if origin_allowed(origin, allowed):
+        assert origin is not None
+        reply.headers["Access-Control-Allow-Origin"] = origin
+        reply.headers["Access-Control-Allow-Credentials"] = "true"
+        reply.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+
+
+def preflight_headers(request_headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers of a successful CORS preflight answer."""
+    headers = {
+        "Allow": PREFLIGHT_METHODS,
+        "Access-Control-Allow-Methods": PREFLIGHT_METHODS,
+        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE_SECONDS,
+    }
+    requested = request_headers.get("access-control-request-headers")
+    if requested:
+        headers["Access-Control-Allow-Headers"] = requested
+    return headers

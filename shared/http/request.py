@@ -1,0 +1,83 @@
+"""What a route body gets: the HTTP request plus what the adapter worked out about it."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import azure.functions as func
+from pydantic import BaseModel, ValidationError
+
+from shared.http.problem import HttpProblem
+
+M = TypeVar("M", bound=BaseModel)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+JSON_TYPES = ("application/json",)
+
+
+def request_id_from(headers: Any) -> str:
+    """Keep a caller's well-formed X-Request-ID (to trace across services), else mint one."""
+    incoming = headers.get("x-request-id")
+    if incoming and _REQUEST_ID.match(incoming):
+        return str(incoming)
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Request:
+    http: func.HttpRequest
+    request_id: str
+    client_ip: str | None
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.http.url).path or "/"
+
+    @property
+    def is_https(self) -> bool:
+        forwarded = (self.http.headers.get("x-forwarded-proto") or "").split(",")[-1].strip()
+        return urlsplit(self.http.url).scheme == "https" or forwarded.lower() == "https"
+
+    def header(self, name: str) -> str | None:
+        value = self.http.headers.get(name.lower())
+        return None if value is None else str(value)
+
+
+def _field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
+    return [
+        {"loc": [where, *err["loc"]], "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    params = dict(request.http.params)
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise HttpProblem(
+            422, "Query parameters are not valid", errors=_field_errors(exc, "query")
+        ) from None
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type and not (content_type in JSON_TYPES or content_type.endswith("+json")):
+        raise HttpProblem(415, f"Send the body as application/json, not {content_type}")
+    raw = request.http.get_body()
+    if not raw.strip():
+        errors = [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
+        raise HttpProblem(422, "A JSON body is required", errors=errors)
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        errors = [{"loc": ["body"], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]
+        raise HttpProblem(422, "The body is not valid JSON", errors=errors) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HttpProblem(422, "The body is not valid", errors=_field_errors(exc, "body")) from None

@@ -1,0 +1,129 @@
+"""Fixtures every test may use: an isolated environment, and real databases.
+
+PostgreSQL is not optional: when TEST_POSTGRES_URL (default: the server on 127.0.0.1:5432)
+does not answer, the tests that need it fail with a message saying how to start it. Each run
+gets its own database, created here and dropped at the end, so runs never see each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, pool, text
+from sqlalchemy.engine import make_url
+
+from shared import schema
+from shared.config import get_settings
+from shared.db import dispose_engines
+
+DEFAULT_POSTGRES_URL = "postgresql+pg8000://postgres@127.0.0.1:5432/postgres"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # In CI a skipped test is a component that did not run; that must not pass quietly.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(f"CI: {skipped} test(s) skipped; every test must run in CI", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every test starts from the local defaults, in its own folder, with fresh settings."""
+    for name in list(os.environ):
+        if name in _SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/lms.db")
+    monkeypatch.setenv("LOCAL_STORAGE_DIR", str(tmp_path / "files"))
+    get_settings.cache_clear()
+    dispose_engines()
+    yield
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+def _setting_names() -> frozenset[str]:
+    from shared.config import Settings
+
+    return frozenset(Settings.model_fields)
+
+
+_SETTING_NAMES = _setting_names()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    engine = create_engine(url, poolclass=pool.NullPool, connect_args={"timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(
+            f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is unreachable "
+            f"({type(exc).__name__}: {exc}). Start it (on Debian: pg_ctlcluster "
+            "--skip-systemctl-redirect $(ls /etc/postgresql) main start) or set "
+            "TEST_POSTGRES_URL to a server the tests may create databases on.",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A database of its own for this test run, migrated to head, dropped at the end."""
+    name = f"lms_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        postgres_server_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        schema.upgrade(url)
+        yield url
+    finally:
+        dispose_engines()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+        if tables:
+            with engine.begin() as connection:
+                quoted = ", ".join(f'"{t}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[str]:
+    """A migrated, empty database, once on SQLite and once on PostgreSQL; DATABASE_URL set."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/migrated.db"
+        schema.upgrade(url)
+    else:
+        url = request.getfixturevalue("postgres_database")
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    dispose_engines()
+    yield url
+    dispose_engines()
+    if request.param == "postgresql":
+        _truncate_all(url)

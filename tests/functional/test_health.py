@@ -1,0 +1,77 @@
+"""GET /, /api/v1/health and /api/v1/ready, called as the Functions host calls them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.config import get_settings
+from tests.function_calls import call_http, json_of
+
+
+def test_root_names_the_api_and_its_version() -> None:
+    response = call_http("root_info", "GET", "/")
+    assert response.status_code == 200
+    body = json_of(response)
+    assert body["message"] == "LMS Backend API"
+    assert body["name"] == "LMS Functions"
+    assert body["version"]
+
+
+def test_health_answers_ok_even_when_the_database_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://nobody@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    response = call_http("health_check", "GET", "/api/v1/health")
+    assert response.status_code == 200
+    assert json_of(response) == {"status": "ok"}
+
+
+def test_ready_is_200_when_database_broker_and_storage_answer(database_url: str) -> None:
+    response = call_http("health_ready", "GET", "/api/v1/ready")
+    assert response.status_code == 200, response.get_body()
+    assert json_of(response) == {
+        "status": "ok",
+        "database": "up",
+        "broker": "up",
+        "storage": "up",
+    }
+
+
+def test_ready_is_503_naming_the_database_when_it_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://nobody@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    response = call_http("health_ready", "GET", "/api/v1/ready")
+    assert response.status_code == 503
+    body = json_of(response)
+    assert body["status"] == "degraded"
+    assert body["database"] == "down"
+    assert body["broker"] == "down"
+    assert body["storage"] == "up"
+    assert "database: the database does not answer" in body["detail"]
+    assert "nobody" not in body["detail"]
+
+
+def test_ready_is_503_asking_for_migrate_when_the_schema_is_missing() -> None:
+    response = call_http("health_ready", "GET", "/api/v1/ready")
+    assert response.status_code == 503
+    assert "run `lms migrate`" in json_of(response)["detail"]
+
+
+def test_ready_is_503_naming_storage_when_its_folder_cannot_be_used(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the storage folder should be")
+    monkeypatch.setenv("LOCAL_STORAGE_DIR", str(blocker))
+    get_settings.cache_clear()
+    response = call_http("health_ready", "GET", "/api/v1/ready")
+    assert response.status_code == 503
+    body = json_of(response)
+    assert body["storage"] == "down"
+    assert body["database"] == "up"
+    assert body["detail"].startswith("storage: ")

@@ -1,0 +1,37 @@
+"""The schema comes from the migrations alone, and they agree with the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, pool
+
+from shared import schema
+from shared.domain.models import Base
+
+
+def test_migrations_reach_head(database_url: str) -> None:
+    assert schema.current_revision(database_url) == schema.head_revision()
+
+
+def test_models_and_migrations_agree(database_url: str) -> None:
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == [], f"write a migration for: {differences}"
+
+
+def test_every_migration_downgrades_and_upgrades_again(database_url: str) -> None:
+    schema.downgrade(database_url, "base")
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    before, after = schema.upgrade(database_url)
+    assert before is None
+    assert after == schema.head_revision()
