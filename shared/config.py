@@ -15,10 +15,12 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values shipped in samples and docs; a production key must never be one of them.
+# Signs local development tokens only: production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
 PLACEHOLDER_SECRET_KEYS = frozenset(
     {
         "",
-        "dev-only-insecure-secret-key-change-me",
+        DEVELOPMENT_SECRET_KEY,
         "change-me",
         "changeme",
         "secret",
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
     # ("all") or as two ("api" and "jobs").
     APP_ROLE: Literal["all", "api", "jobs"] = "all"
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    SECRET_KEY: str = "dev-only-insecure-secret-key-change-me"
+    SECRET_KEY: str = DEVELOPMENT_SECRET_KEY
 
     # --- database
     DATABASE_URL: str = "sqlite:///./.lms/lms.db"

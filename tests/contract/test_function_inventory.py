@@ -69,7 +69,11 @@ def _functions_registered_with(role: str) -> set[str]:
     )
     env = {**os.environ, "APP_ROLE": role}
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout
     return set(out.split())
