@@ -21,8 +21,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     target = args.revision
-    print(f"Migrating {_masked(settings.DATABASE_URL)} to {target} ...", flush=True)
-    before, after = schema.upgrade(settings.DATABASE_URL, target)
+    from sqlalchemy.exc import DBAPIError
+
+    where = _masked(settings.DATABASE_URL)
+    print(f"Migrating {where} to {target} ...", flush=True)
+    try:
+        before, after = schema.upgrade(settings.DATABASE_URL, target)
+    except DBAPIError as exc:
+        print(
+            f"lms: cannot use the database at {where}: {str(exc.orig).rstrip('.')}. "
+            "Is the server running, and is DATABASE_URL right?",
+            file=sys.stderr,
+        )
+        return 1
     if before == after:
         print(f"Already at revision {after}; nothing to do.")
     else:

@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Engine, create_engine, pool
 from sqlalchemy.engine import make_url
 
+CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -32,9 +33,14 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _engine(url: str) -> Engine:
+    connect_args = {} if url.startswith("sqlite") else {"timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
+
+
 def current_revision(url: str) -> str | None:
     _ensure_sqlite_folder(url)
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = _engine(url)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

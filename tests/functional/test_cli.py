@@ -1,0 +1,43 @@
+"""`lms migrate` says what it did, and fails with a message that says what to do next."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import schema
+from shared.cli import main
+from shared.config import get_settings
+
+
+def test_migrate_upgrades_an_empty_database_then_has_nothing_to_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["migrate"]) == 0
+    assert (
+        f"Upgraded from an empty database to {schema.head_revision()}." in capsys.readouterr().out
+    )
+    assert main(["migrate"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_migrate_names_an_unreachable_database_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://lms:hunter2@127.0.0.1:1/lms")
+    get_settings.cache_clear()
+    assert main(["migrate"]) == 1
+    captured = capsys.readouterr()
+    assert "cannot use the database at postgresql+pg8000://lms:***@127.0.0.1:1/lms" in captured.err
+    assert "hunter2" not in captured.out + captured.err
+
+
+def test_unsafe_production_settings_stop_the_command_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    get_settings.cache_clear()
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "Refusing to start" in err
+    assert "SECRET_KEY" in err
+    assert "SQLite" in err

@@ -1,0 +1,65 @@
+"""The unit of work keeps what a service commits and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from shared.db import get_engine
+from shared.domain.timers import TimerSchedule
+from shared.uow import UnitOfWork
+
+
+def _names() -> set[str]:
+    with UnitOfWork() as uow:
+        return set(uow.session.scalars(select(TimerSchedule.name)))
+
+
+def test_a_committed_row_is_stored(database_url: str) -> None:
+    with UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="kept"))
+        uow.commit()
+    assert _names() == {"kept"}
+
+
+def test_a_row_not_committed_is_rolled_back(database_url: str) -> None:
+    with UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="forgotten"))
+        uow.session.flush()
+    assert _names() == set()
+
+
+def test_an_exception_inside_the_unit_rolls_everything_back(database_url: str) -> None:
+    with pytest.raises(RuntimeError), UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="half-done"))
+        uow.session.flush()
+        raise RuntimeError("the service failed after its first write")
+    assert _names() == set()
+
+
+def test_datetimes_come_back_aware_and_in_utc(database_url: str) -> None:
+    moment = datetime(2026, 11, 22, 20, 30, 5, tzinfo=UTC)
+    with UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="t", last_occurrence_at=moment))
+        uow.commit()
+    with UnitOfWork() as uow:
+        stored = uow.session.get(TimerSchedule, "t")
+        assert stored is not None
+        assert stored.last_occurrence_at == moment
+        assert stored.last_occurrence_at.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(database_url: str) -> None:
+    with pytest.raises(Exception, match="aware"), UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="n", last_occurrence_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+        uow.commit()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
+    engine = get_engine()
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
