@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import StatementError
 
 from shared.db import get_engine
 from shared.domain.timers import TimerSchedule
@@ -52,8 +53,8 @@ def test_datetimes_come_back_aware_and_in_utc(database_url: str) -> None:
 
 
 def test_naive_datetimes_are_refused(database_url: str) -> None:
-    with pytest.raises(Exception, match="aware"), UnitOfWork() as uow:
-        uow.session.add(TimerSchedule(name="n", last_occurrence_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    with pytest.raises(StatementError, match="aware"), UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="n", last_occurrence_at=datetime(2026, 1, 1)))
         uow.commit()
 
 

@@ -1,0 +1,101 @@
+"""Where uploaded files live: one small interface, two adapters.
+
+Services depend on `BlobStore` alone; `get_blob_store(settings)` picks the adapter STORAGE
+names (`local.LocalBlobStore` on a laptop, `azure_blob.AzureBlobStore` in Azure and against
+Azurite). Adapters are imported on first use, so importing this package never pulls in the
+Azure SDK and cold starts stay fast.
+
+Both adapters accept the same names (see `validate_blob_name`), so a name that works on a
+laptop works in Azure and the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+
+# Azure's limit; applied everywhere so the local folder cannot accept what Azure refuses.
+MAX_BLOB_NAME_LENGTH = 1024
+
+
+class BlobStore(Protocol):
+    """Bytes stored under a name. Content types are stored by the caller, with the file's row."""
+
+    def put(self, name: str, data: bytes, content_type: str) -> None:
+        """Store `data` under `name`, replacing what was there."""
+        ...
+
+    def get(self, name: str) -> bytes:
+        """Return what is stored under `name`; raise ResourceNotFoundError when nothing is."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove `name`; removing what is not there is not an error."""
+        ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def check(self) -> None:
+        """Raise DependencyUnavailableError, with a reason safe to show, if unusable."""
+        ...
+
+
+def validate_blob_name(name: str) -> str:
+    """Return `name` unchanged, or raise ValueError saying why it cannot name a blob.
+
+    Names are '/'-separated relative paths. The rules keep a name from leaving the local
+    folder ('..', absolute paths, backslashes read as separators on Windows) and from being
+    rewritten on its way to Azure (HTTP clients collapse '.' and '..', Azure trims a trailing
+    '/'), so one name always means one blob.
+    """
+    if not name:
+        raise ValueError("a blob name must not be empty")
+    if len(name) > MAX_BLOB_NAME_LENGTH:
+        raise ValueError(f"a blob name must have at most {MAX_BLOB_NAME_LENGTH} characters")
+    if "\\" in name:
+        raise ValueError(f"blob name {name!r} contains a backslash; separate parts with '/'")
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise ValueError(f"blob name {name!r} contains a control character")
+    if name.startswith("/"):
+        raise ValueError(f"blob name {name!r} is absolute; drop the leading '/'")
+    for segment in name.split("/"):
+        if not segment:
+            raise ValueError(f"blob name {name!r} has an empty part ('//' or a trailing '/')")
+        if segment in (".", ".."):
+            raise ValueError(f"blob name {name!r} contains {segment!r}; name the blob directly")
+    return name
+
+
+# One store per Settings object: `get_settings()` hands out the same object until a test
+# clears its cache, and then the next call builds a store for the new settings.
+_cached: tuple[Settings, BlobStore] | None = None
+
+
+def get_blob_store(settings: Settings) -> BlobStore:
+    """The store STORAGE names. Cheap: no file or network access happens here."""
+    global _cached
+    cached = _cached
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    store = _build_blob_store(settings)
+    _cached = (settings, store)
+    return store
+
+
+def _build_blob_store(settings: Settings) -> BlobStore:
+    if settings.STORAGE == "azure":
+        from shared.storage.azure_blob import AzureBlobStore
+
+        return AzureBlobStore(
+            settings.AZURE_STORAGE_CONTAINER_NAME,
+            connection_string=settings.AZURE_STORAGE_CONNECTION_STRING,
+            account_url=settings.AZURE_STORAGE_ACCOUNT_URL,
+            # Outside production a missing container is a fresh Azurite; in production it
+            # is a deployment fault that the health check must report, not paper over.
+            create_missing_container=not settings.is_production,
+        )
+    from shared.storage.local import LocalBlobStore
+
+    return LocalBlobStore(settings.LOCAL_STORAGE_DIR)

@@ -1,0 +1,80 @@
+"""Blobs as files under one folder: the store for a laptop and for `lms serve` on one node."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from contextlib import suppress
+from pathlib import Path
+
+from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
+from shared.storage import validate_blob_name
+
+
+class LocalBlobStore:
+    """Stores each blob at `root/<name>`; parts of the name become folders.
+
+    The content type is not kept: `BlobStore.get` returns bytes only, so callers already
+    store the type with the file's row, and a sidecar file would be one more thing to keep
+    in step with the blob.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(root={str(self.root)!r})"
+
+    def put(self, name: str, data: bytes, content_type: str) -> None:
+        path = self._path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target, then rename over it: a reader sees the old bytes or the
+        # new ones, never half a file, and a crash leaves at most a stray ".part" file.
+        handle, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(handle, "wb") as temp_file:
+                temp_file.write(data)
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+    def get(self, name: str) -> bytes:
+        try:
+            return self._path(name).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+
+    def delete(self, name: str) -> None:
+        # Empty folders are left behind on purpose: removing one could race a `put` that
+        # has just created it for a sibling.
+        path = self._path(name)
+        if path.is_dir():  # a name that is only a prefix of stored blobs stores nothing
+            return
+        # NotADirectoryError: a prefix of the name is a blob, so the name itself is not.
+        with suppress(NotADirectoryError):
+            path.unlink(missing_ok=True)
+
+    def exists(self, name: str) -> bool:
+        return self._path(name).is_file()
+
+    def check(self) -> None:
+        probe = self.root / f".probe-{uuid.uuid4().hex}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise DependencyUnavailableError(
+                f"The folder in LOCAL_STORAGE_DIR is not writable ({reason}); "
+                "fix its permissions or point LOCAL_STORAGE_DIR at a writable folder."
+            ) from None
+
+    def _path(self, name: str) -> Path:
+        return self.root.joinpath(*validate_blob_name(name).split("/"))
