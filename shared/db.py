@@ -1,7 +1,9 @@
 """Engines and sessions: one engine per database URL per process.
 
-SQLite runs in WAL mode with a busy timeout, so the local host can serve requests and consume
-its queue at the same time; PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a
+SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE,
+so the local host can serve requests and consume its queue at the same time: a transaction
+that read first and writes later would otherwise fail at once with "database is locked" when
+another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not); PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a
 serverless instance wakes up to connections the server has closed) and a connect timeout.
 """
 
@@ -21,12 +23,18 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is DEFERRED; _begin_immediate takes over.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str, settings: Settings) -> Engine:
@@ -41,6 +49,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(
         url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -64,3 +65,28 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_concurrent_read_then_write_transactions_all_commit(database_url: str) -> None:
+    # Each unit reads a counter and writes it back plus one: the pattern of most services.
+    # On SQLite this fails with "database is locked" unless transactions begin IMMEDIATE.
+    with UnitOfWork() as uow:
+        uow.session.add(TimerSchedule(name="counter", locked_by="0"))
+        uow.commit()
+
+    def bump(times: int) -> None:
+        for _ in range(times):
+            with UnitOfWork() as uow:
+                row = uow.session.scalars(
+                    select(TimerSchedule).where(TimerSchedule.name == "counter").with_for_update()
+                ).one()
+                row.locked_by = str(int(row.locked_by or "0") + 1)
+                uow.commit()
+
+    threads = [threading.Thread(target=bump, args=(25,)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with UnitOfWork() as uow:
+        assert uow.session.get(TimerSchedule, "counter").locked_by == "150"  # type: ignore[union-attr]
