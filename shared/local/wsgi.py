@@ -1,0 +1,197 @@
+"""The WSGI application of the local host: WSGI environ in, HTTP function called, response out.
+
+It plays the part of the Functions host's HTTP front end: it builds the `func.HttpRequest` the
+worker would (full URL, headers, query, route parameters, body), appends the TCP peer to
+X-Forwarded-For as one trusted hop (shared/security/client_ip reads it from the right), and
+answers 404 and 405 itself with the API's problem+json.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import azure.functions as func
+
+from shared.http.problem import HttpProblem
+from shared.http.route import problem_response
+from shared.local.routing import MethodNotAllowed, RouteMatch, RouteTable
+
+log = logging.getLogger("lms.local.http")
+access_log = logging.getLogger("lms.local.access")
+
+StartResponse = Callable[..., Any]
+# WSGI forbids an application to set hop-by-hop headers; the server owns the connection.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+BODYLESS_STATUSES = frozenset({204, 304})
+
+
+def raw_path(environ: dict[str, Any]) -> str:
+    """The path as the client sent it, still percent-encoded, so %2F stays inside a segment."""
+    uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if uri:
+        return urlsplit(uri).path or "/"
+    # PEP 3333 hands PATH_INFO over decoded, as latin-1; encode it back.
+    decoded = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return quote(decoded.encode("latin-1"), safe="/:@!$&'()*+,;=-._~") or "/"
+
+
+def request_headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    peer = environ.get("REMOTE_ADDR")
+    if peer:
+        earlier = headers.get("x-forwarded-for", "").strip()
+        headers["x-forwarded-for"] = f"{earlier}, {peer}" if earlier else peer
+    return headers
+
+
+def query_params(query_string: str) -> dict[str, str]:
+    # The host hands the worker one string per name; a repeated name arrives comma-joined.
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        params[name] = f"{params[name]},{value}" if name in params else value
+    return params
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.isdigit():
+        return bytes(stream.read(int(length))) if int(length) else b""
+    # No length: read to the end only where the server promises the stream ends (PEP 3333).
+    return bytes(stream.read()) if environ.get("wsgi.input_terminated") else b""
+
+
+def build_request(environ: dict[str, Any], route_params: dict[str, str]) -> func.HttpRequest:
+    headers = request_headers(environ)
+    host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    query = environ.get("QUERY_STRING", "")
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{raw_path(environ)}"
+    return func.HttpRequest(
+        environ["REQUEST_METHOD"].upper(),
+        f"{url}?{query}" if query else url,
+        headers=headers,
+        params=query_params(query),
+        route_params=route_params,
+        body=read_body(environ),
+    )
+
+
+def status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def response_parts(response: func.HttpResponse) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Status line, headers and body; Content-Type from mimetype/charset when none was set."""
+    body = response.get_body()
+    status = int(response.status_code)
+    headers = [
+        (str(k), str(v))
+        for k, v in response.headers.items()
+        if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"
+    ]
+    has_type = any(k.lower() == "content-type" for k, _ in headers)
+    if body and not has_type and response.mimetype:
+        charset = f"; charset={response.charset}" if response.charset else ""
+        headers.append(("Content-Type", f"{response.mimetype}{charset}"))
+    if status in BODYLESS_STATUSES or 100 <= status < 200:
+        body = b""
+    else:
+        headers.append(("Content-Length", str(len(body))))
+    return status_line(status), headers, body
+
+
+class FunctionsWsgiApp:
+    """Serves the HTTP functions of a RouteTable; safe to call from many threads at once."""
+
+    def __init__(self, routes: RouteTable) -> None:
+        self.routes = routes
+
+    def __repr__(self) -> str:
+        return f"FunctionsWsgiApp({len(self.routes)} routes)"
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        path = raw_path(environ)
+        response = self.respond(environ, method, path)
+        status, headers, body = response_parts(response)
+        start_response(status, headers)
+        access_log.info(
+            "%s %s %s %.1f ms", method, path, status[:3], (time.perf_counter() - started) * 1000
+        )
+        return [body]
+
+    def respond(self, environ: dict[str, Any], method: str, path: str) -> func.HttpResponse:
+        request = None
+        try:
+            outcome = self.routes.match(method, path)
+            request = build_request(
+                environ, outcome.params if isinstance(outcome, RouteMatch) else {}
+            )
+            if isinstance(outcome, RouteMatch):
+                response = outcome.route.function.call(request)
+                if not isinstance(response, func.HttpResponse):
+                    raise TypeError(
+                        f"{outcome.route.name} returned {type(response).__name__}, "
+                        "not func.HttpResponse"
+                    )
+                return response
+            if isinstance(outcome, MethodNotAllowed):
+                allowed = ", ".join(outcome.allowed)
+                problem = HttpProblem(
+                    405,
+                    f"{method} is not allowed on {path}; use {allowed}",
+                    headers={"Allow": allowed},
+                )
+                return problem_response(request, problem)
+            return problem_response(request, HttpProblem(404, f"Nothing is served at {path}"))
+        except Exception:
+            # The route pipeline catches everything; reaching here is a bug in the host or a
+            # function registered without the pipeline.
+            log.exception("unhandled error serving %s %s", method, path)
+            return self._internal_error(request, method, path)
+
+    @staticmethod
+    def _internal_error(
+        request: func.HttpRequest | None, method: str, path: str
+    ) -> func.HttpResponse:
+        problem = HttpProblem(500, "Internal server error")
+        try:
+            return problem_response(
+                request or func.HttpRequest(method, f"http://localhost{path}", body=b""), problem
+            )
+        except Exception:
+            log.exception("cannot render the 500 problem for %s %s", method, path)
+            return func.HttpResponse(
+                b'{"status":500,"detail":"Internal server error"}',
+                status_code=500,
+                mimetype="application/problem+json",
+            )
