@@ -34,9 +34,7 @@ def call_http(
         headers = {"Content-Type": "application/json", **(headers or {})}
     if not url.startswith("http"):
         url = "http://localhost:7071" + url
-    query = dict(
-        part.split("=", 1) for part in urlsplit(url).query.split("&") if "=" in part
-    )
+    query = dict(part.split("=", 1) for part in urlsplit(url).query.split("&") if "=" in part)
     request = func.HttpRequest(
         method,
         url,

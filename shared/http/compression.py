@@ -14,9 +14,11 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     """True when Accept-Encoding lists gzip (or *) with a non-zero quality."""
     if not accept_encoding:
         return False
+    qualities: dict[str, float] = {}
     for part in accept_encoding.split(","):
         name, _, params = part.strip().partition(";")
-        if name.strip().lower() not in ("gzip", "*"):
+        name = name.strip().lower()
+        if name not in ("gzip", "*"):
             continue
         quality = 1.0
         for param in params.split(";"):
@@ -26,8 +28,9 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        return quality > 0
-    return False
+        qualities.setdefault(name, quality)
+    # "gzip" named explicitly wins over "*", wherever each stands (RFC 9110, 12.5.3).
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
 def maybe_compress(reply: Reply, accept_encoding: str | None) -> None:

@@ -22,7 +22,8 @@ JSON_TYPES = ("application/json",)
 def request_id_from(headers: Any) -> str:
     """Keep a caller's well-formed X-Request-ID (to trace across services), else mint one."""
     incoming = headers.get("x-request-id")
-    if incoming and _REQUEST_ID.match(incoming):
+    # fullmatch: `$` alone also matches before a trailing newline, which a header cannot carry.
+    if incoming and _REQUEST_ID.fullmatch(incoming):
         return str(incoming)
     return uuid.uuid4().hex
 

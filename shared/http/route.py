@@ -126,9 +126,7 @@ def handle(
     with request_context(request.request_id):
         try:
             _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
-            kwargs: dict[str, Any] = {
-                k: v for k, v in req.route_params.items() if k in accepted
-            }
+            kwargs: dict[str, Any] = {k: v for k, v in req.route_params.items() if k in accepted}
             if spec.query is not None:
                 kwargs["query"] = parse_query(request, spec.query)
             if spec.body is not None:
@@ -146,8 +144,11 @@ def handle(
 
 
 def _check_size(request: Request, limit: int) -> None:
+    # The larger of what was declared and what arrived: a header may understate the body.
     declared = request.header("content-length")
-    size = int(declared) if declared and declared.isdigit() else len(request.http.get_body())
+    size = len(request.http.get_body())
+    if declared and declared.isdigit():
+        size = max(size, int(declared))
     if size > limit:
         raise HttpProblem(413, f"The body has {size} bytes; the limit here is {limit} bytes")
 
@@ -155,7 +156,11 @@ def _check_size(request: Request, limit: int) -> None:
 def render(result: Any, spec: RouteSpec) -> Reply:
     """Turn what a route returned into a reply: a model, plain JSON data, None or a response."""
     if isinstance(result, func.HttpResponse):
-        return Reply(result.status_code, result.get_body(), dict(result.headers.items()))
+        reply = Reply(result.status_code, result.get_body(), dict(result.headers.items()))
+        # HttpResponse(mimetype=...) keeps the type outside its headers; carry it over.
+        if reply.body:
+            reply.set_default("Content-Type", _content_type(result.mimetype, result.charset))
+        return reply
     if result is None:
         return Reply(204 if spec.status in (200, 204) else spec.status)
     if spec.response is not None and not isinstance(result, spec.response):
@@ -165,6 +170,10 @@ def render(result: Any, spec: RouteSpec) -> Reply:
     else:
         payload = json.dumps(result, default=str, separators=(",", ":")).encode()
     return Reply(spec.status, payload, {"Content-Type": "application/json"})
+
+
+def _content_type(mimetype: str, charset: str) -> str:
+    return f"{mimetype}; charset={charset}" if mimetype.startswith("text/") else mimetype
 
 
 def problem_for(
@@ -207,6 +216,4 @@ def problem_response(req: func.HttpRequest, problem: HttpProblem) -> func.HttpRe
         request_id=request_id_from(req.headers),
         client_ip=resolve_client_ip(req.headers, get_settings().TRUSTED_PROXY_HOPS),
     )
-    return finish(
-        request, problem_for(request, problem.status, problem.detail, problem.headers)
-    )
+    return finish(request, problem_for(request, problem.status, problem.detail, problem.headers))

@@ -1,0 +1,210 @@
+"""Settings: safe local defaults, URL rewriting, and production refusing unsafe values."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.config import Settings, UnsafeSettingsError, get_settings, load_settings
+
+GOOD_PRODUCTION_KEY = "kV9yq3Jx2mT8wLpR4sNd7fHb6cZa1eGu5oIi0QwErTy"
+SAFE_PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": GOOD_PRODUCTION_KEY,
+    "DATABASE_URL": "postgresql+pg8000://lms@db.example.org:5432/lms",
+    "STORAGE": "azure",
+    "AZURE_STORAGE_ACCOUNT_URL": "https://lmsfiles.blob.core.windows.net",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch):
+    """Each test starts from an environment that sets none of the settings."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+def refusal(monkeypatch: pytest.MonkeyPatch, **values: str) -> UnsafeSettingsError:
+    set_env(monkeypatch, **values)
+    with pytest.raises(UnsafeSettingsError) as caught:
+        get_settings()
+    return caught.value
+
+
+def test_defaults_are_local_and_safe():
+    settings = get_settings()
+
+    assert settings.ENVIRONMENT == "development"
+    assert settings.DATABASE_URL == "sqlite:///./.lms/lms.db"
+    assert settings.is_sqlite
+    assert settings.BROKER == "local"
+    assert settings.STORAGE == "local"
+    assert settings.CORS_ORIGINS == ["http://localhost:3000"]
+    assert settings.MAX_REQUEST_BODY_BYTES == 1_048_576
+    assert settings.TRUSTED_PROXY_HOPS == 1
+    assert settings.api_docs_enabled
+    assert not settings.is_production
+
+
+def test_settings_are_read_once_until_the_cache_is_cleared(monkeypatch):
+    first = get_settings()
+    monkeypatch.setenv("APP_NAME", "Changed")
+
+    assert get_settings() is first
+    get_settings.cache_clear()
+    assert get_settings().APP_NAME == "Changed"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "postgres://lms:pw@db:5432/lms",
+        "postgresql://lms:pw@db:5432/lms",
+        "postgresql+psycopg2://lms:pw@db:5432/lms",
+    ],
+)
+def test_plain_postgres_urls_are_rewritten_to_pg8000(monkeypatch, given):
+    monkeypatch.setenv("DATABASE_URL", given)
+
+    assert get_settings().DATABASE_URL == "postgresql+pg8000://lms:pw@db:5432/lms"
+    assert not get_settings().is_sqlite
+
+
+def test_a_pg8000_url_is_kept_as_it_is(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://lms@db/lms")
+
+    assert get_settings().DATABASE_URL == "postgresql+pg8000://lms@db/lms"
+
+
+@pytest.mark.parametrize("given", ["mysql://lms@db/lms", "postgresql+asyncpg://lms@db/lms", "db"])
+def test_an_unsupported_database_url_is_refused_naming_the_setting(monkeypatch, given):
+    error = refusal(monkeypatch, DATABASE_URL=given)
+
+    assert len(error.problems) == 1
+    assert error.problems[0].startswith("DATABASE_URL")
+    assert "postgresql+pg8000://" in str(error)
+
+
+def test_cors_origins_are_read_from_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("CORS_ORIGINS", " https://app.example.org , http://localhost:5173,")
+
+    assert get_settings().CORS_ORIGINS == ["https://app.example.org", "http://localhost:5173"]
+
+
+def test_cors_origins_are_read_from_a_json_list(monkeypatch):
+    monkeypatch.setenv("CORS_ORIGINS", '["https://app.example.org", "https://admin.example.org"]')
+
+    assert get_settings().CORS_ORIGINS == ["https://app.example.org", "https://admin.example.org"]
+
+
+@pytest.mark.parametrize("given", ["*", '["*"]', "https://app.example.org,*"])
+def test_a_wildcard_cors_origin_is_refused(monkeypatch, given):
+    error = refusal(monkeypatch, CORS_ORIGINS=given)
+
+    assert error.problems[0].startswith("CORS_ORIGINS")
+    assert "'*' is not allowed" in str(error)
+
+
+@pytest.mark.parametrize("given", ["app.example.org", "https://app.example.org/"])
+def test_a_cors_origin_that_is_not_scheme_and_host_is_refused(monkeypatch, given):
+    error = refusal(monkeypatch, CORS_ORIGINS=given)
+
+    assert "scheme://host" in str(error)
+
+
+def test_malformed_json_cors_origins_are_refused_not_crashed_on(monkeypatch):
+    error = refusal(monkeypatch, CORS_ORIGINS='["https://app.example.org"')
+
+    assert error.problems[0].startswith("CORS_ORIGINS")
+
+
+def test_production_with_good_settings_loads(monkeypatch):
+    set_env(monkeypatch, **SAFE_PRODUCTION)
+
+    settings = get_settings()
+
+    assert settings.is_production
+    assert settings.production_problems() == []
+    assert not settings.api_docs_enabled
+
+
+@pytest.mark.parametrize(
+    ("unsafe", "named"),
+    [
+        ({"SECRET_KEY": "dev-only-insecure-secret-key-change-me"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": "changeme"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": "x" * 40 + "-change-me"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": "k" * 31}, "SECRET_KEY has 31 characters"),
+        ({"DATABASE_URL": "sqlite:///./lms.db"}, "DATABASE_URL points at SQLite"),
+        ({"STORAGE": "local"}, "STORAGE=local"),
+        ({"ENABLE_API_DOCS": "true"}, "ENABLE_API_DOCS=true"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting(monkeypatch, unsafe, named):
+    error = refusal(monkeypatch, **{**SAFE_PRODUCTION, **unsafe})
+
+    assert len(error.problems) == 1
+    assert named in error.problems[0]
+
+
+def test_a_secret_key_of_exactly_the_minimum_length_is_accepted(monkeypatch):
+    set_env(monkeypatch, **{**SAFE_PRODUCTION, "SECRET_KEY": "k" * 32})
+
+    assert get_settings().SECRET_KEY == "k" * 32
+
+
+def test_production_names_every_problem_in_one_error(monkeypatch):
+    error = refusal(monkeypatch, ENVIRONMENT="production")
+
+    message = str(error)
+    assert len(error.problems) == 3
+    assert "SECRET_KEY is a placeholder" in message
+    assert "DATABASE_URL points at SQLite" in message
+    assert "STORAGE=local" in message
+
+
+def test_production_with_docs_enabled_adds_that_to_the_list(monkeypatch):
+    error = refusal(monkeypatch, ENVIRONMENT="production", ENABLE_API_DOCS="true")
+
+    assert len(error.problems) == 4
+    assert "ENABLE_API_DOCS=true" in str(error)
+
+
+def test_the_same_unsafe_settings_are_fine_outside_production(monkeypatch):
+    set_env(monkeypatch, ENVIRONMENT="test", SECRET_KEY="short", ENABLE_API_DOCS="true")
+
+    assert get_settings().api_docs_enabled
+
+
+def test_azure_storage_without_credentials_is_refused_in_any_environment(monkeypatch):
+    error = refusal(monkeypatch, STORAGE="azure")
+
+    assert error.problems == [
+        "STORAGE=azure needs AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
+    ]
+
+
+def test_azure_storage_with_a_connection_string_loads(monkeypatch):
+    set_env(
+        monkeypatch,
+        STORAGE="azure",
+        AZURE_STORAGE_CONNECTION_STRING="UseDevelopmentStorage=true",
+    )
+
+    assert load_settings().STORAGE == "azure"
+
+
+def test_a_malformed_value_is_reported_as_a_settings_problem(monkeypatch):
+    error = refusal(monkeypatch, MAX_REQUEST_BODY_BYTES="lots", TRUSTED_PROXY_HOPS="11")
+
+    assert [p.split(":")[0] for p in error.problems] == [
+        "MAX_REQUEST_BODY_BYTES",
+        "TRUSTED_PROXY_HOPS",
+    ]
