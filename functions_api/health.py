@@ -32,10 +32,15 @@ def health_check(request: Request) -> dict[str, Any]:
 
 @route(bp, "GET", "api/v1/ready", name="health_ready")
 def health_ready(request: Request) -> func.HttpResponse:
-    """200 when the database, broker and storage answer; 503 naming what is down."""
+    """200 when the database, broker and storage answer; 503 naming what is down.
+
+    Also reports each queue's depth, oldest message age and dead letters.
+    """
     readiness = check_readiness(get_settings())
     body: dict[str, Any] = {"status": "ok" if readiness.ready else "degraded"}
     body.update(readiness.components)
+    if readiness.queues:
+        body["queues"] = readiness.queues
     if not readiness.ready:
         body["detail"] = "; ".join(f"{name}: {why}" for name, why in readiness.problems.items())
     return func.HttpResponse(

@@ -6,7 +6,7 @@ import importlib
 
 import azure.functions as func
 
-MODULES: tuple[str, ...] = ()
+MODULES = ("queues", "schedules")
 
 
 def blueprints() -> list[func.Blueprint]:

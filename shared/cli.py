@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from shared.cli_queues import add_queue_commands
 from shared.config import UnsafeSettingsError, get_settings
 from shared.version import __version__
 
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.add_argument("revision", nargs="?", default="head", help="target (default head)")
     migrate.set_defaults(handler=cmd_migrate)
+
+    add_queue_commands(commands)
     return parser
 
 

@@ -3,8 +3,9 @@
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE,
 so the local host can serve requests and consume its queue at the same time: a transaction
 that read first and writes later would otherwise fail at once with "database is locked" when
-another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not); PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a
-serverless instance wakes up to connections the server has closed) and a connect timeout.
+another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not).
+PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a serverless instance wakes up
+to connections the server has closed) and a connect timeout.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,23 @@ def _method_name(method: Any) -> str:
     return str(getattr(method, "value", method)).upper()
 
 
+class AppSettingMissingError(LookupError):
+    """A trigger names an app setting (`%NAME%`) that has no value."""
+
+
+def resolve_app_setting(value: str) -> str:
+    """Expand `%NAME%` the way the host does: from the app's settings, else the environment."""
+    if not (len(value) > 2 and value.startswith("%") and value.endswith("%")):
+        return value
+    name = value[1:-1]
+    from shared.config import get_settings
+
+    resolved = getattr(get_settings(), name, None) or os.environ.get(name)
+    if not resolved:
+        raise AppSettingMissingError(f"{value} names the setting {name}, which is not set")
+    return str(resolved)
+
+
 def functions_of(app: func.FunctionApp) -> AppFunctions:
     found = AppFunctions()
     for function in app.get_functions():
@@ -86,9 +104,10 @@ def functions_of(app: func.FunctionApp) -> AppFunctions:
                 )
             )
         elif kind == "timerTrigger":
-            found.timers.append(TimerFunction(name, str(spec["schedule"]), call))
+            found.timers.append(TimerFunction(name, resolve_app_setting(spec["schedule"]), call))
         elif kind == "serviceBusTrigger" and spec.get("queueName"):
-            found.queues.append(QueueFunction(name, str(spec["queueName"]), call))
+            queue = resolve_app_setting(spec["queueName"])
+            found.queues.append(QueueFunction(name, queue, call))
         else:
             found.unsupported.append(f"{name} ({kind})")
     return found

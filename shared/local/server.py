@@ -27,12 +27,14 @@ from sqlalchemy.engine import make_url
 
 from shared.config import Settings, UnsafeSettingsError, get_settings
 from shared.db import dispose_engines
-from shared.local.app_functions import AppFunctions, functions_of
+from shared.local.app_functions import AppFunctions, AppSettingMissingError, functions_of
 from shared.local.ncrontab import CronScheduleError
+from shared.local.queue_consumer import QueueConsumer
 from shared.local.route_constraints import RouteTemplateError
 from shared.local.routing import AmbiguousRoutesError, RouteTable
 from shared.local.timers import TimerScheduler
 from shared.local.wsgi import FunctionsWsgiApp
+from shared.messaging.local import LocalBroker
 from shared.observability.logging import configure_logging
 
 log = logging.getLogger("lms.local")
@@ -90,7 +92,7 @@ def banner(
         f"  HTTP routes     {len(routes)}{prefix}",
         f"  timers          {', '.join(timers) or 'none'}",
         f"  queue triggers  {', '.join(queues) or 'none'}"
-        + ("  (waiting for the local broker)" if queues else ""),
+        + (f"  (from the {settings.BROKER} broker)" if queues else ""),
         f"  database        {masked_database_url(settings)}",
     ]
     if functions.unsupported:
@@ -139,6 +141,13 @@ def _create_server(app: FunctionsWsgiApp, host: str, port: int, workers: int) ->
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _queue_consumer(functions: AppFunctions, settings: Settings) -> QueueConsumer | None:
+    # With BROKER=servicebus the queues live in Azure, and the Functions host consumes them.
+    if settings.BROKER != "local" or not functions.queues:
+        return None
+    return QueueConsumer(functions.queues, LocalBroker.from_settings(settings))
+
+
 def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = None) -> int:
     try:
         settings = get_settings()
@@ -148,6 +157,7 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         functions = functions_of(function_app)
         routes = RouteTable(functions.http, route_prefix=route_prefix(folder))
         scheduler = TimerScheduler(functions.timers)
+        consumer = _queue_consumer(functions, settings)
         server = _create_server(FunctionsWsgiApp(routes), host, port, workers)
     except (
         UnsafeSettingsError,
@@ -155,12 +165,15 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         AmbiguousRoutesError,
         RouteTemplateError,
         CronScheduleError,
+        AppSettingMissingError,
     ) as exc:
         print(f"lms serve: {exc}", file=sys.stderr, flush=True)
         return 2
 
     url = f"http://{host if ':' not in host else f'[{host}]'}:{_bound_port(server, port)}"
     scheduler.start()
+    if consumer is not None:
+        consumer.start()
     try:
         with _stop_on_signals():
             print(banner(url, workers, routes, functions, settings), flush=True)
@@ -170,6 +183,8 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
     finally:
         print("lms serve: stopping", flush=True)
         scheduler.stop()
+        if consumer is not None:
+            consumer.stop()
         server.close()
         dispose_engines()
     return 0

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 
 from shared.config import Settings
 from shared.db import get_engine
 from shared.domain.errors import DependencyUnavailableError
+from shared.messaging.broker import QUEUES, get_broker
 
 log = logging.getLogger("lms.health")
 
@@ -21,6 +24,7 @@ log = logging.getLogger("lms.health")
 class Readiness:
     components: dict[str, str] = field(default_factory=dict)  # name -> "up" | "down"
     problems: dict[str, str] = field(default_factory=dict)  # name -> why it is down
+    queues: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ready(self) -> bool:
@@ -62,9 +66,47 @@ def check_storage(settings: Settings) -> None:
     get_blob_store(settings).check()
 
 
+def check_broker(settings: Settings) -> None:
+    get_broker(settings).check()
+
+
+# Peeking Service Bus opens links; a probe every few seconds should not do that each time.
+QUEUE_FIGURES_TTL_SECONDS = 30.0
+_queue_figures: tuple[float, object, dict[str, dict[str, Any]]] | None = None
+
+
+def queue_figures(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Depth, oldest message age and dead letters per queue, at most TTL seconds old."""
+    global _queue_figures
+    cached = _queue_figures
+    if (
+        cached
+        and cached[1] is settings
+        and time.monotonic() - cached[0] < QUEUE_FIGURES_TTL_SECONDS
+    ):
+        return cached[2]
+    broker = get_broker(settings)
+    figures = {}
+    for queue in QUEUES:
+        stats = broker.stats(queue)
+        figures[queue] = {
+            "active": stats.active,
+            "scheduled": stats.scheduled,
+            "dead_lettered": stats.dead_lettered,
+            "oldest_age_seconds": (
+                None
+                if stats.oldest_active_age_seconds is None
+                else round(stats.oldest_active_age_seconds, 1)
+            ),
+        }
+    _queue_figures = (time.monotonic(), settings, figures)
+    return figures
+
+
 def check_readiness(settings: Settings) -> Readiness:
     checks: dict[str, Callable[[], None]] = {
         "database": check_database,
+        "broker": lambda: check_broker(settings),
         "storage": lambda: check_storage(settings),
     }
     readiness = Readiness()
@@ -81,8 +123,10 @@ def check_readiness(settings: Settings) -> Readiness:
         else:
             log.error("readiness: %s check raised", name, exc_info=error)
             readiness.problems[name] = "the check failed; see the logs"
-    # The local broker is a table in that same database: it is up exactly when the database is.
-    readiness.components["broker"] = readiness.components["database"]
-    if "database" in readiness.problems:
-        readiness.problems["broker"] = "the local broker lives in the database, which is down"
+    if readiness.components["broker"] == "up":
+        # Figures inform; a deep queue or dead letters do not make the instance unready.
+        try:
+            readiness.queues = queue_figures(settings)
+        except Exception:
+            log.warning("readiness: queue figures unavailable", exc_info=True)
     return readiness

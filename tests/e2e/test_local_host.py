@@ -60,7 +60,10 @@ def send(
 def test_the_banner_names_the_url_routes_timers_queues_and_database(host: HostProcess) -> None:
     assert host.url.startswith("http://127.0.0.1:")
     assert "HTTP routes" in host.banner
-    assert "timers          none" in host.banner
+    assert "outbox_sweep (*/10 * * * * *)" in host.banner
+    assert "housekeeping_purge (0 */15 * * * *)" in host.banner
+    assert "emails -> emails_consume" in host.banner
+    assert "(from the local broker)" in host.banner
     assert "database        sqlite:///" in host.banner
     assert host.banner.splitlines()[-1] == "Ctrl-C to stop"
 

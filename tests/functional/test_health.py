@@ -32,11 +32,19 @@ def test_health_answers_ok_even_when_the_database_is_missing(
 def test_ready_is_200_when_database_broker_and_storage_answer(database_url: str) -> None:
     response = call_http("health_ready", "GET", "/api/v1/ready")
     assert response.status_code == 200, response.get_body()
-    assert json_of(response) == {
+    body = json_of(response)
+    assert {k: body[k] for k in ("status", "database", "broker", "storage")} == {
         "status": "ok",
         "database": "up",
         "broker": "up",
         "storage": "up",
+    }
+    assert set(body["queues"]) == {"emails", "progress", "certificates", "webhooks"}
+    assert body["queues"]["emails"] == {
+        "active": 0,
+        "scheduled": 0,
+        "dead_lettered": 0,
+        "oldest_age_seconds": None,
     }
 
 
@@ -75,3 +83,19 @@ def test_ready_is_503_naming_storage_when_its_folder_cannot_be_used(
     assert body["storage"] == "down"
     assert body["database"] == "up"
     assert body["detail"].startswith("storage: ")
+
+
+def test_ready_reports_queue_depth_and_dead_letters(database_url: str) -> None:
+    from shared.messaging.local import LocalBroker
+    from shared.uow import UnitOfWork
+
+    with UnitOfWork() as uow:
+        uow.publish("emails", "email.send", {})
+        uow.publish("emails", "email.send", {})
+        uow.commit()
+    broker = LocalBroker()
+    broker.dead_letter(broker.receive("emails")[0], "Manual", None)
+    body = json_of(call_http("health_ready", "GET", "/api/v1/ready"))
+    assert body["queues"]["emails"]["active"] == 1
+    assert body["queues"]["emails"]["dead_lettered"] == 1
+    assert body["queues"]["emails"]["oldest_age_seconds"] >= 0

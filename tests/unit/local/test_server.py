@@ -132,7 +132,7 @@ def test_the_banner_lists_timers_and_queue_triggers_and_masks_the_password() -> 
     assert "listening on http://127.0.0.1:7071" in text
     assert "HTTP routes     1" in text
     assert "timers          sweep (0 */5 * * * *)" in text
-    assert "emails -> emails_consume  (waiting for the local broker)" in text
+    assert "emails -> emails_consume  (from the local broker)" in text
     assert "postgresql+pg8000://lms:***@db.example/lms" in text
     assert "hunter2" not in text
     assert text.endswith("Ctrl-C to stop")

@@ -1,0 +1,40 @@
+"""Timer triggers: what Celery beat was meant to do. Schedules come from settings (%NAME%)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+from shared.config import get_settings
+from shared.messaging.broker import get_broker
+from shared.messaging.outbox import sweep_outbox
+from shared.services.housekeeping import purge_expired
+
+bp = func.Blueprint()
+log = logging.getLogger("lms.jobs.schedules")
+
+
+@bp.function_name("outbox_sweep")
+@bp.timer_trigger(schedule="%OUTBOX_SWEEP_SCHEDULE%", arg_name="timer", use_monitor=False)
+def outbox_sweep(timer: func.TimerRequest) -> None:
+    """Send outbox messages that the relay after commit could not send."""
+    result = sweep_outbox(get_broker(get_settings()), now=datetime.now(UTC))
+    if result.sent or result.failed:
+        log.info("outbox sweep: %d sent, %d kept for later", result.sent, result.failed)
+    if result.failed:
+        # Fail the invocation so the platform's failure metrics and alerts see a broker outage.
+        raise RuntimeError(f"outbox sweep could not send {result.failed} message(s)")
+
+
+@bp.function_name("housekeeping_purge")
+@bp.timer_trigger(schedule="%HOUSEKEEPING_SCHEDULE%", arg_name="timer", use_monitor=True)
+def housekeeping_purge(timer: func.TimerRequest) -> None:
+    """Delete inbox rows and settled local-queue messages past their retention."""
+    result = purge_expired(get_settings(), datetime.now(UTC))
+    log.info(
+        "housekeeping: %d inbox rows, %d settled queue messages deleted",
+        result.inbox_rows,
+        result.settled_queue_messages,
+    )

@@ -1,0 +1,113 @@
+"""Queue triggers on the local host: each queue function is fed from the local broker.
+
+One thread per queue trigger receives a few messages at a time with a peek-lock, calls the
+function with an `azure.functions.ServiceBusMessage` as the Functions host would, completes
+the message when the function returns and abandons it when it raises; the broker counts the
+deliveries and dead-letters after the last one. Several `lms serve` processes may consume the
+same database: the broker's locks keep each message with one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from azure.functions.servicebus import ServiceBusMessage
+
+from shared.local.app_functions import QueueFunction
+from shared.messaging.local import LocalBroker, MessageLockLostError, ReceivedMessage
+from shared.observability.logging import redact
+
+log = logging.getLogger("lms.local.queues")
+
+POLL_INTERVAL_SECONDS = 1.0
+RECEIVE_BATCH = 8
+
+
+def as_service_bus_message(message: ReceivedMessage) -> ServiceBusMessage:
+    return ServiceBusMessage(
+        body=message.body,
+        message_id=message.message_id,
+        delivery_count=message.delivery_count,
+        enqueued_time_utc=message.enqueued_at,
+        sequence_number=message.sequence_number,
+        lock_token=str(message.lock_token),
+        locked_until=message.locked_until,
+        correlation_id=message.correlation_id,
+        content_type=message.content_type,
+        subject=message.subject,
+        label=message.subject,
+        application_properties=dict(message.application_properties),
+        user_properties=dict(message.application_properties),
+    )
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        functions: Sequence[QueueFunction],
+        broker: LocalBroker,
+        *,
+        poll_interval: float = POLL_INTERVAL_SECONDS,
+    ) -> None:
+        self.functions = list(functions)
+        self.broker = broker
+        self.poll_interval = poll_interval
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for function in self.functions:
+            thread = threading.Thread(
+                target=self._run, args=(function,), name=f"queue:{function.name}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _run(self, function: QueueFunction) -> None:
+        failing: str | None = None
+        while not self._stop.is_set():
+            try:
+                messages = self.broker.receive(function.queue_name, RECEIVE_BATCH)
+                failing = None
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                if reason != failing:  # log each new problem once, not every second
+                    log.error("queue %s: cannot receive (%s)", function.queue_name, reason)
+                    failing = reason
+                messages = []
+            if not messages:
+                self._stop.wait(self.poll_interval)
+                continue
+            for message in messages:
+                self.deliver(function, message)
+
+    def deliver(self, function: QueueFunction, message: ReceivedMessage) -> bool:
+        """Run the function on one received message and settle it; True when it succeeded."""
+        error = None
+        try:
+            function.call(as_service_bus_message(message))
+        except Exception as exc:
+            error = redact(f"{type(exc).__name__}: {exc}")
+            log.warning(
+                "%s failed on message %s (delivery %d): %s",
+                function.name,
+                message.message_id,
+                message.delivery_count,
+                error,
+            )
+        try:
+            if error is None:
+                self.broker.complete(message)
+            else:
+                self.broker.abandon(message, error)
+        except MessageLockLostError as exc:
+            log.warning("%s", exc)
+        return error is None

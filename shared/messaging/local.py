@@ -1,0 +1,309 @@
+"""The local broker: queues in the application database with Service Bus semantics.
+
+Peek-lock receive with a lock duration, a delivery count that starts at 1, abandon, automatic
+dead-lettering after the maximum delivery count, scheduled enqueue, and duplicate detection
+on message id. On PostgreSQL receivers lock rows with FOR UPDATE SKIP LOCKED, so several
+processes consume one queue without waiting on each other or taking the same message; on
+SQLite every transaction begins IMMEDIATE (shared.db), which serialises them instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from shared.config import Settings
+from shared.domain.base import UtcDateTime
+from shared.domain.errors import DependencyUnavailableError
+from shared.domain.queue_messages import ACTIVE, COMPLETED, DEAD_LETTERED, QueuedMessage
+from shared.messaging.broker import (
+    DEAD_LETTER_REASON_MAX_DELIVERIES,
+    DeadLetter,
+    OutgoingMessage,
+    QueueStats,
+    check_queue_name,
+)
+from shared.uow import UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MessageLockLostError(RuntimeError):
+    """The lock expired (or the message was settled) before the consumer settled it."""
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    queue: str
+    message_id: str
+    lock_token: uuid.UUID
+    locked_until: datetime
+    delivery_count: int
+    sequence_number: int
+    enqueued_at: datetime
+    subject: str | None
+    correlation_id: str | None
+    content_type: str | None
+    application_properties: dict[str, Any]
+    body: bytes
+
+
+class LocalBroker:
+    def __init__(
+        self,
+        *,
+        max_delivery_count: int = 10,
+        lock_duration: timedelta = timedelta(seconds=60),
+        clock: Clock = utc_now,
+    ) -> None:
+        self.max_delivery_count = max_delivery_count
+        self.lock_duration = lock_duration
+        self.clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalBroker:
+        return cls(
+            max_delivery_count=settings.QUEUE_MAX_DELIVERY_COUNT,
+            lock_duration=timedelta(seconds=settings.QUEUE_LOCK_DURATION_SECONDS),
+        )
+
+    # --- producing
+    def send(self, messages: Sequence[OutgoingMessage]) -> None:
+        if not messages:
+            return
+        now = self.clock()
+        rows: list[dict[str, Any]] = [
+            {
+                "queue": check_queue_name(m.queue),
+                "message_id": m.message_id,
+                "subject": m.subject,
+                "correlation_id": m.correlation_id,
+                "content_type": m.content_type,
+                "application_properties": {},
+                "body": m.body,
+                "enqueued_at": now,
+                "visible_at": max(now, m.scheduled_at) if m.scheduled_at else now,
+                "state": ACTIVE,
+                "delivery_count": 0,
+            }
+            for m in messages
+        ]
+        with UnitOfWork() as uow:
+            insert = _insert_for(uow.session)
+            # Duplicate detection: a message id the queue still remembers is dropped.
+            statement = insert(QueuedMessage).on_conflict_do_nothing(
+                index_elements=["queue", "message_id"]
+            )
+            uow.session.execute(statement, rows)
+            uow.commit()
+
+    def check(self) -> None:
+        try:
+            with UnitOfWork() as uow:
+                uow.session.execute(select(QueuedMessage.sequence_number).limit(1))
+        except Exception as exc:
+            raise DependencyUnavailableError("the local broker's table cannot be read") from exc
+
+    # --- consuming
+    def receive(self, queue: str, max_messages: int = 1) -> list[ReceivedMessage]:
+        """Lock up to `max_messages` deliverable messages and count a delivery for each."""
+        now = self.clock()
+        received = []
+        with UnitOfWork() as uow:
+            rows = uow.session.scalars(
+                select(QueuedMessage)
+                .where(
+                    QueuedMessage.queue == queue,
+                    QueuedMessage.state == ACTIVE,
+                    QueuedMessage.visible_at <= now,
+                    or_(QueuedMessage.locked_until.is_(None), QueuedMessage.locked_until < now),
+                )
+                .order_by(QueuedMessage.sequence_number)
+                .limit(max_messages)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                if row.delivery_count >= self.max_delivery_count:
+                    # Its last lock expired unsettled: it has had every delivery it gets.
+                    _dead_letter(
+                        row,
+                        now,
+                        DEAD_LETTER_REASON_MAX_DELIVERIES,
+                        "the lock of the last delivery expired",
+                    )
+                    continue
+                row.delivery_count += 1
+                row.lock_token = uuid.uuid4()
+                row.locked_until = now + self.lock_duration
+                received.append(_received(row))
+            uow.commit()
+        return received
+
+    def complete(self, message: ReceivedMessage) -> None:
+        now = self.clock()
+        with UnitOfWork() as uow:
+            row = self._locked_row(uow.session, message, now)
+            row.state = COMPLETED
+            row.settled_at = now
+            row.lock_token = None
+            row.locked_until = None
+            uow.commit()
+
+    def abandon(self, message: ReceivedMessage, error: str | None = None) -> None:
+        """Release the lock; after the last allowed delivery, dead-letter instead."""
+        now = self.clock()
+        with UnitOfWork() as uow:
+            row = self._locked_row(uow.session, message, now)
+            if row.delivery_count >= self.max_delivery_count:
+                _dead_letter(row, now, DEAD_LETTER_REASON_MAX_DELIVERIES, error)
+            else:
+                row.lock_token = None
+                row.locked_until = None
+            uow.commit()
+
+    def dead_letter(self, message: ReceivedMessage, reason: str, description: str | None) -> None:
+        now = self.clock()
+        with UnitOfWork() as uow:
+            _dead_letter(self._locked_row(uow.session, message, now), now, reason, description)
+            uow.commit()
+
+    def _locked_row(self, session: Session, message: ReceivedMessage, now: datetime) -> Any:
+        row = session.scalars(
+            select(QueuedMessage)
+            .where(
+                QueuedMessage.sequence_number == message.sequence_number,
+                QueuedMessage.lock_token == message.lock_token,
+                QueuedMessage.state == ACTIVE,
+            )
+            .with_for_update()
+        ).one_or_none()
+        if row is None or row.locked_until is None or row.locked_until < now:
+            raise MessageLockLostError(
+                f"the lock on message {message.message_id} in {message.queue} was lost; "
+                "it will be delivered again"
+            )
+        return row
+
+    # --- operating
+    def stats(self, queue: str) -> QueueStats:
+        now = self.clock()
+        deliverable = and_(QueuedMessage.state == ACTIVE, QueuedMessage.visible_at <= now)
+        scheduled = and_(QueuedMessage.state == ACTIVE, QueuedMessage.visible_at > now)
+        with UnitOfWork() as uow:
+            active, waiting, dead, oldest = uow.session.execute(
+                select(
+                    func.count().filter(deliverable),
+                    func.count().filter(scheduled),
+                    func.count().filter(QueuedMessage.state == DEAD_LETTERED),
+                    func.min(QueuedMessage.enqueued_at, type_=UtcDateTime()).filter(deliverable),
+                ).where(QueuedMessage.queue == check_queue_name(queue))
+            ).one()
+        age = (now - oldest).total_seconds() if oldest is not None else None
+        return QueueStats(queue, active, waiting, dead, age)
+
+    def dead_letters(self, queue: str, limit: int = 50) -> list[DeadLetter]:
+        with UnitOfWork() as uow:
+            rows = uow.session.scalars(
+                select(QueuedMessage)
+                .where(
+                    QueuedMessage.queue == check_queue_name(queue),
+                    QueuedMessage.state == DEAD_LETTERED,
+                )
+                .order_by(QueuedMessage.sequence_number)
+                .limit(limit)
+            ).all()
+            return [
+                DeadLetter(
+                    queue=row.queue,
+                    message_id=row.message_id,
+                    subject=row.subject,
+                    reason=row.dead_letter_reason,
+                    description=row.dead_letter_description,
+                    delivery_count=row.delivery_count,
+                    enqueued_at=row.enqueued_at,
+                    body=row.body,
+                )
+                for row in rows
+            ]
+
+    def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
+        now = self.clock()
+        with UnitOfWork() as uow:
+            result = uow.session.execute(
+                update(QueuedMessage)
+                .where(*_dead_letters_of(queue, message_ids))
+                .values(
+                    state=ACTIVE,
+                    delivery_count=0,
+                    visible_at=now,
+                    settled_at=None,
+                    dead_letter_reason=None,
+                    dead_letter_description=None,
+                    lock_token=None,
+                    locked_until=None,
+                )
+            )
+            uow.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def purge_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
+        with UnitOfWork() as uow:
+            result = uow.session.execute(
+                delete(QueuedMessage).where(*_dead_letters_of(queue, message_ids))
+            )
+            uow.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _dead_letters_of(queue: str, message_ids: Sequence[str] | None) -> list[Any]:
+    conditions = [
+        QueuedMessage.queue == check_queue_name(queue),
+        QueuedMessage.state == DEAD_LETTERED,
+    ]
+    if message_ids is not None:
+        conditions.append(QueuedMessage.message_id.in_(list(message_ids)))
+    return conditions
+
+
+def _dead_letter(row: QueuedMessage, now: datetime, reason: str, description: str | None) -> None:
+    row.state = DEAD_LETTERED
+    row.settled_at = now
+    row.dead_letter_reason = reason[:200]
+    row.dead_letter_description = description[:1000] if description else None
+    row.lock_token = None
+    row.locked_until = None
+
+
+def _received(row: QueuedMessage) -> ReceivedMessage:
+    assert row.lock_token is not None and row.locked_until is not None
+    return ReceivedMessage(
+        queue=row.queue,
+        message_id=row.message_id,
+        lock_token=row.lock_token,
+        locked_until=row.locked_until,
+        delivery_count=row.delivery_count,
+        sequence_number=row.sequence_number,
+        enqueued_at=row.enqueued_at,
+        subject=row.subject,
+        correlation_id=row.correlation_id,
+        content_type=row.content_type,
+        application_properties=dict(row.application_properties or {}),
+        body=row.body,
+    )
+
+
+def _insert_for(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -1,0 +1,153 @@
+"""Queue functions fed by the local broker: retries, dead letters, replay, and two processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import azure.functions as func
+import pytest
+from sqlalchemy import func as sql_func
+from sqlalchemy import select
+
+from shared.config import get_settings
+from shared.domain.inbox import ProcessedMessage
+from shared.local.app_functions import QueueFunction
+from shared.local.queue_consumer import QueueConsumer
+from shared.messaging import consumer
+from shared.messaging.consumer import handles
+from shared.messaging.envelope import Envelope
+from shared.messaging.local import LocalBroker
+from shared.uow import UnitOfWork
+from tests.function_calls import functions_by_name
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def emails_function() -> QueueFunction:
+    """The app's real `emails_consume` function, called the way the local host calls it."""
+    user_function = functions_by_name()["emails_consume"].get_user_function()
+    return QueueFunction("emails_consume", "emails", lambda msg: user_function(msg=msg))
+
+
+@pytest.fixture
+def flaky_handler() -> Iterator[dict[str, object]]:
+    state: dict[str, object] = {"fail": True, "runs": 0, "seen": []}
+
+    @handles("test.flaky")
+    def flaky(uow: UnitOfWork, message: Envelope) -> None:
+        state["runs"] = int(state["runs"]) + 1  # type: ignore[call-overload]
+        if state["fail"]:
+            raise ConnectionError("smtp.example.com refused the connection")
+
+    yield state
+    consumer._handlers.pop("test.flaky")
+
+
+def publish(message_type: str, queue: str = "emails") -> str:
+    with UnitOfWork() as uow:
+        message_id = uow.publish(queue, message_type, {"n": 1})
+        uow.commit()
+    return str(message_id)
+
+
+def drain(queue_consumer: QueueConsumer, function: QueueFunction) -> int:
+    delivered = 0
+    while batch := queue_consumer.broker.receive(function.queue_name, 8):
+        for message in batch:
+            queue_consumer.deliver(function, message)
+            delivered += 1
+    return delivered
+
+
+def test_the_function_gets_a_service_bus_message_like_the_host_gives(database_url: str) -> None:
+    seen: list[func.ServiceBusMessage] = []
+    capture = QueueFunction("emails_capture", "emails", seen.append)
+    message_id = publish("anything")
+    QueueConsumer([capture], LocalBroker()).deliver(capture, LocalBroker().receive("emails")[0])
+    [message] = seen
+    assert message.message_id == message_id
+    assert message.delivery_count == 1
+    assert message.enqueued_time_utc is not None
+    assert Envelope.from_bytes(message.get_body()).type == "anything"
+
+
+def test_a_handler_that_always_fails_is_dead_lettered_after_10_deliveries(
+    database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
+) -> None:
+    broker = LocalBroker.from_settings(get_settings())
+    assert broker.max_delivery_count == 10
+    message_id = publish("test.flaky")
+    assert drain(QueueConsumer([emails_function], broker), emails_function) == 10
+    assert flaky_handler["runs"] == 10
+    [letter] = broker.dead_letters("emails")
+    assert letter.message_id == message_id
+    assert letter.reason == "MaxDeliveryCountExceeded"
+    assert letter.description == "ConnectionError: smtp.example.com refused the connection"
+    assert letter.delivery_count == 10
+
+
+def test_a_replayed_dead_letter_is_processed_once(
+    database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
+) -> None:
+    broker = LocalBroker.from_settings(get_settings())
+    message_id = publish("test.flaky")
+    queue_consumer = QueueConsumer([emails_function], broker)
+    drain(queue_consumer, emails_function)
+    flaky_handler["fail"] = False
+    flaky_handler["runs"] = 0
+    assert broker.replay_dead_letters("emails", [message_id]) == 1
+    assert drain(queue_consumer, emails_function) == 1
+    assert flaky_handler["runs"] == 1
+    assert broker.dead_letters("emails") == []
+    assert broker.stats("emails").active == 0
+    with UnitOfWork() as uow:
+        assert uow.session.get(ProcessedMessage, ("emails", message_id)) is not None
+
+
+def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
+    postgres_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_database)
+    get_settings.cache_clear()
+    with UnitOfWork() as uow:
+        for n in range(1000):
+            uow.publish("progress", "test.burst", {"n": n})
+        uow.commit()
+    assert LocalBroker().stats("progress").active == 1000
+
+    env = {**os.environ, "DATABASE_URL": postgres_database}
+    outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    ready = [tmp_path / "a.ready", tmp_path / "b.ready"]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.messaging.burst_worker",
+                str(outs[i]),
+                str(ready[i]),
+                str(ready[1 - i]),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+        )
+        for i in (0, 1)
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0
+
+    runs = [line for out in outs for line in out.read_text().split()]
+    per_process = [len(out.read_text().split()) for out in outs]
+    assert len(runs) == 1000, per_process
+    assert max(Counter(runs).values()) == 1
+    assert min(per_process) > 0, f"one process handled nothing: {per_process}"
+    with UnitOfWork() as uow:
+        assert uow.session.scalar(select(sql_func.count()).select_from(ProcessedMessage)) == 1000
+    stats = LocalBroker().stats("progress")
+    assert (stats.active, stats.dead_lettered) == (0, 0)
