@@ -133,7 +133,7 @@ class TimerScheduler:
         started = time.perf_counter()
         try:
             timer.call(TimerRequest(past_due=past_due, schedule_status=status))
-            log.info(
+            log.debug(
                 "timer %s ran for %s in %.0f ms%s",
                 timer.name,
                 occurrence.isoformat(),
