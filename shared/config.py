@@ -84,6 +84,30 @@ class Settings(BaseModel):
     AZURE_STORAGE_ACCOUNT_URL: str | None = None
     AZURE_STORAGE_CONTAINER_NAME: str = "lms-files"
 
+    # --- identity
+    JWT_ISSUER: str = "lms-functions"
+    JWT_AUDIENCE: str = "lms-api"
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(default=15, ge=1, le=1440)
+    REFRESH_TOKEN_EXPIRE_DAYS: int = Field(default=30, ge=1, le=365)
+    PASSWORD_RESET_TOKEN_EXPIRE_MINUTES: int = Field(default=30, ge=5, le=1440)
+    EMAIL_VERIFICATION_TOKEN_EXPIRE_MINUTES: int = Field(default=1440, ge=5, le=10080)
+    MFA_CHALLENGE_TOKEN_EXPIRE_MINUTES: int = Field(default=10, ge=1, le=60)
+    MFA_CODE_LENGTH: int = Field(default=6, ge=4, le=12)
+    MFA_MAX_CODE_ATTEMPTS: int = Field(default=5, ge=1, le=20)
+    REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN: bool = False
+    ALLOW_INITIAL_ADMIN_CREATION: bool = False
+    FRONTEND_BASE_URL: str = "http://localhost:3000"
+    MAX_FAILED_LOGIN_ATTEMPTS: int = Field(default=5, ge=1, le=100)
+    MAX_FAILED_LOGIN_ATTEMPTS_PER_IP: int = Field(default=50, ge=1, le=10000)
+    ACCOUNT_LOCKOUT_DURATION_SECONDS: int = Field(default=900, ge=1, le=86400)
+    RATE_LIMIT_ENABLED: bool = True
+    RATE_LIMIT_REQUESTS_PER_MINUTE: int = Field(default=100, ge=1)
+    RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
+    AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE: int = Field(default=60, ge=1)
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
+    FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR: int = Field(default=100, ge=1)
+    FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=3600, ge=1, le=86400)
+
     # --- HTTP
     CORS_ORIGINS: list[str] = ["http://localhost:3000"]
     MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=1024)

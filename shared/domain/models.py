@@ -1,9 +1,29 @@
 """Every model, imported once so Base.metadata is complete (Alembic and the drift test read it)."""
 
+from shared.domain.admins import AdminProfile
 from shared.domain.base import Base
 from shared.domain.inbox import ProcessedMessage
+from shared.domain.instructors import InstructorProfile
+from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
+from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.timers import TimerSchedule
+from shared.domain.tokens import RefreshToken, SpentToken
+from shared.domain.users import User
 
-__all__ = ["Base", "OutboxMessage", "ProcessedMessage", "QueuedMessage", "TimerSchedule"]
+__all__ = [
+    "AdminProfile",
+    "Base",
+    "InstructorProfile",
+    "LoginFailure",
+    "MfaCode",
+    "OutboxMessage",
+    "ProcessedMessage",
+    "QueuedMessage",
+    "RateLimitCounter",
+    "RefreshToken",
+    "SpentToken",
+    "TimerSchedule",
+    "User",
+]

@@ -2,6 +2,29 @@
 
 from shared.http.problem import HttpProblem
 from shared.http.request import Request
-from shared.http.route import PUBLIC, ROUTES, route
+from shared.http.route import ROUTES, route
+from shared.security.permissions import (
+    ADMIN,
+    ADMIN_SETUP_COMPLETE,
+    AUTHENTICATED,
+    INSTRUCTOR,
+    OPTIONAL,
+    PUBLIC,
+    Access,
+    Actor,
+)
 
-__all__ = ["PUBLIC", "ROUTES", "HttpProblem", "Request", "route"]
+__all__ = [
+    "ADMIN",
+    "ADMIN_SETUP_COMPLETE",
+    "AUTHENTICATED",
+    "INSTRUCTOR",
+    "OPTIONAL",
+    "PUBLIC",
+    "ROUTES",
+    "Access",
+    "Actor",
+    "HttpProblem",
+    "Request",
+    "route",
+]

@@ -13,6 +13,7 @@ import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
 from shared.http.problem import HttpProblem
+from shared.security.permissions import Actor
 
 M = TypeVar("M", bound=BaseModel)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -33,6 +34,7 @@ class Request:
     http: func.HttpRequest
     request_id: str
     client_ip: str | None
+    actor: Actor | None = None
 
     @property
     def path(self) -> str:

@@ -13,6 +13,7 @@ document, the contract test and the access tests read one list.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import logging
@@ -25,6 +26,7 @@ from pydantic import BaseModel
 
 from shared.config import get_settings
 from shared.domain.errors import DomainError
+from shared.http.auth import authenticate_request
 from shared.http.compression import maybe_compress
 from shared.http.errors import status_for
 from shared.http.headers import add_cors_headers, add_security_headers
@@ -32,11 +34,11 @@ from shared.http.problem import HttpProblem, Reply, problem_reply
 from shared.http.request import Request, parse_body, parse_query, request_id_from
 from shared.observability.context import request_context
 from shared.security.client_ip import resolve_client_ip
+from shared.security.permissions import PUBLIC, Access
 
 log = logging.getLogger("lms.http")
 
 F = TypeVar("F", bound=Callable[..., Any])
-PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class RouteSpec:
     name: str
     method: str
     path: str
-    access: str
+    access: Access
     status: int
     body: type[BaseModel] | None
     query: type[BaseModel] | None
@@ -62,7 +64,7 @@ def route(
     path: str,
     *,
     name: str,
-    access: str = PUBLIC,
+    access: Access = PUBLIC,
     status: int = 200,
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
@@ -126,6 +128,9 @@ def handle(
     with request_context(request.request_id):
         try:
             _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
+            actor = authenticate_request(request, spec.access, settings)
+            if actor is not None:
+                request = dataclasses.replace(request, actor=actor)
             kwargs: dict[str, Any] = {k: v for k, v in req.route_params.items() if k in accepted}
             if spec.query is not None:
                 kwargs["query"] = parse_query(request, spec.query)

@@ -28,7 +28,7 @@ def _describe(function: Any) -> dict[str, Any]:
     if trigger["type"] == "httpTrigger":
         entry["methods"] = sorted(str(getattr(m, "value", m)) for m in trigger["methods"])
         entry["route"] = trigger["route"]
-        entry["access"] = ROUTES[entry["name"]].access
+        entry["access"] = str(ROUTES[entry["name"]].access)
     elif trigger["type"] == "serviceBusTrigger":
         entry["queue"] = trigger["queueName"]
         entry["connection"] = trigger["connection"]

@@ -1,0 +1,40 @@
+"""Bearer authentication for the pipeline: the token from the header, the actor from the
+identity service, the route's access rule applied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from shared.config import Settings
+from shared.domain.errors import AuthenticationRequiredError
+from shared.http.request import Request
+from shared.security.permissions import Access, Actor, require_access
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.header("authorization") or ""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate_request(request: Request, access: Access, settings: Settings) -> Actor | None:
+    """The actor for `request`, or None for an anonymous caller where the route allows one."""
+    if access.authentication == "none":
+        return None
+    token = bearer_token(request)
+    if token is None:
+        if access.authentication == "required":
+            raise AuthenticationRequiredError("Not authenticated")
+        return None
+    from shared.services.identity import authenticate
+
+    try:
+        actor = authenticate(settings, token, datetime.now(UTC))
+    except AuthenticationRequiredError:
+        if access.authentication == "optional":
+            return None  # as the reference: a bad token on an open route reads as anonymous
+        raise
+    require_access(access, actor)
+    return actor

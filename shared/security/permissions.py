@@ -1,0 +1,71 @@
+"""Who may call what: one access rule per route, checked by the HTTP adapter before the body
+runs, and the ownership rules services apply to individual rows.
+
+    @route(bp, "GET", "api/v1/users", name="users_list", access=ADMIN_SETUP_COMPLETE)
+
+The caller's role always comes from the database row loaded for the request, never from the
+token, so a demotion or deactivation takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.domain.errors import AccessDeniedError
+from shared.domain.users import Role
+
+
+@dataclass(frozen=True)
+class Access:
+    name: str
+    authentication: str  # "none" | "optional" | "required"
+    roles: frozenset[Role] | None = None  # None: any role
+    admin_setup_complete: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PUBLIC = Access("public", "none")
+OPTIONAL = Access("optional", "optional")
+AUTHENTICATED = Access("authenticated", "required")
+INSTRUCTOR = Access("instructor", "required", frozenset({Role.INSTRUCTOR, Role.ADMIN}))
+ADMIN = Access("admin", "required", frozenset({Role.ADMIN}))
+# The reference's ADM+: an admin whose admin profile has completed setup.
+ADMIN_SETUP_COMPLETE = Access("admin+", "required", frozenset({Role.ADMIN}), True)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller of one request."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    token_id: uuid.UUID
+    token_expires_at: datetime
+    admin_setup_complete: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def require_access(access: Access, actor: Actor | None) -> None:
+    """Raise AccessDeniedError when `actor` may not use a route with `access`.
+
+    The caller has already turned a missing or bad token into 401 for required routes.
+    """
+    if actor is None or access.roles is None:
+        return
+    if actor.role not in access.roles:
+        detail = (
+            "Not authorized to perform this action"
+            if access.roles == {Role.ADMIN}
+            else "Insufficient permissions"
+        )
+        raise AccessDeniedError(detail)
+    if access.admin_setup_complete and not actor.admin_setup_complete:
+        raise AccessDeniedError("Admin setup must be completed before performing this action")
