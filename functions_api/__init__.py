@@ -6,7 +6,7 @@ import importlib
 
 import azure.functions as func
 
-MODULES = ("health", "cors")
+MODULES = ("health", "cors", "auth", "users", "admin", "instructors")
 
 
 def blueprints() -> list[func.Blueprint]:

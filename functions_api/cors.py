@@ -16,7 +16,7 @@ from shared.http.headers import preflight_headers
 bp = func.Blueprint()
 
 
-@route(bp, "OPTIONS", "{*path}", name="cors_preflight")
+@route(bp, "OPTIONS", "{*path}", name="cors_preflight", rate_limit=None)
 def cors_preflight(request: Request) -> func.HttpResponse:
     """Answer a CORS preflight (or a plain OPTIONS) with the methods the API serves."""
     return func.HttpResponse(status_code=204, headers=preflight_headers(request.http.headers))

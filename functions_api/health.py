@@ -17,20 +17,20 @@ bp = func.Blueprint()
 
 # Azure treats an empty route as "use the function name"; an optional parameter that must be
 # empty is the documented way to serve "/" with routePrefix "".
-@route(bp, "GET", "{root:maxlength(0)?}", name="root_info")
+@route(bp, "GET", "{root:maxlength(0)?}", name="root_info", rate_limit=None)
 def root_info(request: Request) -> dict[str, Any]:
     """Name and version of the API."""
     settings = get_settings()
     return {"message": "LMS Backend API", "name": settings.APP_NAME, "version": __version__}
 
 
-@route(bp, "GET", "api/v1/health", name="health_check")
+@route(bp, "GET", "api/v1/health", name="health_check", rate_limit=None)
 def health_check(request: Request) -> dict[str, Any]:
     """200 while the process answers; checks nothing else."""
     return {"status": "ok"}
 
 
-@route(bp, "GET", "api/v1/ready", name="health_ready")
+@route(bp, "GET", "api/v1/ready", name="health_ready", rate_limit=None)
 def health_ready(request: Request) -> func.HttpResponse:
     """200 when the database, broker and storage answer; 503 naming what is down.
 

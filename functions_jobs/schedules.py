@@ -31,10 +31,8 @@ def outbox_sweep(timer: func.TimerRequest) -> None:
 @bp.function_name("housekeeping_purge")
 @bp.timer_trigger(schedule="%HOUSEKEEPING_SCHEDULE%", arg_name="timer", use_monitor=True)
 def housekeeping_purge(timer: func.TimerRequest) -> None:
-    """Delete inbox rows and settled local-queue messages past their retention."""
+    """Delete rows past their time: inbox, settled local-queue messages, rate-limit windows,
+    spent tokens, MFA codes, expired refresh tokens and stale login-failure counters."""
     result = purge_expired(get_settings(), datetime.now(UTC))
-    log.info(
-        "housekeeping: %d inbox rows, %d settled queue messages deleted",
-        result.inbox_rows,
-        result.settled_queue_messages,
-    )
+    deleted = ", ".join(f"{count} {name}" for name, count in vars(result).items() if count)
+    log.info("housekeeping: %s", f"deleted {deleted}" if deleted else "nothing to delete")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from shared.cli_admin import add_admin_commands
 from shared.cli_queues import add_queue_commands
 from shared.config import UnsafeSettingsError, get_settings
 from shared.version import __version__
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=cmd_migrate)
 
     add_queue_commands(commands)
+    add_admin_commands(commands)
     return parser
 
 

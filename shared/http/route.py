@@ -9,6 +9,9 @@ host calls a wrapper that turns the HttpRequest into arguments (route parameters
 `body=` and `query=` as pydantic models) and whatever the function returns, or raises, into
 an HttpResponse. Every route is recorded in ROUTES with who may call it, so the OpenAPI
 document, the contract test and the access tests read one list.
+
+Every route is rate limited under the "default" rule unless it names another
+(`rate_limit="auth"`, `"upload"`) or opts out with `rate_limit=None` (health, preflight).
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ from shared.http.compression import maybe_compress
 from shared.http.errors import status_for
 from shared.http.headers import add_cors_headers, add_security_headers
 from shared.http.problem import HttpProblem, Reply, problem_reply
+from shared.http.rate_limiting import RequestRateLimit
 from shared.http.request import Request, parse_body, parse_query, request_id_from
 from shared.observability.context import request_context
 from shared.security.client_ip import resolve_client_ip
 from shared.security.permissions import PUBLIC, Access
+from shared.security.rate_limits import DEFAULT_RULE, RULE_NAMES
 
 log = logging.getLogger("lms.http")
 
@@ -53,6 +58,7 @@ class RouteSpec:
     response: type[BaseModel] | None
     summary: str
     max_body_bytes: int | None
+    rate_limit: str | None = DEFAULT_RULE  # a rule of shared.security.rate_limits; None: exempt
 
 
 ROUTES: dict[str, RouteSpec] = {}
@@ -71,10 +77,16 @@ def route(
     response: type[BaseModel] | None = None,
     summary: str = "",
     max_body_bytes: int | None = None,
+    rate_limit: str | None = DEFAULT_RULE,
 ) -> Callable[[F], F]:
     method = method.upper()
     if path.startswith("/"):
         raise ValueError(f"{name}: write the route without a leading '/': {path[1:]!r}")
+    if rate_limit is not None and rate_limit not in RULE_NAMES:
+        raise ValueError(
+            f"{name}: rate_limit={rate_limit!r} is not a rule; use one of "
+            f"{', '.join(map(repr, RULE_NAMES))}, or None to exempt the route"
+        )
 
     def decorator(fn: F) -> F:
         if name in ROUTES:
@@ -90,6 +102,7 @@ def route(
             response=response,
             summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
             max_body_bytes=max_body_bytes,
+            rate_limit=rate_limit,
         )
         ROUTES[name] = spec
         accepted = set(inspect.signature(fn).parameters)
@@ -125,12 +138,15 @@ def handle(
         request_id=request_id_from(req.headers),
         client_ip=resolve_client_ip(req.headers, settings.TRUSTED_PROXY_HOPS),
     )
+    rate_limit = RequestRateLimit(spec.rate_limit, settings)
     with request_context(request.request_id):
         try:
+            rate_limit.before_authentication(request)
             _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
             actor = authenticate_request(request, spec.access, settings)
             if actor is not None:
                 request = dataclasses.replace(request, actor=actor)
+            rate_limit.after_authentication(request)
             kwargs: dict[str, Any] = {k: v for k, v in req.route_params.items() if k in accepted}
             if spec.query is not None:
                 kwargs["query"] = parse_query(request, spec.query)
@@ -145,6 +161,7 @@ def handle(
         except Exception:
             log.exception("unhandled error in %s", spec.name)
             reply = problem_for(request, 500, "Internal server error")
+        rate_limit.add_headers(reply)
         return finish(request, reply)
 
 

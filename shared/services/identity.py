@@ -33,6 +33,8 @@ def authenticate(settings: Settings, token: str, now: datetime) -> Actor:
     try:
         with UnitOfWork() as uow:
             row = uow.session.execute(statement).one_or_none()
+            # The unit of work rolls back on exit, which would expire the row we read below.
+            uow.session.expunge_all()
     except SQLAlchemyError as exc:
         raise DependencyUnavailableError(
             "Token revocation service unavailable; try again shortly"

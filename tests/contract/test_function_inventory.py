@@ -29,6 +29,7 @@ def _describe(function: Any) -> dict[str, Any]:
         entry["methods"] = sorted(str(getattr(m, "value", m)) for m in trigger["methods"])
         entry["route"] = trigger["route"]
         entry["access"] = str(ROUTES[entry["name"]].access)
+        entry["rate_limit"] = ROUTES[entry["name"]].rate_limit
     elif trigger["type"] == "serviceBusTrigger":
         entry["queue"] = trigger["queueName"]
         entry["connection"] = trigger["connection"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from azure.functions.servicebus import ServiceBusMessage
@@ -11,12 +12,16 @@ from azure.functions.timer import TimerRequest
 from sqlalchemy import func, select
 
 from shared.domain.inbox import ProcessedMessage
+from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
+from shared.domain.throttling import LoginFailure, RateLimitCounter
+from shared.domain.tokens import RefreshToken, SpentToken
 from shared.messaging.consumer import UnknownMessageTypeError
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
 from shared.uow import UnitOfWork
+from tests.accounts import make_user
 from tests.function_calls import functions_by_name
 
 
@@ -54,12 +59,67 @@ def test_the_outbox_sweep_sends_what_was_left_behind(database_url: str) -> None:
     assert Envelope.from_bytes(received.body).payload == {"course_id": "c1"}
 
 
-def test_housekeeping_forgets_old_inbox_rows_and_settled_messages(database_url: str) -> None:
-    old = datetime.now(UTC) - timedelta(days=30)
+def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
+    database_url: str,
+) -> None:
+    now = datetime.now(UTC)
+    old = now - timedelta(days=30)
+    user, _ = make_user()
+    lockout = timedelta(seconds=900)  # ACCOUNT_LOCKOUT_DURATION_SECONDS
+
+    def counter(client: str, ends_at: datetime) -> RateLimitCounter:
+        starts_at = ends_at - timedelta(minutes=1)
+        return RateLimitCounter(
+            rule="default",
+            client=client,
+            window_starts_at=starts_at,
+            window_ends_at=ends_at,
+            hits=3,
+        )
+
+    def refresh_token(name: str, expires_at: datetime) -> RefreshToken:
+        return RefreshToken(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, name),
+            user_id=user.id,
+            family_id=uuid.uuid4(),
+            token_hash=name.ljust(64, "0"),
+            created_at=expires_at - timedelta(days=30),
+            expires_at=expires_at,
+        )
+
+    def mfa_code(name: str, expires_at: datetime) -> MfaCode:
+        return MfaCode(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, name),
+            user_id=user.id,
+            purpose="login",
+            code_hash="0" * 64,
+            expires_at=expires_at,
+        )
+
+    def failures(key: str, started: datetime, locked_until: datetime | None) -> LoginFailure:
+        return LoginFailure(
+            key=key, failures=5, window_started_at=started, locked_until=locked_until
+        )
+
     with UnitOfWork() as uow:
         uow.session.add(ProcessedMessage(consumer="emails", message_id="old", processed_at=old))
-        uow.session.add(
-            ProcessedMessage(consumer="emails", message_id="new", processed_at=datetime.now(UTC))
+        uow.session.add(ProcessedMessage(consumer="emails", message_id="new", processed_at=now))
+        uow.session.add_all(
+            [
+                counter("ip:ended", now - timedelta(seconds=1)),
+                counter("ip:current", now + timedelta(seconds=30)),
+                SpentToken(jti="expired", kind="access", expires_at=now - timedelta(seconds=1)),
+                SpentToken(jti="live", kind="access", expires_at=now + timedelta(minutes=5)),
+                refresh_token("expired-two-days", now - timedelta(days=2)),
+                refresh_token("expired-an-hour", now - timedelta(hours=1)),
+                refresh_token("live", now + timedelta(days=29)),
+                mfa_code("expired", now - timedelta(seconds=1)),
+                mfa_code("live", now + timedelta(minutes=5)),
+                failures("email:old", now - lockout - timedelta(seconds=1), None),
+                failures("email:lock-over", now - 2 * lockout, now - timedelta(seconds=1)),
+                failures("email:still-locked", now - 2 * lockout, now + timedelta(minutes=5)),
+                failures("email:recent", now - timedelta(minutes=1), None),
+            ]
         )
         uow.publish("emails", "x", {})
         uow.commit()
@@ -68,10 +128,23 @@ def test_housekeeping_forgets_old_inbox_rows_and_settled_messages(database_url: 
     with UnitOfWork() as uow:
         uow.session.scalars(select(QueuedMessage)).one().settled_at = old
         uow.commit()
+
     call("housekeeping_purge", timer=TimerRequest(past_due=False))
-    with UnitOfWork() as uow:
-        assert list(uow.session.scalars(select(ProcessedMessage.message_id))) == ["new"]
+
+    def kept(column: Any) -> set[Any]:
+        with UnitOfWork() as uow:
+            return set(uow.session.scalars(select(column)))
+
+    assert kept(ProcessedMessage.message_id) == {"new"}
     assert count(QueuedMessage) == 0
+    assert kept(RateLimitCounter.client) == {"ip:current"}
+    assert kept(SpentToken.jti) == {"live"}
+    assert kept(RefreshToken.token_hash) == {
+        "expired-an-hour".ljust(64, "0"),
+        "live".ljust(64, "0"),
+    }
+    assert kept(MfaCode.id) == {uuid.uuid5(uuid.NAMESPACE_URL, "live")}
+    assert kept(LoginFailure.key) == {"email:still-locked", "email:recent"}
 
 
 def test_a_queue_function_raises_for_a_message_nobody_handles(database_url: str) -> None:

@@ -1,0 +1,167 @@
+"""Request rate limits shared by every instance: fixed windows counted in the database.
+
+A rule is a named budget (requests per window) and says what it counts by: the client IP, or
+the authenticated user. Each request adds one hit to the row (rule, client, window start) in
+one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, atomic on PostgreSQL and on SQLite, so any
+number of Function instances or `lms serve` processes count together and no read-then-write
+race lets two of them both see the last free request. Windows are aligned to multiples of
+their length since the epoch, so every instance agrees where a window starts.
+
+A budget belongs to a rule and a client, never to a URL: the reference keyed by exact path,
+which gave every /courses/{id} a budget of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.config import Settings
+from shared.domain.throttling import RateLimitCounter
+from shared.uow import UnitOfWork
+
+DEFAULT_RULE = "default"
+AUTH_RULE = "auth"
+UPLOAD_RULE = "upload"
+RULE_NAMES = (DEFAULT_RULE, AUTH_RULE, UPLOAD_RULE)
+# Requests whose client address no trusted proxy reported share one budget.
+UNKNOWN_CLIENT = "ip:unknown"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# What "now" is for counting; tests replace it to step through windows.
+clock: Callable[[], datetime] = utc_now
+
+
+@dataclass(frozen=True)
+class RateLimitRule:
+    name: str
+    limit: int
+    window_seconds: int
+    per_user: bool = False  # count by the authenticated user instead of the client IP
+
+
+def rule_named(name: str, settings: Settings) -> RateLimitRule:
+    """The rule `name` with the limits the settings give it."""
+    if name == DEFAULT_RULE:
+        return RateLimitRule(
+            name, settings.RATE_LIMIT_REQUESTS_PER_MINUTE, settings.RATE_LIMIT_WINDOW_SECONDS
+        )
+    if name == AUTH_RULE:
+        return RateLimitRule(
+            name,
+            settings.AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE,
+            settings.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+        )
+    if name == UPLOAD_RULE:
+        return RateLimitRule(
+            name,
+            settings.FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR,
+            settings.FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS,
+            per_user=True,
+        )
+    raise ValueError(f"{name!r} is not a rate limit rule; use one of {', '.join(RULE_NAMES)}")
+
+
+def ip_client(address: str | None) -> str:
+    return f"ip:{address}" if address else UNKNOWN_CLIENT
+
+
+def user_client(user_id: uuid.UUID) -> str:
+    return f"user:{user_id}"
+
+
+@dataclass(frozen=True)
+class Window:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def window_at(now: datetime, seconds: int) -> Window:
+    """The fixed window of length `seconds` that `now` falls in: [start, end)."""
+    epoch_seconds = math.floor(now.timestamp())
+    start = epoch_seconds - epoch_seconds % seconds
+    starts_at = datetime.fromtimestamp(start, UTC)
+    return Window(starts_at, starts_at + timedelta(seconds=seconds))
+
+
+@dataclass(frozen=True)
+class RateLimitStatus:
+    """Where one client stands under one rule right after its request was counted."""
+
+    rule: RateLimitRule
+    hits: int
+    window: Window
+    now: datetime
+
+    @property
+    def exceeded(self) -> bool:
+        return self.hits > self.rule.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.rule.limit - self.hits)
+
+    @property
+    def resets_at_epoch(self) -> int:
+        return int(self.window.ends_at.timestamp())
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Whole seconds until the window ends, at least 1 (a client must not retry at 0)."""
+        return max(1, math.ceil((self.window.ends_at - self.now).total_seconds()))
+
+
+def count_request(rule: RateLimitRule, client: str, now: datetime | None = None) -> RateLimitStatus:
+    """Count one request of `client` under `rule` in its own transaction.
+
+    Raises SQLAlchemyError when the database does not answer; the caller decides what a
+    request that could not be counted gets.
+    """
+    now = clock() if now is None else now
+    window = window_at(now, rule.window_seconds)
+    with UnitOfWork(relay_after_commit=False) as uow:
+        hits = add_hit(uow.session, rule.name, client, window)
+        uow.commit()
+    return RateLimitStatus(rule=rule, hits=hits, window=window, now=now)
+
+
+def add_hit(session: Session, rule: str, client: str, window: Window) -> int:
+    """One statement: create the window's row with 1 hit, or add 1; the count after it."""
+    table = RateLimitCounter.__table__
+    statement = (
+        _insert_for(session)(table)
+        .values(
+            rule=rule,
+            client=client,
+            window_starts_at=window.starts_at,
+            window_ends_at=window.ends_at,
+            hits=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.rule, table.c.client, table.c.window_starts_at],
+            set_={"hits": table.c.hits + 1},
+        )
+        .returning(table.c.hits)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def _insert_for(session: Session) -> Any:
+    # Imported here: only one dialect is ever needed, and not before the first request.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

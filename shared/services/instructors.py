@@ -1,0 +1,225 @@
+"""Instructor accounts and verification: an admin registers an instructor, the instructor
+completes the profile and submits documents, an admin approves or rejects.
+
+Only this flow changes `verification_status` and `is_verified`: submitting sets "submitted",
+approving sets verified (and is_verified), rejecting sets rejected and clears is_verified
+(the reference left it set, its defect 6.16).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from shared.config import Settings
+from shared.domain.errors import ResourceConflictError, ResourceNotFoundError, RuleViolationError
+from shared.domain.instructors import InstructorProfile, VerificationStatus
+from shared.domain.users import Role, User
+from shared.schemas.instructors import (
+    InstructorDecision,
+    InstructorOnboardingStatus,
+    InstructorOut,
+    InstructorProfileResult,
+    InstructorProfileUpdate,
+    InstructorRegister,
+    InstructorRegistered,
+    PendingInstructorOut,
+    VerificationRequest,
+)
+from shared.schemas.users import Page, PageQuery, UserOut
+from shared.security.permissions import Actor
+from shared.services.accounts import commit_account, create_account
+from shared.services.users import flush_new_account, page_count, parse_id, require_actor
+from shared.uow import UnitOfWork
+
+INSTRUCTOR_STEPS = ("account_setup", "profile", "verification", "complete")
+VERIFICATION_WINDOW = timedelta(days=7)
+INSTRUCTOR_NOT_FOUND = "Instructor not found"
+NO_PROFILE = (
+    "Instructor profile not found; an admin registers instructors with /instructors/register"
+)
+_SUBMITTED_OR_VERIFIED = {VerificationStatus.SUBMITTED.value, VerificationStatus.VERIFIED.value}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
+    submitted = profile.verification_status in _SUBMITTED_OR_VERIFIED or profile.is_verified
+    done = {"account_setup"}
+    if profile.bio and profile.expertise:
+        done.add("profile")
+    if submitted:
+        done.add("verification")
+    if profile.is_verified:
+        done.add("complete")
+    completed = [step for step in INSTRUCTOR_STEPS if step in done]
+    return InstructorOnboardingStatus(
+        step=len(completed),
+        completed_steps=completed,
+        current_step=next((s for s in INSTRUCTOR_STEPS if s not in done), "complete"),
+        total_steps=len(INSTRUCTOR_STEPS),
+        progress_percentage=round(100 * len(completed) / len(INSTRUCTOR_STEPS), 1),
+        is_complete=profile.is_verified,
+        needs_verification=not submitted,
+        verification_required=not profile.is_verified,
+        verification_submitted=submitted,
+        verification_approved=profile.is_verified,
+        last_updated=profile.updated_at,
+    )
+
+
+def register(settings: Settings, data: InstructorRegister) -> InstructorRegistered:
+    """A new instructor account with an unverified profile and a 7-day verification deadline
+    (informational, as in the reference)."""
+    now = _now()
+    with UnitOfWork() as uow:
+        user = create_account(
+            uow,
+            email=data.email,
+            password=data.password,
+            full_name=data.full_name,
+            role=Role.INSTRUCTOR,
+            now=now,
+            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+        )
+        flush_new_account(uow)
+        profile = InstructorProfile(
+            user_id=user.id,
+            bio=data.bio,
+            expertise=list(data.expertise),
+            teaching_experience_years=data.teaching_experience_years,
+            education_level=data.education_level,
+            institution=data.institution,
+            is_verified=False,
+            verification_status=VerificationStatus.PENDING.value,
+            verification_expires_at=now + VERIFICATION_WINDOW,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.session.add(profile)
+        commit_account(uow)
+        return InstructorRegistered(
+            message="Instructor account created successfully",
+            user=UserOut.model_validate(user),
+            instructor=InstructorOut.model_validate(profile),
+            onboarding_status=onboarding_of(profile),
+            verification_required=True,
+            verification_expires_at=profile.verification_expires_at,
+        )
+
+
+def _own_profile(uow: UnitOfWork, actor: Actor | None) -> InstructorProfile:
+    user_id = require_actor(actor).id
+    profile = uow.session.scalar(
+        select(InstructorProfile).where(InstructorProfile.user_id == user_id)
+    )
+    if profile is None:
+        raise RuleViolationError(NO_PROFILE)
+    return profile
+
+
+def _result(message: str, profile: InstructorProfile) -> InstructorProfileResult:
+    return InstructorProfileResult(
+        message=message,
+        instructor=InstructorOut.model_validate(profile),
+        onboarding_status=onboarding_of(profile),
+    )
+
+
+def onboarding_status(actor: Actor | None) -> InstructorOnboardingStatus:
+    with UnitOfWork() as uow:
+        return onboarding_of(_own_profile(uow, actor))
+
+
+def update_profile(actor: Actor | None, data: InstructorProfileUpdate) -> InstructorProfileResult:
+    with UnitOfWork() as uow:
+        profile = _own_profile(uow, actor)
+        for field, value in data.model_dump(exclude_none=True).items():
+            setattr(profile, field, value)
+        profile.updated_at = _now()
+        uow.commit()
+        return _result("Instructor profile updated successfully", profile)
+
+
+def submit_verification(actor: Actor | None, data: VerificationRequest) -> InstructorProfileResult:
+    with UnitOfWork() as uow:
+        profile = _own_profile(uow, actor)
+        if profile.is_verified:
+            raise ResourceConflictError("Your instructor account is already verified")
+        profile.verification_status = VerificationStatus.SUBMITTED.value
+        profile.verification_document_url = data.document_url
+        if data.verification_notes is not None:
+            profile.verification_notes = data.verification_notes
+        profile.updated_at = _now()
+        uow.commit()
+        return _result("Verification submitted successfully", profile)
+
+
+def _decide(
+    instructor_id: str | uuid.UUID, status: VerificationStatus, notes: str
+) -> InstructorOut:
+    with UnitOfWork() as uow:
+        profile = uow.session.get(InstructorProfile, parse_id(instructor_id, INSTRUCTOR_NOT_FOUND))
+        if profile is None:
+            raise ResourceNotFoundError(INSTRUCTOR_NOT_FOUND)
+        profile.verification_status = status.value
+        profile.is_verified = status is VerificationStatus.VERIFIED
+        profile.verification_notes = notes
+        if profile.is_verified:
+            profile.verification_expires_at = None
+        profile.updated_at = _now()
+        uow.commit()
+        return InstructorOut.model_validate(profile)
+
+
+def approve(instructor_id: str | uuid.UUID, admin_notes: str) -> InstructorDecision:
+    """`instructor_id` is the profile's id (instructors.id), as in the reference."""
+    notes = f"Approved by admin. {admin_notes}".strip()
+    instructor = _decide(instructor_id, VerificationStatus.VERIFIED, notes)
+    return InstructorDecision(message="Instructor verified successfully", instructor=instructor)
+
+
+def reject(instructor_id: str | uuid.UUID, rejection_reason: str) -> InstructorDecision:
+    instructor = _decide(instructor_id, VerificationStatus.REJECTED, rejection_reason)
+    return InstructorDecision(message="Instructor verification rejected", instructor=instructor)
+
+
+def list_pending(query: PageQuery) -> Page[PendingInstructorOut]:
+    """Submitted verifications, oldest first: one COUNT and one page query joined to users.
+
+    "Oldest" is the profile's last change, which is the submission unless the instructor
+    edited the profile after submitting.
+    """
+    submitted = InstructorProfile.verification_status == VerificationStatus.SUBMITTED.value
+    with UnitOfWork() as uow:
+        total = (
+            uow.session.scalar(select(func.count()).select_from(InstructorProfile).where(submitted))
+            or 0
+        )
+        rows = uow.session.execute(
+            select(InstructorProfile, User.email, User.full_name)
+            .join(User, User.id == InstructorProfile.user_id)
+            .where(submitted)
+            .order_by(InstructorProfile.updated_at.asc(), InstructorProfile.id.asc())
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        ).all()
+        items = [
+            PendingInstructorOut(
+                **InstructorOut.model_validate(profile).model_dump(),
+                email=email,
+                full_name=full_name,
+            )
+            for profile, email, full_name in rows
+        ]
+    return Page[PendingInstructorOut](
+        items=items,
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+        total_pages=page_count(total, query.page_size),
+    )

@@ -1,0 +1,152 @@
+"""User administration (ADM+): list, read, create students, change a user; and "who am I".
+
+A password change or a deactivation ends every session of the user (sessions.revoke_all_sessions):
+the token version goes up, so every access token issued before fails on its next request, and
+the refresh tokens are revoked, so none can mint new ones.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from shared.config import Settings
+from shared.domain.errors import (
+    AuthenticationRequiredError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    RuleViolationError,
+)
+from shared.domain.users import Role, User
+from shared.schemas.accounts import UserCreate, UserUpdate
+from shared.schemas.users import Page, PageQuery, UserOut
+from shared.security.passwords import hash_password
+from shared.security.permissions import Actor
+from shared.services import sessions
+from shared.services.accounts import commit_account, create_account, find_by_email
+from shared.uow import UnitOfWork
+
+USER_NOT_FOUND = "User not found"
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.INSTRUCTOR})
+
+
+def parse_id(value: str | uuid.UUID, not_found: str) -> uuid.UUID:
+    """A path id as a UUID. The host's `guid` constraint also admits .NET's "(...)" form."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value.strip().strip("(){}"))
+    except ValueError:
+        raise ResourceNotFoundError(not_found) from None
+
+
+def page_count(total: int, page_size: int) -> int:
+    return math.ceil(total / page_size) if total else 0
+
+
+def list_users(query: PageQuery) -> Page[UserOut]:
+    """Newest first: one COUNT and one page query."""
+    with UnitOfWork() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(User)) or 0
+        users = uow.session.scalars(
+            select(User)
+            .order_by(User.created_at.desc(), User.id.desc())
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        ).all()
+        return Page[UserOut](
+            items=[UserOut.model_validate(user) for user in users],
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+            total_pages=page_count(total, query.page_size),
+        )
+
+
+def get_user(user_id: str | uuid.UUID) -> UserOut:
+    with UnitOfWork() as uow:
+        user = uow.session.get(User, parse_id(user_id, USER_NOT_FOUND))
+        if user is None:
+            raise ResourceNotFoundError(USER_NOT_FOUND)
+        return UserOut.model_validate(user)
+
+
+def create_student(settings: Settings, data: UserCreate) -> UserOut:
+    """An admin adds a student; privileged accounts have their own flows. No e-mail is sent."""
+    if data.role in PRIVILEGED_ROLES:
+        raise RuleViolationError(
+            "Use /admin/setup or /instructors/register to create privileged accounts"
+        )
+    with UnitOfWork() as uow:
+        user = create_account(
+            uow,
+            email=data.email,
+            password=data.password,
+            full_name=data.full_name,
+            role=Role.STUDENT,
+            now=datetime.now(UTC),
+            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+        )
+        commit_account(uow)
+        return UserOut.model_validate(user)
+
+
+def flush_new_account(uow: UnitOfWork) -> None:
+    """Insert a new account before its profile (which refers to it); a lost race for the
+    e-mail is the same 409 as at commit."""
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        uow.rollback()
+        raise ResourceConflictError("Email is already registered") from None
+
+
+def update_user(user_id: str | uuid.UUID, data: UserUpdate) -> UserOut:
+    if data.role is not None and data.role in PRIVILEGED_ROLES:
+        raise RuleViolationError(
+            "Use /admin/setup or /instructors/register to assign privileged roles"
+        )
+    now = datetime.now(UTC)
+    # Hashed before the row is locked: argon2 takes a while.
+    new_hash = hash_password(data.password) if data.password is not None else None
+    with UnitOfWork() as uow:
+        user = uow.session.get(User, parse_id(user_id, USER_NOT_FOUND), with_for_update=True)
+        if user is None:
+            raise ResourceNotFoundError(USER_NOT_FOUND)
+        revoke_reason: str | None = None
+        if data.full_name is not None:
+            user.full_name = data.full_name
+        if data.role is not None:
+            user.role = data.role.value
+        if new_hash is not None:
+            user.password_hash = new_hash
+            revoke_reason = sessions.PASSWORD_CHANGED
+        if data.is_active is not None:
+            if user.is_active and not data.is_active:
+                revoke_reason = revoke_reason or sessions.DEACTIVATED
+            user.is_active = data.is_active
+        if revoke_reason is not None:
+            sessions.revoke_all_sessions(uow.session, user, now, revoke_reason)
+        user.updated_at = now
+        uow.commit()
+        return UserOut.model_validate(user)
+
+
+def require_actor(actor: Actor | None) -> Actor:
+    """The caller of a route whose access rule requires a token (so never None there)."""
+    if actor is None:
+        raise AuthenticationRequiredError("Not authenticated")
+    return actor
+
+
+def get_me(actor: Actor | None) -> UserOut:
+    return get_user(require_actor(actor).id)
+
+
+def email_in_use(email: str) -> bool:
+    with UnitOfWork() as uow:
+        return find_by_email(uow, email) is not None

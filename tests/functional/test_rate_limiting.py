@@ -1,0 +1,389 @@
+"""Shared rate limits in the request pipeline, through routes the Functions host would call.
+
+The routes here are test routes declared with `route(..., rate_limit=...)` on their own
+Blueprint and FunctionApp; the counter is the real one, on SQLite and on PostgreSQL. Time is
+the rate limiter's clock, set by each test.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import azure.functions as func
+import pytest
+from sqlalchemy import func as sql
+from sqlalchemy import select
+
+from shared.config import get_settings
+from shared.domain.throttling import RateLimitCounter
+from shared.http import AUTHENTICATED, ROUTES, Request, route
+from shared.http.rate_limiting import not_counted
+from shared.security import rate_limits
+from shared.security.rate_limits import RULE_NAMES
+from shared.uow import UnitOfWork
+from tests.accounts import bearer, make_user
+from tests.function_calls import functions_by_name
+
+ALLOWED_ORIGIN = "https://app.example.org"
+BASE = "http://localhost:7071/api/v1/t-ratelimit"
+WINDOW_START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+bp = func.Blueprint()
+
+
+@route(bp, "GET", "api/v1/t-ratelimit/courses/{course_id}", name="t_ratelimit_courses_get")
+def courses_get(request: Request, course_id: str) -> dict[str, Any]:
+    return {"id": course_id}
+
+
+@route(bp, "GET", "api/v1/t-ratelimit/courses", name="t_ratelimit_courses_list")
+def courses_list(request: Request) -> list[Any]:
+    return []
+
+
+@route(bp, "POST", "api/v1/t-ratelimit/login", name="t_ratelimit_login", rate_limit="auth")
+def login(request: Request) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@route(bp, "GET", "api/v1/t-ratelimit/me", name="t_ratelimit_me", access=AUTHENTICATED)
+def me(request: Request) -> dict[str, Any]:
+    assert request.actor is not None
+    return {"id": str(request.actor.id)}
+
+
+@route(
+    bp,
+    "POST",
+    "api/v1/t-ratelimit/upload",
+    name="t_ratelimit_upload",
+    access=AUTHENTICATED,
+    rate_limit="upload",
+)
+def upload(request: Request) -> dict[str, Any]:
+    return {"stored": True}
+
+
+@route(bp, "GET", "api/v1/t-ratelimit/open", name="t_ratelimit_open", rate_limit=None)
+def open_get(request: Request) -> dict[str, Any]:
+    return {"ok": True}
+
+
+app = func.FunctionApp()
+app.register_functions(bp)
+FUNCTIONS = {f.get_function_name(): f for f in app.get_functions()}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    monkeypatch.setenv("CORS_ORIGINS", ALLOWED_ORIGIN)
+    get_settings.cache_clear()
+    fake = Clock(WINDOW_START + timedelta(seconds=15))
+    monkeypatch.setattr(rate_limits, "clock", fake)
+    not_counted.reset()
+    return fake
+
+
+def limit_to(monkeypatch: pytest.MonkeyPatch, **settings: int | str) -> None:
+    for name, value in settings.items():
+        monkeypatch.setenv(name, str(value))
+    get_settings.cache_clear()
+
+
+def call(
+    name: str,
+    method: str,
+    path: str,
+    *,
+    client: str | None = "203.0.113.7",
+    headers: dict[str, str] | None = None,
+    route_params: dict[str, str] | None = None,
+) -> func.HttpResponse:
+    """A request as it reaches the function: the platform front end appended the client."""
+    all_headers = dict(headers or {})
+    if client is not None:
+        earlier = all_headers.pop("X-Forwarded-For", "")
+        all_headers["X-Forwarded-For"] = f"{earlier}, {client}" if earlier else client
+    request = func.HttpRequest(
+        method, BASE + path, headers=all_headers, route_params=route_params or {}, body=b""
+    )
+    response: func.HttpResponse = FUNCTIONS[name].get_user_function()(request)
+    return response
+
+
+def get_course(course_id: str = "c-1", **kwargs: Any) -> func.HttpResponse:
+    return call(
+        "t_ratelimit_courses_get",
+        "GET",
+        f"/courses/{course_id}",
+        route_params={"course_id": course_id},
+        **kwargs,
+    )
+
+
+def statuses(responses: list[func.HttpResponse]) -> list[int]:
+    return [r.status_code for r in responses]
+
+
+def counter_rows() -> int:
+    with UnitOfWork() as uow:
+        return int(uow.session.scalar(select(sql.count()).select_from(RateLimitCounter)) or 0)
+
+
+# --- the limit
+
+
+def test_the_101st_request_in_a_minute_is_a_429_that_says_when_to_retry(
+    database_url: str,
+) -> None:
+    allowed = [get_course() for _ in range(100)]
+    refused = get_course()
+
+    assert statuses(allowed) == [200] * 100
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    body = json.loads(refused.get_body())
+    assert (body["status"], body["title"]) == (429, "Too Many Requests")
+    assert body["detail"] == "Rate limit exceeded. Try again later."
+    # The clock stands 15 s into the window.
+    assert refused.headers["Retry-After"] == "45"
+    assert refused.headers["X-RateLimit-Limit"] == "100"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert refused.headers["X-RateLimit-Reset"] == str(int(WINDOW_START.timestamp()) + 60)
+
+
+def test_every_response_of_a_limited_route_carries_the_rate_limit_headers(
+    database_url: str,
+) -> None:
+    first, second = get_course(), get_course()
+    unauthenticated = call("t_ratelimit_me", "GET", "/me")
+
+    reset = str(int(WINDOW_START.timestamp()) + 60)
+    assert [first.headers[h] for h in RATE_LIMIT_HEADERS] == ["100", "99", reset]
+    assert [second.headers[h] for h in RATE_LIMIT_HEADERS] == ["100", "98", reset]
+    assert unauthenticated.status_code == 401
+    assert [unauthenticated.headers[h] for h in RATE_LIMIT_HEADERS] == ["100", "97", reset]
+
+
+def test_the_429_carries_the_cors_and_security_headers_of_every_response(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=1)
+    get_course()
+
+    refused = get_course(headers={"Origin": ALLOWED_ORIGIN, "X-Request-ID": "trace-429"})
+
+    assert refused.status_code == 429
+    assert refused.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert refused.headers["Access-Control-Allow-Credentials"] == "true"
+    exposed = {h.strip() for h in refused.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"Retry-After", *RATE_LIMIT_HEADERS} <= exposed
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert refused.headers["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in refused.headers
+    assert refused.headers["X-Request-ID"] == "trace-429"
+    assert json.loads(refused.get_body())["request_id"] == "trace-429"
+
+
+# --- what a budget belongs to
+
+
+def test_two_ids_on_one_route_share_one_budget(database_url: str) -> None:
+    first_half = [get_course("c-1") for _ in range(50)]
+    second_half = [get_course("c-2") for _ in range(50)]
+
+    assert statuses(first_half + second_half) == [200] * 100
+    assert get_course("c-3").status_code == 429
+
+
+def test_routes_under_the_same_rule_share_one_budget(database_url: str) -> None:
+    for _ in range(100):
+        get_course()
+
+    assert call("t_ratelimit_courses_list", "GET", "/courses").status_code == 429
+
+
+def test_each_rule_has_a_budget_of_its_own(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2, AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE=3)
+    logins = [call("t_ratelimit_login", "POST", "/login") for _ in range(4)]
+
+    assert statuses(logins) == [200, 200, 200, 429]
+    assert logins[0].headers["X-RateLimit-Limit"] == "3"
+    assert statuses([get_course(), get_course(), get_course()]) == [200, 200, 429]
+
+
+def test_a_forged_leftmost_forwarded_for_does_not_get_a_fresh_budget(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2)
+    get_course(client="203.0.113.7:50123")
+    get_course(client="203.0.113.7:50124")
+
+    forged = get_course(client="203.0.113.7", headers={"X-Forwarded-For": "198.51.100.9"})
+    other_client = get_course(client="198.51.100.9", headers={"X-Forwarded-For": "203.0.113.7"})
+
+    assert forged.status_code == 429
+    assert other_client.status_code == 200
+
+
+def test_clients_without_a_resolvable_address_share_one_budget(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2)
+
+    responses = [get_course(client=None), get_course(client="not-an-ip"), get_course(client=None)]
+
+    assert statuses(responses) == [200, 200, 429]
+    with UnitOfWork() as uow:
+        assert list(uow.session.scalars(select(RateLimitCounter.client))) == ["ip:unknown"]
+
+
+def test_a_request_refused_by_authentication_still_spends_the_budget(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=3)
+
+    responses = [call("t_ratelimit_me", "GET", "/me") for _ in range(4)]
+
+    assert statuses(responses) == [401, 401, 401, 429]
+
+
+def test_the_budget_comes_back_when_the_window_ends(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2)
+    clock.now = WINDOW_START + timedelta(seconds=59, milliseconds=500)
+    get_course()
+    get_course()
+    last_moment = get_course()
+
+    clock.now = WINDOW_START + timedelta(seconds=60)
+    next_window = get_course()
+
+    assert last_moment.status_code == 429
+    assert last_moment.headers["Retry-After"] == "1"
+    assert next_window.status_code == 200
+    assert next_window.headers["X-RateLimit-Remaining"] == "1"
+    assert next_window.headers["X-RateLimit-Reset"] == str(int(WINDOW_START.timestamp()) + 120)
+
+
+def test_uploads_are_counted_per_user_whatever_the_address(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR=2)
+    alice_user, alice_token = make_user()
+    bob_user, bob_token = make_user()
+    alice, bob = bearer(alice_token), bearer(bob_token)
+
+    def upload_as(headers: dict[str, str], client: str) -> func.HttpResponse:
+        return call("t_ratelimit_upload", "POST", "/upload", headers=headers, client=client)
+
+    alice_uploads = [
+        upload_as(alice, "203.0.113.7"),
+        upload_as(alice, "198.51.100.9"),
+        upload_as(alice, "192.0.2.44"),
+    ]
+    bob_upload = upload_as(bob, "203.0.113.7")
+
+    assert statuses(alice_uploads) == [200, 200, 429]
+    assert bob_upload.status_code == 200
+    assert alice_uploads[0].headers["X-RateLimit-Limit"] == "2"
+    # An hour window: it ends on the hour.
+    assert alice_uploads[0].headers["X-RateLimit-Reset"] == str(
+        int(WINDOW_START.timestamp()) + 3600
+    )
+    with UnitOfWork() as uow:
+        clients = set(uow.session.scalars(select(RateLimitCounter.client)))
+    assert clients == {f"user:{alice_user.id}", f"user:{bob_user.id}"}
+
+
+def test_an_upload_refused_by_authentication_is_not_counted_against_anyone(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR=1)
+
+    refused = call("t_ratelimit_upload", "POST", "/upload", headers={"Authorization": "Bearer x"})
+
+    assert refused.status_code == 401
+    assert counter_rows() == 0
+
+
+# --- exempt, switched off, and a counter that does not answer
+
+
+def test_an_exempt_route_is_never_counted(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=1)
+
+    responses = [call("t_ratelimit_open", "GET", "/open") for _ in range(5)]
+
+    assert statuses(responses) == [200] * 5
+    assert not any(h in responses[0].headers for h in RATE_LIMIT_HEADERS)
+    assert counter_rows() == 0
+
+
+def test_the_app_exempts_root_health_readiness_and_the_preflight_and_limits_the_rest() -> None:
+    app_routes = {name for name in functions_by_name() if name in ROUTES}
+
+    exempt = {name for name in app_routes if ROUTES[name].rate_limit is None}
+
+    assert exempt == {"root_info", "health_check", "health_ready", "cors_preflight"}
+    assert all(ROUTES[name].rate_limit in RULE_NAMES for name in app_routes - exempt)
+
+
+def test_switched_off_rate_limiting_counts_nothing(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_ENABLED="false", RATE_LIMIT_REQUESTS_PER_MINUTE=1)
+
+    responses = [get_course() for _ in range(5)]
+
+    assert statuses(responses) == [200] * 5
+    assert not any(h in responses[0].headers for h in RATE_LIMIT_HEADERS)
+    assert counter_rows() == 0
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        pytest.param(None, id="sqlite-not-migrated"),
+        pytest.param("postgresql+pg8000://nobody@127.0.0.1:1/none", id="postgresql-down"),
+    ],
+)
+def test_a_counter_that_does_not_answer_lets_requests_through_with_a_warning(
+    database: str | None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if database is not None:
+        limit_to(monkeypatch, DATABASE_URL=database, DB_CONNECT_TIMEOUT=2)
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=1)
+
+    with caplog.at_level(logging.WARNING, logger="lms.rate_limits"):
+        responses = [get_course() for _ in range(3)]
+
+    assert statuses(responses) == [200] * 3
+    assert not any(h in responses[0].headers for h in RATE_LIMIT_HEADERS)
+    # One warning, not one per request: in an outage every request fails to count.
+    [warning] = [r for r in caplog.records if r.name == "lms.rate_limits"]
+    assert warning.levelno == logging.WARNING
+    assert "went through uncounted" in warning.getMessage()
+
+
+def test_an_unknown_rule_is_refused_when_the_route_is_declared() -> None:
+    with pytest.raises(ValueError, match="rate_limit='uploads' is not a rule"):
+        route(func.Blueprint(), "GET", "api/v1/t-ratelimit/x", name="t_x", rate_limit="uploads")
+    assert "t_x" not in ROUTES
