@@ -96,3 +96,18 @@ def dispose_engines() -> None:
             engine.dispose()
         _engines.clear()
         _factories.clear()
+
+
+def upsert_insert(session: Session) -> Any:
+    """The session's dialect's INSERT, which has on_conflict_do_nothing/do_update.
+
+    PostgreSQL and SQLite (3.24+) both support ON CONFLICT; SQLAlchemy spells it per dialect.
+    Imported here, on first use: only one dialect is ever needed.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.config import Settings
+from shared.db import upsert_insert
 from shared.domain.base import UtcDateTime
 from shared.domain.errors import DependencyUnavailableError
 from shared.domain.queue_messages import ACTIVE, COMPLETED, DEAD_LETTERED, QueuedMessage
@@ -101,7 +100,7 @@ class LocalBroker:
             for m in messages
         ]
         with UnitOfWork() as uow:
-            insert = _insert_for(uow.session)
+            insert = upsert_insert(uow.session)
             # Duplicate detection: a message id the queue still remembers is dropped.
             statement = insert(QueuedMessage).on_conflict_do_nothing(
                 index_elements=["queue", "message_id"]
@@ -302,8 +301,3 @@ def _received(row: QueuedMessage) -> ReceivedMessage:
         application_properties=dict(row.application_properties or {}),
         body=row.body,
     )
-
-
-def _insert_for(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -19,14 +19,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, delete, literal, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.config import Settings
+from shared.db import upsert_insert
 from shared.domain.base import UtcDateTime
 from shared.domain.errors import RateLimitExceededError
 from shared.domain.throttling import LoginFailure
@@ -121,7 +119,7 @@ def _count(session: Session, key: str, threshold: int, window: timedelta, now: d
     failures = case((stale, literal(1)), else_=table.failures + 1)
     lock_until = literal(now + window, UtcDateTime())
     statement = (
-        _insert_for(session)(LoginFailure)
+        upsert_insert(session)(LoginFailure)
         .values(
             key=key,
             failures=1,
@@ -140,8 +138,3 @@ def _count(session: Session, key: str, threshold: int, window: timedelta, now: d
         )
     )
     session.execute(statement)
-
-
-def _insert_for(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert

@@ -18,11 +18,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from shared.config import Settings
+from shared.db import upsert_insert
 from shared.domain.throttling import RateLimitCounter
 from shared.uow import UnitOfWork
 
@@ -139,7 +139,7 @@ def add_hit(session: Session, rule: str, client: str, window: Window) -> int:
     """One statement: create the window's row with 1 hit, or add 1; the count after it."""
     table = RateLimitCounter.__table__
     statement = (
-        _insert_for(session)(table)
+        upsert_insert(session)(table)
         .values(
             rule=rule,
             client=client,
@@ -154,14 +154,3 @@ def add_hit(session: Session, rule: str, client: str, window: Window) -> int:
         .returning(table.c.hits)
     )
     return int(session.execute(statement).scalar_one())
-
-
-def _insert_for(session: Session) -> Any:
-    # Imported here: only one dialect is ever needed, and not before the first request.
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert

@@ -19,11 +19,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.config import Settings
+from shared.db import upsert_insert
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.tokens import RefreshToken, SpentToken
 from shared.domain.users import User
@@ -101,7 +100,7 @@ def spend_token(session: Session, jti: uuid.UUID, kind: str, expires_at: datetim
 
     One statement, so two requests racing with the same single-use token cannot both win.
     """
-    insert = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     statement = (
         insert(SpentToken)
         .values(jti=str(jti), kind=kind, expires_at=expires_at)
@@ -173,7 +172,3 @@ def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime, reason
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
