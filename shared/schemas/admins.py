@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.schemas.accounts import AdminPassword, EmailAddress, FullName
+from shared.schemas.onboarding import OnboardingProgress
 from shared.schemas.users import UserOut
 
 SecurityLevel = Literal["standard", "enhanced", "maximum"]
@@ -110,18 +111,11 @@ class AdminOut(BaseModel):
     updated_at: datetime
 
 
-class AdminOnboardingStatus(BaseModel):
-    step: int  # how many steps are done
-    completed_steps: list[str]
-    current_step: str  # the first step not done yet, "complete" once all are
-    total_steps: int
-    progress_percentage: float
-    is_complete: bool
+class AdminOnboardingStatus(OnboardingProgress):
     needs_security_config: bool
     security_policy_accepted: bool
     mfa_configured: bool
     emergency_contacts_configured: bool
-    last_updated: datetime
 
 
 class AdminAccountCreated(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from shared.schemas.accounts import EmailAddress, FullName, Password
+from shared.schemas.onboarding import OnboardingProgress
 from shared.schemas.users import UserOut
 
 
@@ -139,18 +140,11 @@ class PendingInstructorOut(InstructorOut):
     full_name: str
 
 
-class InstructorOnboardingStatus(BaseModel):
-    step: int  # how many steps are done
-    completed_steps: list[str]
-    current_step: str  # the first step not done yet, "complete" once all are
-    total_steps: int
-    progress_percentage: float
-    is_complete: bool
+class InstructorOnboardingStatus(OnboardingProgress):
     needs_verification: bool
     verification_required: bool
     verification_submitted: bool
     verification_approved: bool
-    last_updated: datetime
 
 
 class InstructorRegistered(BaseModel):
