@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from shared.domain.users import Role
+from shared.schemas.base import Schema
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.][^@\s]*$")
 
@@ -37,7 +38,7 @@ Password = Annotated[str, Field(min_length=8, max_length=128)]
 AdminPassword = Annotated[str, Field(min_length=12, max_length=128)]
 
 
-class UserCreate(BaseModel):
+class UserCreate(Schema):
     """POST /api/v1/users (as the reference's register body)."""
 
     email: EmailAddress
@@ -46,7 +47,7 @@ class UserCreate(BaseModel):
     password: Password
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Schema):
     """PATCH /api/v1/users/{id}: every field optional; null means "leave as it is"."""
 
     full_name: FullName | None = None

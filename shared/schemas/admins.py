@@ -8,9 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from shared.schemas.accounts import AdminPassword, EmailAddress, FullName
+from shared.schemas.base import Schema
 from shared.schemas.onboarding import OnboardingProgress
 from shared.schemas.users import UserOut
 
@@ -37,13 +38,13 @@ EmergencyContacts = Annotated[list[dict[str, Any]], Field(max_length=20)]
 PolicyVersion = Annotated[str, Field(min_length=1, max_length=20)]
 
 
-class TimeRestrictions(BaseModel):
+class TimeRestrictions(Schema):
     start_hour: int | None = Field(default=None, ge=0, le=23)
     end_hour: int | None = Field(default=None, ge=0, le=23)
     days: list[Weekday] = Field(default_factory=list, max_length=7)
 
 
-class AdminSetupRequest(BaseModel):
+class AdminSetupRequest(Schema):
     """POST /admin/setup and /admin/create-initial."""
 
     email: EmailAddress
@@ -61,7 +62,7 @@ class AdminSetupRequest(BaseModel):
     security_policy_version: PolicyVersion = "1.0"
 
 
-class AdminProfileUpdate(BaseModel):
+class AdminProfileUpdate(Schema):
     """PUT /admin/profile: the fields sent (and not null) change."""
 
     security_level: SecurityLevel | None = None
@@ -75,7 +76,7 @@ class AdminProfileUpdate(BaseModel):
     security_health_score: int | None = Field(default=None, ge=0, le=100)
 
 
-class SecurityConfigRequest(BaseModel):
+class SecurityConfigRequest(Schema):
     """POST /admin/security-config. As in the reference, only the MFA method, the IP list and
     the time restrictions are stored; the other fields count towards the health score."""
 
@@ -89,7 +90,7 @@ class SecurityConfigRequest(BaseModel):
     anomaly_detection_enabled: bool = True
 
 
-class AdminOut(BaseModel):
+class AdminOut(Schema):
     """The reference's AdminResponse."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -118,7 +119,7 @@ class AdminOnboardingStatus(OnboardingProgress):
     emergency_contacts_configured: bool
 
 
-class AdminAccountCreated(BaseModel):
+class AdminAccountCreated(Schema):
     message: str
     user: UserOut
     admin: AdminOut
@@ -126,7 +127,7 @@ class AdminAccountCreated(BaseModel):
     setup_expires_at: datetime  # informational, as in the reference: nothing enforces it
 
 
-class AdminProfileResult(BaseModel):
+class AdminProfileResult(Schema):
     message: str
     admin: AdminOut
     onboarding_status: AdminOnboardingStatus

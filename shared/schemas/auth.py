@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field, RootModel
 
 from shared.domain.users import Role
 from shared.schemas.accounts import EmailAddress, Password
+from shared.schemas.base import Schema
 from shared.schemas.users import UserOut
 
 NewPassword = Password
 MfaCodeText = Annotated[str, Field(min_length=4, max_length=12)]
 
 
-class _Body(BaseModel):
+class _Body(Schema):
     model_config = ConfigDict(extra="ignore")
 
 
@@ -86,19 +87,19 @@ class PasswordChange(_Body):
 # --- responses
 
 
-class TokenOut(BaseModel):
+class TokenOut(Schema):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type)
     expires_in: int  # the access token's lifetime, seconds
 
 
-class AuthOut(BaseModel):
+class AuthOut(Schema):
     user: UserOut
     tokens: TokenOut
 
 
-class MfaChallengeOut(BaseModel):
+class MfaChallengeOut(Schema):
     mfa_required: Literal[True] = True
     challenge_token: str
     expires_in_seconds: int
@@ -109,5 +110,5 @@ class LoginOut(RootModel[AuthOut | MfaChallengeOut]):
     """What /login answers: tokens, or a challenge when the account has MFA on."""
 
 
-class MessageOut(BaseModel):
+class MessageOut(Schema):
     message: str

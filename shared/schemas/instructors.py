@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -17,6 +16,7 @@ from pydantic import (
 )
 
 from shared.schemas.accounts import EmailAddress, FullName, Password
+from shared.schemas.base import Schema
 from shared.schemas.onboarding import OnboardingProgress
 from shared.schemas.users import UserOut
 
@@ -46,7 +46,7 @@ Notes = Annotated[str, Field(max_length=2000)]
 DocumentUrl = Annotated[str, Field(max_length=1000), AfterValidator(_check_document_url)]
 
 
-class InstructorRegister(BaseModel):
+class InstructorRegister(Schema):
     """POST /instructors/register (ADM+)."""
 
     email: EmailAddress
@@ -64,7 +64,7 @@ class InstructorRegister(BaseModel):
     social_media: dict[str, Any] | None = None
 
 
-class InstructorProfileUpdate(BaseModel):
+class InstructorProfileUpdate(Schema):
     """PUT /instructors/profile: the fields sent (and not null) change.
 
     The reference let instructors set their own verification status (its defect 6.6); here
@@ -93,7 +93,7 @@ class InstructorProfileUpdate(BaseModel):
         return value
 
 
-class VerificationRequest(BaseModel):
+class VerificationRequest(Schema):
     """POST /instructors/verify. `document_type` is accepted and discarded, as in the reference."""
 
     document_type: str = Field(min_length=1, max_length=50)
@@ -102,17 +102,17 @@ class VerificationRequest(BaseModel):
     consent_to_verify: Annotated[bool, AfterValidator(_consent_given)]
 
 
-class ApproveQuery(BaseModel):
+class ApproveQuery(Schema):
     admin_notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
 
 
-class RejectQuery(BaseModel):
+class RejectQuery(Schema):
     rejection_reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
     ]
 
 
-class InstructorOut(BaseModel):
+class InstructorOut(Schema):
     """The reference's InstructorResponse."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -147,7 +147,7 @@ class InstructorOnboardingStatus(OnboardingProgress):
     verification_approved: bool
 
 
-class InstructorRegistered(BaseModel):
+class InstructorRegistered(Schema):
     message: str
     user: UserOut
     instructor: InstructorOut
@@ -156,12 +156,12 @@ class InstructorRegistered(BaseModel):
     verification_expires_at: datetime | None
 
 
-class InstructorProfileResult(BaseModel):
+class InstructorProfileResult(Schema):
     message: str
     instructor: InstructorOut
     onboarding_status: InstructorOnboardingStatus
 
 
-class InstructorDecision(BaseModel):
+class InstructorDecision(Schema):
     message: str
     instructor: InstructorOut

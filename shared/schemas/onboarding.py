@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from shared.schemas.base import Schema
 
 
-class OnboardingProgress(BaseModel):
+class OnboardingProgress(Schema):
     step: int  # how many steps are done
     completed_steps: list[str]
     current_step: str  # the first step not done yet, "complete" once all are

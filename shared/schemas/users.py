@@ -6,12 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from shared.schemas.base import Schema
 
 T = TypeVar("T")
 
 
-class UserOut(BaseModel):
+class UserOut(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -24,12 +26,12 @@ class UserOut(BaseModel):
     email_verified_at: datetime | None
 
 
-class PageQuery(BaseModel):
+class PageQuery(Schema):
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1, le=100)
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     items: list[T]
     total: int
     page: int
