@@ -37,7 +37,7 @@ from shared.schemas.auth import (
 )
 from shared.schemas.users import UserOut
 from shared.security.rate_limits import AUTH_RULE
-from shared.services import auth, email_verification, mfa, password_reset, sessions
+from shared.services import auth, email_verification, mfa, password_reset, sessions, users
 
 bp = func.Blueprint()
 
@@ -256,7 +256,7 @@ def auth_mfa_disable(request: Request, body: PasswordConfirmation) -> MessageOut
 @route(bp, "GET", "api/v1/auth/me", name="auth_me", access=AUTHENTICATED, response=UserOut)
 def auth_me(request: Request) -> UserOut:
     """The signed-in user."""
-    return auth.current_user(_actor(request).id)
+    return users.me(request.actor)
 
 
 @route(

@@ -30,7 +30,7 @@ def users_list(request: Request, query: PageQuery) -> Page[UserOut]:
 @route(bp, "GET", "api/v1/users/me", name="users_me", access=AUTHENTICATED, response=UserOut)
 def users_me(request: Request) -> UserOut:
     """The caller's own account."""
-    return users.get_me(request.actor)
+    return users.me(request.actor)
 
 
 @route(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.domain.errors import AccessDeniedError
-from shared.domain.users import Role
+from shared.domain.users import Role, User
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ ADMIN_SETUP_COMPLETE = Access("admin+", "required", frozenset({Role.ADMIN}), Tru
 
 @dataclass(frozen=True)
 class Actor:
-    """The authenticated caller of one request."""
+    """The authenticated caller of one request, with the user row read to authenticate it
+    (detached: for reading only, so `/me` needs no second query)."""
 
     id: uuid.UUID
     email: str
@@ -47,6 +48,7 @@ class Actor:
     token_id: uuid.UUID
     token_expires_at: datetime
     admin_setup_complete: bool = False
+    user: User | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -26,7 +26,6 @@ from shared.domain.errors import (
 )
 from shared.domain.users import Role, User
 from shared.schemas.auth import AuthOut, MfaChallengeOut, PasswordChange, Registration, TokenOut
-from shared.schemas.users import UserOut
 from shared.security import lockout
 from shared.security.passwords import hash_password
 from shared.services import account_emails, email_verification, mfa, sessions
@@ -106,14 +105,6 @@ def login_for_token(
         tokens = _sign_in(uow, settings, user, now)
         uow.commit()
         return tokens
-
-
-def current_user(user_id: uuid.UUID) -> UserOut:
-    with UnitOfWork() as uow:
-        user = uow.session.get(User, user_id)
-        if user is None:
-            raise AuthenticationRequiredError("Could not validate credentials")
-        return UserOut.model_validate(user)
 
 
 def change_password(

@@ -55,4 +55,5 @@ def authenticate(settings: Settings, token: str, now: datetime) -> Actor:
         token_id=claims.jti,
         token_expires_at=claims.expires_at,
         admin_setup_complete=bool(setup_complete),
+        user=user,
     )

@@ -143,8 +143,10 @@ def require_actor(actor: Actor | None) -> Actor:
     return actor
 
 
-def get_me(actor: Actor | None) -> UserOut:
-    return get_user(require_actor(actor).id)
+def me(actor: Actor | None) -> UserOut:
+    """The caller's own account, from the row read to authenticate the request."""
+    actor = require_actor(actor)
+    return UserOut.model_validate(actor.user) if actor.user else get_user(actor.id)
 
 
 def email_in_use(email: str) -> bool:

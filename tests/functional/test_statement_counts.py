@@ -1,0 +1,54 @@
+"""SQL statements per request: a serverless instance pays for each round trip, so the counts
+are pinned here; a change shows up as a failing test, not as a slower bill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from shared.db import get_engine
+from shared.domain.users import Role
+from tests.accounts import bearer, make_user
+from tests.function_calls import call_http
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_an_authenticated_read_of_me_costs_two_statements(database_url: str) -> None:
+    _, token = make_user()
+    with counted_statements() as statements:
+        response = call_http("auth_me", "GET", "/api/v1/auth/me", headers=bearer(token))
+    assert response.status_code == 200
+    # The rate-limit counter upsert, then the actor (user, spent-token check, admin setup).
+    assert len(statements) == 2, statements
+
+
+def test_a_page_of_users_costs_four_statements_whatever_the_page_size(database_url: str) -> None:
+    _, token = make_user(role=Role.ADMIN, admin_setup_complete=True)
+    for _ in range(30):
+        make_user()
+    with counted_statements() as statements:
+        response = call_http(
+            "users_list", "GET", "/api/v1/users?page_size=25", headers=bearer(token)
+        )
+    assert response.status_code == 200
+    assert len(response.get_body()) > 0
+    # Rate limit, actor, COUNT(*), the page.
+    assert len(statements) == 4, statements
