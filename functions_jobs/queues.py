@@ -13,6 +13,7 @@ import azure.functions as func
 
 from shared.messaging.broker import QUEUES
 from shared.messaging.consumer import handle_message
+from shared.services import email_delivery  # noqa: F401 (registers the email handlers)
 
 bp = func.Blueprint()
 

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,8 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
     }
 )
 MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+# A sender no receiving server accepts mail from: fine for a Maildir, refused in production.
+DEVELOPMENT_MAIL_FROM = "LMS <no-reply@lms.local>"
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -116,6 +119,21 @@ class Settings(BaseModel):
     # Functions (its front end) and under `lms serve`, 2 behind Front Door or Caddy.
     TRUSTED_PROXY_HOPS: int = Field(default=1, ge=0, le=10)
 
+    # --- mail
+    MAIL_TRANSPORT: Literal["maildir", "smtp", "firebase"] = "maildir"
+    MAIL_FROM: str = DEVELOPMENT_MAIL_FROM
+    MAILDIR_PATH: Path = Path(".lms/mail")
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535)
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_SECURITY: Literal["starttls", "ssl", "none"] = "starttls"
+    SMTP_TIMEOUT_SECONDS: float = Field(default=15.0, gt=0, le=120)
+    SEND_EMAIL_URL: str | None = None
+    SEND_EMAIL_SIGNING_SECRET: str | None = None
+    # Longer than the sendEmail function's own SMTP timeout, so its answer arrives first.
+    SEND_EMAIL_TIMEOUT_SECONDS: float = Field(default=30.0, gt=0, le=120)
+
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -150,6 +168,23 @@ class Settings(BaseModel):
                 return "postgresql+pg8000://" + value[len(prefix) :]
         if not value.startswith(("sqlite://", "postgresql+pg8000://")):
             raise ValueError("use sqlite:///path/to.db or postgresql+pg8000://user@host/db")
+        return value
+
+    @field_validator("MAIL_FROM")
+    @classmethod
+    def _mail_from_address(cls, value: str) -> str:
+        address = parseaddr(value)[1]
+        if "@" not in address or "\n" in value or "\r" in value:
+            raise ValueError(
+                "write an address, e.g. no-reply@example.org or 'LMS <no-reply@example.org>'"
+            )
+        return value
+
+    @field_validator("SEND_EMAIL_URL")
+    @classmethod
+    def _send_email_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("write the sendEmail function's URL as https://...")
         return value
 
     @classmethod
@@ -203,6 +238,36 @@ class Settings(BaseModel):
             problems.append(
                 "ENABLE_API_DOCS=true publishes the API schema; unset it or set it to false"
             )
+        return problems + self._production_mail_problems()
+
+    def _production_mail_problems(self) -> list[str]:
+        problems = []
+        if self.MAIL_TRANSPORT == "maildir":
+            problems.append(
+                "MAIL_TRANSPORT=maildir only writes mail to a folder, it delivers nothing; "
+                "set MAIL_TRANSPORT=firebase (SEND_EMAIL_URL, SEND_EMAIL_SIGNING_SECRET) or "
+                "MAIL_TRANSPORT=smtp (SMTP_HOST, ...)"
+            )
+        if self.MAIL_FROM == DEVELOPMENT_MAIL_FROM:
+            problems.append(
+                "MAIL_FROM is the local placeholder (@lms.local); set a sender on a domain "
+                "whose SPF/DKIM cover the mail relay, e.g. 'LMS <no-reply@example.org>'"
+            )
+        if self.MAIL_TRANSPORT == "smtp" and self.SMTP_SECURITY == "none" and self.SMTP_USERNAME:
+            problems.append(
+                "SMTP_SECURITY=none would send SMTP_PASSWORD unencrypted; "
+                "use SMTP_SECURITY=starttls (port 587) or ssl (port 465)"
+            )
+        if self.MAIL_TRANSPORT == "firebase":
+            if self.SEND_EMAIL_URL and not self.SEND_EMAIL_URL.startswith("https://"):
+                problems.append("SEND_EMAIL_URL must be https:// in production")
+            secret = self.SEND_EMAIL_SIGNING_SECRET or ""
+            if secret and len(secret) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+                problems.append(
+                    f"SEND_EMAIL_SIGNING_SECRET has {len(secret)} characters; production needs "
+                    f"at least {MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones (the same value "
+                    "in the sendEmail function)"
+                )
         return problems
 
     def configuration_problems(self) -> list[str]:
@@ -221,6 +286,29 @@ class Settings(BaseModel):
             problems.append(
                 "STORAGE=azure needs AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
             )
+        return problems + self._mail_transport_problems()
+
+    def _mail_transport_problems(self) -> list[str]:
+        problems = []
+        if self.MAIL_TRANSPORT == "smtp":
+            if not self.SMTP_HOST:
+                problems.append("MAIL_TRANSPORT=smtp needs SMTP_HOST (and SMTP_PORT)")
+            if bool(self.SMTP_USERNAME) != bool(self.SMTP_PASSWORD):
+                problems.append(
+                    "SMTP_USERNAME and SMTP_PASSWORD go together: set both, or neither for a "
+                    "relay that needs no login"
+                )
+        if self.MAIL_TRANSPORT == "firebase":
+            missing = [
+                name
+                for name in ("SEND_EMAIL_URL", "SEND_EMAIL_SIGNING_SECRET")
+                if not getattr(self, name)
+            ]
+            if missing:
+                problems.append(
+                    f"MAIL_TRANSPORT=firebase needs {' and '.join(missing)} "
+                    "(the sendEmail function's URL and its shared signing secret)"
+                )
         return problems
 
 

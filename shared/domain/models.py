@@ -4,6 +4,7 @@ from shared.domain.admins import AdminProfile
 from shared.domain.base import Base
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.instructors import InstructorProfile
+from shared.domain.mail import EmailDelivery
 from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
@@ -15,6 +16,7 @@ from shared.domain.users import User
 __all__ = [
     "AdminProfile",
     "Base",
+    "EmailDelivery",
     "InstructorProfile",
     "LoginFailure",
     "MfaCode",

@@ -32,6 +32,11 @@ from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
 from shared.local.route_constraints import RouteTemplateError
 from shared.local.routing import AmbiguousRoutesError, RouteTable
+from shared.local.send_email import (
+    SEND_EMAIL_PATH,
+    SendEmailUnavailableError,
+    load_send_email_app,
+)
 from shared.local.timers import TimerScheduler
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
@@ -80,7 +85,12 @@ def masked_database_url(settings: Settings) -> str:
 
 
 def banner(
-    url: str, workers: int, routes: RouteTable, functions: AppFunctions, settings: Settings
+    url: str,
+    workers: int,
+    routes: RouteTable,
+    functions: AppFunctions,
+    settings: Settings,
+    send_email: str = "not served",
 ) -> str:
     timers = [f"{t.name} ({t.schedule})" for t in functions.timers]
     prefix = (
@@ -94,6 +104,7 @@ def banner(
         f"  queue triggers  {', '.join(queues) or 'none'}"
         + (f"  (from the {settings.BROKER} broker)" if queues else ""),
         f"  database        {masked_database_url(settings)}",
+        f"  sendEmail       {send_email}",
     ]
     if functions.unsupported:
         lines.append(f"  not run here    {', '.join(functions.unsupported)}")
@@ -141,6 +152,14 @@ def _create_server(app: FunctionsWsgiApp, host: str, port: int, workers: int) ->
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _send_email_mount(folder: Path) -> tuple[dict[str, Any], str]:
+    try:
+        app = load_send_email_app(folder)
+    except SendEmailUnavailableError as exc:
+        return {}, f"not served ({exc})"
+    return {SEND_EMAIL_PATH: app}, f"{SEND_EMAIL_PATH} (functions_email/main.py)"
+
+
 def _queue_consumer(functions: AppFunctions, settings: Settings) -> QueueConsumer | None:
     # With BROKER=servicebus the queues live in Azure, and the Functions host consumes them.
     if settings.BROKER != "local" or not functions.queues:
@@ -158,7 +177,8 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         routes = RouteTable(functions.http, route_prefix=route_prefix(folder))
         scheduler = TimerScheduler(functions.timers)
         consumer = _queue_consumer(functions, settings)
-        server = _create_server(FunctionsWsgiApp(routes), host, port, workers)
+        mounts, send_email_note = _send_email_mount(folder)
+        server = _create_server(FunctionsWsgiApp(routes, mounts), host, port, workers)
     except (
         UnsafeSettingsError,
         StartupError,
@@ -176,7 +196,7 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         consumer.start()
     try:
         with _stop_on_signals():
-            print(banner(url, workers, routes, functions, settings), flush=True)
+            print(banner(url, workers, routes, functions, settings, send_email_note), flush=True)
             server.run()
     except KeyboardInterrupt:
         pass  # a signal between the banner and the loop

@@ -131,8 +131,12 @@ def response_parts(response: func.HttpResponse) -> tuple[str, list[tuple[str, st
 class FunctionsWsgiApp:
     """Serves the HTTP functions of a RouteTable; safe to call from many threads at once."""
 
-    def __init__(self, routes: RouteTable) -> None:
+    def __init__(
+        self, routes: RouteTable, mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None
+    ) -> None:
         self.routes = routes
+        # Other WSGI apps served at one exact path (the Firebase sendEmail function).
+        self.mounts = dict(mounts or {})
 
     def __repr__(self) -> str:
         return f"FunctionsWsgiApp({len(self.routes)} routes)"
@@ -141,6 +145,10 @@ class FunctionsWsgiApp:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = raw_path(environ)
+        mounted = self.mounts.get(path)
+        if mounted is not None:
+            access_log.info("%s %s (mounted app)", method, path)
+            return mounted(environ, start_response)
         response = self.respond(environ, method, path)
         status, headers, body = response_parts(response)
         start_response(status, headers)

@@ -10,6 +10,7 @@ from sqlalchemy import Delete, delete, or_
 
 from shared.config import Settings
 from shared.domain.inbox import ProcessedMessage
+from shared.domain.mail import DeliveryStatus, EmailDelivery
 from shared.domain.mfa import MfaCode
 from shared.domain.queue_messages import COMPLETED, QueuedMessage
 from shared.domain.throttling import LoginFailure, RateLimitCounter
@@ -30,6 +31,7 @@ class PurgeResult:
     mfa_codes: int
     refresh_tokens: int
     login_failures: int
+    sent_email_records: int
 
 
 def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
@@ -40,7 +42,9 @@ def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
     - rate-limit counters of windows that have ended;
     - spent token ids and MFA codes past their expiry (the tokens are refused anyway);
     - refresh tokens expired more than a day ago;
-    - failed-login counters older than ACCOUNT_LOCKOUT_DURATION_SECONDS, unless still locked.
+    - failed-login counters older than ACCOUNT_LOCKOUT_DURATION_SECONDS, unless still locked;
+    - records of sent e-mails after INBOX_RETENTION_DAYS (rejected ones stay: they are the
+      record of a mail that never arrived).
     """
     inbox_cutoff = now - timedelta(days=settings.INBOX_RETENTION_DAYS)
     queue_cutoff = now - timedelta(seconds=settings.QUEUE_DUPLICATE_DETECTION_WINDOW_SECONDS)
@@ -61,6 +65,10 @@ def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
         "login_failures": delete(LoginFailure).where(
             LoginFailure.window_started_at < lockout_cutoff,
             or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= now),
+        ),
+        "sent_email_records": delete(EmailDelivery).where(
+            EmailDelivery.status == DeliveryStatus.SENT.value,
+            EmailDelivery.attempted_at < inbox_cutoff,
         ),
     }
     counts: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from azure.functions.timer import TimerRequest
 from sqlalchemy import func, select
 
 from shared.domain.inbox import ProcessedMessage
+from shared.domain.mail import DeliveryStatus, EmailDelivery
 from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
@@ -101,6 +102,16 @@ def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
             key=key, failures=5, window_started_at=started, locked_until=locked_until
         )
 
+    def delivery(message_id: str, status: DeliveryStatus, at: datetime) -> EmailDelivery:
+        return EmailDelivery(
+            message_id=message_id,
+            message_type="email.welcome",
+            recipient="someone@example.org",
+            status=status.value,
+            transport="smtp",
+            attempted_at=at,
+        )
+
     with UnitOfWork() as uow:
         uow.session.add(ProcessedMessage(consumer="emails", message_id="old", processed_at=old))
         uow.session.add(ProcessedMessage(consumer="emails", message_id="new", processed_at=now))
@@ -119,6 +130,9 @@ def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
                 failures("email:lock-over", now - 2 * lockout, now - timedelta(seconds=1)),
                 failures("email:still-locked", now - 2 * lockout, now + timedelta(minutes=5)),
                 failures("email:recent", now - timedelta(minutes=1), None),
+                delivery("sent-old", DeliveryStatus.SENT, old),
+                delivery("sent-new", DeliveryStatus.SENT, now),
+                delivery("rejected-old", DeliveryStatus.REJECTED, old),
             ]
         )
         uow.publish("emails", "x", {})
@@ -145,6 +159,7 @@ def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
     }
     assert kept(MfaCode.id) == {uuid.uuid5(uuid.NAMESPACE_URL, "live")}
     assert kept(LoginFailure.key) == {"email:still-locked", "email:recent"}
+    assert kept(EmailDelivery.message_id) == {"sent-new", "rejected-old"}
 
 
 def test_a_queue_function_raises_for_a_message_nobody_handles(database_url: str) -> None:

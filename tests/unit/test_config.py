@@ -13,6 +13,10 @@ SAFE_PRODUCTION = {
     "DATABASE_URL": "postgresql+pg8000://lms@db.example.org:5432/lms",
     "STORAGE": "azure",
     "AZURE_STORAGE_ACCOUNT_URL": "https://lmsfiles.blob.core.windows.net",
+    "MAIL_TRANSPORT": "firebase",
+    "MAIL_FROM": "LMS <no-reply@lms.example.org>",
+    "SEND_EMAIL_URL": "https://europe-west1-lms.cloudfunctions.net/sendEmail",
+    "SEND_EMAIL_SIGNING_SECRET": "Zq8wLm3Rt7yUe2Io9pAs4dFg6hJk1lXc",
 }
 
 
@@ -164,16 +168,18 @@ def test_production_names_every_problem_in_one_error(monkeypatch):
     error = refusal(monkeypatch, ENVIRONMENT="production")
 
     message = str(error)
-    assert len(error.problems) == 3
+    assert len(error.problems) == 5
     assert "SECRET_KEY is a placeholder" in message
     assert "DATABASE_URL points at SQLite" in message
     assert "STORAGE=local" in message
+    assert "MAIL_TRANSPORT=maildir" in message
+    assert "MAIL_FROM is the local placeholder" in message
 
 
 def test_production_with_docs_enabled_adds_that_to_the_list(monkeypatch):
     error = refusal(monkeypatch, ENVIRONMENT="production", ENABLE_API_DOCS="true")
 
-    assert len(error.problems) == 4
+    assert len(error.problems) == 6
     assert "ENABLE_API_DOCS=true" in str(error)
 
 

@@ -1,0 +1,241 @@
+"""Real mail servers for the transport tests: an aiosmtpd SMTP server, and an HTTP server that
+answers as the sendEmail contract says (shared/mail/firebase.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from shared.config import get_settings
+from shared.local.app_functions import QueueFunction
+from shared.local.queue_consumer import QueueConsumer
+from tests.function_calls import functions_by_name
+from tests.integration.conftest import free_port
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+
+class CollectingHandler:
+    """Accepts every recipient and keeps every message, unless told to answer otherwise."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+        self.rcpt_reply: str | None = None  # e.g. "550 5.1.1 <x>: no such mailbox"
+        self.data_reply: str | None = None
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.data_reply:
+            return self.data_reply
+        self.envelopes.append(envelope)
+        return f"250 2.0.0 Ok: queued as Q{len(self.envelopes)}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(bytes(e.content or b""), policy=policy.default)  # type: ignore[misc]
+            for e in self.envelopes
+        ]
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    handler: CollectingHandler
+    controller: Controller
+
+
+@pytest.fixture
+def start_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
+    """Start aiosmtpd servers on free ports (SMTP keyword arguments passed on); stopped after."""
+    started: list[Controller] = []
+
+    def start(**smtp_options: Any) -> SmtpServer:
+        handler = CollectingHandler()
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_options)
+        controller.start()
+        started.append(controller)
+        return SmtpServer("127.0.0.1", controller.port, handler, controller)
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(
+    start_smtp_server: Callable[..., SmtpServer], monkeypatch: pytest.MonkeyPatch
+) -> SmtpServer:
+    """An aiosmtpd server, and the settings that send every e-mail to it."""
+    server = start_smtp_server()
+    use_smtp(monkeypatch, server.port)
+    return server
+
+
+def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    for name, value in {
+        "MAIL_TRANSPORT": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_SECURITY": "none",
+        "SMTP_TIMEOUT_SECONDS": "5",
+        "MAIL_FROM": "LMS <no-reply@lms.example.org>",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+
+
+@dataclass
+class TlsCertificate:
+    """A self-signed certificate for 127.0.0.1: contexts for a server and a client trusting it."""
+
+    server: ssl.SSLContext
+    client: ssl.SSLContext
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> TlsCertificate:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder: Path = tmp_path_factory.mktemp("tls")
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    (folder / "cert.pem").write_bytes(cert_pem)
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    client = ssl.create_default_context(cadata=cert_pem.decode())
+    return TlsCertificate(server, client)
+
+
+@dataclass
+class SendEmailServer:
+    """What the stub sendEmail function received, and what it answers next."""
+
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    answer: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@pytest.fixture
+def send_email_server() -> Iterator[SendEmailServer]:
+    """An HTTP server on 127.0.0.1 that checks the signature as sendEmail does."""
+    state = SendEmailServer(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            timestamp = self.headers.get("X-LMS-Timestamp", "")
+            expected = hmac.new(
+                SIGNING_SECRET.encode(), (timestamp + ".").encode() + body, hashlib.sha256
+            ).hexdigest()
+            signed = hmac.compare_digest(self.headers.get("X-LMS-Signature", ""), f"v1={expected}")
+            fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) < 300
+            state.requests.append(
+                {
+                    "path": self.path,
+                    "content_type": self.headers.get("Content-Type"),
+                    "signed": signed and fresh,
+                    "json": json.loads(body),
+                }
+            )
+            time.sleep(state.delay)
+            if not (signed and fresh):
+                status, answer = 401, {"error": "bad_signature", "detail": "signature mismatch"}
+            else:
+                message_id = json.loads(body)["message_id"]
+                status = state.status
+                answer = state.answer or {
+                    "status": "sent",
+                    "message_id": message_id,
+                    "smtp_queue_id": f"queued-{message_id[:8]}",
+                }
+            raw = json.dumps(answer).encode()
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **state.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/sendEmail"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def emails_function() -> QueueFunction:
+    """The app's real `emails_consume` function, called the way the local host calls it."""
+    user_function = functions_by_name()["emails_consume"].get_user_function()
+    return QueueFunction("emails_consume", "emails", lambda msg: user_function(msg=msg))
+
+
+def drain(queue_consumer: QueueConsumer, function: QueueFunction) -> int:
+    """Deliver until the queue is empty (abandoned messages come back at once); deliveries."""
+    delivered = 0
+    while batch := queue_consumer.broker.receive(function.queue_name, 8):
+        for message in batch:
+            queue_consumer.deliver(function, message)
+            delivered += 1
+    return delivered

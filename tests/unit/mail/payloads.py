@@ -1,0 +1,79 @@
+"""One valid payload per e-mail message type, as the services publish them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TOKEN = "tok_Zx81QmRaw"
+VERIFY_LINK = f"http://localhost:3000/verify-email?token={TOKEN}"
+RESET_LINK = f"http://localhost:3000/reset-password?token={TOKEN}"
+COURSE_ID = "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f"
+CERTIFICATE_ID = "0c9d8e7f-6a5b-4c4d-8e2f-1a2b3c4d5e6f"
+
+PAYLOADS: dict[str, dict[str, Any]] = {
+    "email.welcome": {"to": "ada@example.org", "full_name": "Ada Lovelace"},
+    "email.verify_email": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "link": VERIFY_LINK,
+        "expires_minutes": 1440,
+    },
+    "email.password_reset": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "link": RESET_LINK,
+        "expires_minutes": 30,
+    },
+    "email.mfa_login_code": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "code": "482913",
+        "expires_minutes": 10,
+    },
+    "email.mfa_setup_code": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "code": "731204",
+        "expires_minutes": 10,
+    },
+    "email.enrollment_confirmation": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "course_id": COURSE_ID,
+        "course_title": "Analytical Engines",
+    },
+    "email.course_completed": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "course_id": COURSE_ID,
+        "course_title": "Analytical Engines",
+    },
+    "email.certificate_issued": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "course_id": COURSE_ID,
+        "course_title": "Analytical Engines",
+        "certificate_id": CERTIFICATE_ID,
+        "certificate_number": "CERT-20261123-4F2A9C",
+    },
+}
+
+SUBJECTS = {
+    "email.welcome": "Welcome to LMS",
+    "email.verify_email": "Verify your LMS email",
+    "email.password_reset": "Reset your LMS password",
+    "email.mfa_login_code": "Your LMS login verification code",
+    "email.mfa_setup_code": "Your LMS MFA setup code",
+    "email.enrollment_confirmation": "You are enrolled in Analytical Engines",
+    "email.course_completed": "You completed Analytical Engines",
+    "email.certificate_issued": "Your certificate for Analytical Engines",
+}
+
+# What each message must link to, besides the app itself.
+LINKS = {
+    "email.verify_email": VERIFY_LINK,
+    "email.password_reset": RESET_LINK,
+    "email.enrollment_confirmation": f"http://localhost:3000/courses/{COURSE_ID}",
+    "email.course_completed": f"http://localhost:3000/courses/{COURSE_ID}",
+    "email.certificate_issued": f"http://localhost:3000/certificates/{CERTIFICATE_ID}",
+}
