@@ -3,10 +3,8 @@ answers as the sendEmail contract says (shared/mail/firebase.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import ssl
 import threading
@@ -16,22 +14,18 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from shared.config import get_settings
 from shared.local.app_functions import QueueFunction
 from shared.local.queue_consumer import QueueConsumer
 from tests.function_calls import functions_by_name
 from tests.integration.conftest import free_port
+from tests.tls import write_self_signed_certificate
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 
@@ -124,36 +118,10 @@ class TlsCertificate:
 
 @pytest.fixture(scope="session")
 def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> TlsCertificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder: Path = tmp_path_factory.mktemp("tls")
-    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
-    (folder / "cert.pem").write_bytes(cert_pem)
-    (folder / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_path, key_path = write_self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    cert_pem = cert_path.read_bytes()
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server.load_cert_chain(cert_path, key_path)
     client = ssl.create_default_context(cadata=cert_pem.decode())
     return TlsCertificate(server, client)
 
