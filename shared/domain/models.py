@@ -2,6 +2,8 @@
 
 from shared.domain.admins import AdminProfile
 from shared.domain.base import Base
+from shared.domain.courses import Course, Lesson
+from shared.domain.enrollments import Certificate, Enrollment, LessonProgress
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.instructors import InstructorProfile
 from shared.domain.mail import EmailDelivery
@@ -16,8 +18,13 @@ from shared.domain.users import User
 __all__ = [
     "AdminProfile",
     "Base",
+    "Certificate",
+    "Course",
     "EmailDelivery",
+    "Enrollment",
     "InstructorProfile",
+    "Lesson",
+    "LessonProgress",
     "LoginFailure",
     "MfaCode",
     "OutboxMessage",

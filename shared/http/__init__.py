@@ -2,7 +2,7 @@
 
 from shared.http.problem import HttpProblem
 from shared.http.request import Request
-from shared.http.route import ROUTES, route
+from shared.http.route import ROUTES, WithStatus, route
 from shared.security.permissions import (
     ADMIN,
     ADMIN_SETUP_COMPLETE,
@@ -26,5 +26,6 @@ __all__ = [
     "Actor",
     "HttpProblem",
     "Request",
+    "WithStatus",
     "route",
 ]

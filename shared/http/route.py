@@ -64,6 +64,15 @@ class RouteSpec:
 ROUTES: dict[str, RouteSpec] = {}
 
 
+@dataclass(frozen=True)
+class WithStatus:
+    """A result answered with another status than the route's usual one, e.g. an idempotent
+    create: 201 when it created the thing, 200 when it already existed."""
+
+    value: BaseModel
+    status: int
+
+
 def route(
     bp: func.Blueprint,
     method: str,
@@ -182,6 +191,10 @@ def render(result: Any, spec: RouteSpec) -> Reply:
         # HttpResponse(mimetype=...) keeps the type outside its headers; carry it over.
         if reply.body:
             reply.set_default("Content-Type", _content_type(result.mimetype, result.charset))
+        return reply
+    if isinstance(result, WithStatus):
+        reply = render(result.value, spec)
+        reply.status = result.status
         return reply
     if result is None:
         return Reply(204 if spec.status in (200, 204) else spec.status)

@@ -88,4 +88,4 @@ def _payload_recipient(message: Envelope) -> str:
 
 
 for _message_type in EMAILS:
-    handles(_message_type)(deliver_email)
+    handles("emails", _message_type)(deliver_email)

@@ -111,13 +111,14 @@ def recording_handlers() -> Iterator[list[str]]:
     """Handlers for test message types; each run is recorded, even when it rolls back."""
     runs: list[str] = []
 
-    @handles("test.effect")
+    @handles("webhooks", "test.effect")
+    @handles("emails", "test.effect")
     def make_effect(uow: UnitOfWork, message: Envelope) -> None:
         runs.append(str(message.id))
         uow.session.add(TimerSchedule(name=message.payload["name"]))
         uow.publish("progress", "test.follow_up", {"after": message.payload["name"]})
 
-    @handles("test.fails")
+    @handles("emails", "test.fails")
     def fail(uow: UnitOfWork, message: Envelope) -> None:
         runs.append(str(message.id))
         uow.session.add(TimerSchedule(name="written before the failure"))
@@ -125,8 +126,9 @@ def recording_handlers() -> Iterator[list[str]]:
         raise RuntimeError("the mail server said no")
 
     yield runs
-    consumer._handlers.pop("test.effect")
-    consumer._handlers.pop("test.fails")
+    consumer._handlers.pop(("emails", "test.effect"))
+    consumer._handlers.pop(("webhooks", "test.effect"))
+    consumer._handlers.pop(("emails", "test.fails"))
 
 
 def envelope_bytes(message_type: str, payload: dict[str, str]) -> tuple[str, bytes]:
