@@ -6,7 +6,17 @@ import importlib
 
 import azure.functions as func
 
-MODULES = ("health", "cors", "auth", "users", "admin", "instructors")
+MODULES = (
+    "health",
+    "cors",
+    "auth",
+    "users",
+    "admin",
+    "instructors",
+    "courses",
+    "lessons",
+    "enrollments",
+)
 
 
 def blueprints() -> list[func.Blueprint]:

@@ -1,0 +1,7 @@
+"""/api/v1/enrollments (being built)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+bp = func.Blueprint()
