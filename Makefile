@@ -23,6 +23,7 @@ install: $(BIN)/.installed node_modules/.installed
 
 run: $(BIN)/.installed
 	$(BIN)/lms migrate
+	$(BIN)/lms seed-demo
 	$(BIN)/lms serve --port $(PORT)
 
 lint: $(BIN)/.installed

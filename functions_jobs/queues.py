@@ -13,7 +13,12 @@ import azure.functions as func
 
 from shared.messaging.broker import QUEUES
 from shared.messaging.consumer import handle_message
-from shared.services import email_delivery  # noqa: F401 (registers the email handlers)
+from shared.services import (
+    certificates,  # noqa: F401 (certificates queue)
+    course_stats,  # noqa: F401 (progress queue)
+    email_delivery,  # noqa: F401 (registers the email handlers)
+    webhook_events,  # noqa: F401 (webhooks queue, acknowledged)
+)
 
 bp = func.Blueprint()
 

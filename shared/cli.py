@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from shared.cli_admin import add_admin_commands
 from shared.cli_queues import add_queue_commands
+from shared.cli_seed import add_seed_commands
 from shared.config import UnsafeSettingsError, get_settings
 from shared.version import __version__
 
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_queue_commands(commands)
     add_admin_commands(commands)
+    add_seed_commands(commands)
     return parser
 
 

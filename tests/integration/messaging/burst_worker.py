@@ -24,7 +24,7 @@ def main(out: Path, ready: Path, other_ready: Path) -> int:
 
     with out.open("a") as record:
 
-        @handles("test.burst")
+        @handles("progress", "test.burst")
         def record_run(uow: UnitOfWork, message: Envelope) -> None:
             record.write(f"{message.id}\n")
             record.flush()

@@ -39,14 +39,14 @@ def emails_function() -> QueueFunction:
 def flaky_handler() -> Iterator[dict[str, object]]:
     state: dict[str, object] = {"fail": True, "runs": 0, "seen": []}
 
-    @handles("test.flaky")
+    @handles("emails", "test.flaky")
     def flaky(uow: UnitOfWork, message: Envelope) -> None:
         state["runs"] = int(state["runs"]) + 1  # type: ignore[call-overload]
         if state["fail"]:
             raise ConnectionError("smtp.example.com refused the connection")
 
     yield state
-    consumer._handlers.pop("test.flaky")
+    consumer._handlers.pop(("emails", "test.flaky"))
 
 
 def publish(message_type: str, queue: str = "emails") -> str:

@@ -1,0 +1,211 @@
+"""/api/v1/courses: the course as clients create, change, list and read it.
+
+The aggregate fields of the reference's CourseCreate/CourseUpdate (enrollment_count,
+total_reviews, total_quizzes, average_rating, status) are accepted with their reference bounds,
+so existing clients keep working, and ignored: the system computes them (reference defect 6.14).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from shared.domain.courses import DifficultyLevel
+from shared.schemas.base import Schema
+from shared.schemas.users import PageQuery
+
+if TYPE_CHECKING:
+    from shared.domain.courses import Course
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PUBLISHED, DRAFT = "published", "draft"
+
+
+def slugify(text: str) -> str:
+    """The reference's rule: lower-case, keep [a-z0-9], whitespace and '-', collapse runs of
+    whitespace and dashes to one '-', trim dashes."""
+    kept = re.sub(r"[^a-z0-9\s-]", "", text.lower())
+    return re.sub(r"[\s-]+", "-", kept).strip("-")[:255].strip("-")
+
+
+def _check_web_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    # Browsers load these for every visitor: web addresses only (never javascript: or data:).
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) address with a host, e.g. https://cdn.example.org/x")
+    if len(value) > 500:
+        raise ValueError("must have at most 500 characters")
+    return value
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
+Slug = Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=SLUG_PATTERN)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+WebUrl = Annotated[str, AfterValidator(_check_web_url)]
+# Stored in a 32-bit column.
+Minutes = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Price = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), AfterValidator(_upper)]
+ListItem = Annotated[str, StringConstraints(max_length=500)]
+Items = Annotated[list[ListItem], Field(max_length=50)]
+# Read-only aggregates: validated as the reference did, then dropped (exclude=True).
+IgnoredCount = Annotated[int | None, Field(ge=0, exclude=True)]
+IgnoredRating = Annotated[float | None, Field(ge=0, le=5, exclude=True)]
+IgnoredStatus = Annotated[str | None, Field(max_length=20, exclude=True)]
+
+
+class _CourseFields(Schema):
+    description: str | None = None
+    category: Category | None = None
+    difficulty_level: DifficultyLevel | None = None
+    thumbnail_url: WebUrl | None = None
+    estimated_duration_minutes: Minutes | None = None
+    metadata: dict[str, Any] | None = None
+    price: Price | None = None
+    currency: Currency | None = None
+    is_free: bool | None = None
+    long_description: str | None = None
+    preview_video_url: WebUrl | None = None
+    requirements: Items | None = None
+    learning_objectives: Items | None = None
+    total_reviews: IgnoredCount = None
+    total_quizzes: IgnoredCount = None
+    enrollment_count: IgnoredCount = None
+    average_rating: IgnoredRating = None
+    status: IgnoredStatus = None
+
+
+class CourseCreate(_CourseFields):
+    """POST /courses. Without a slug, the slug is slugify(title)."""
+
+    title: Title
+    slug: Slug | None = None
+
+    @model_validator(mode="after")
+    def _slug_from_title(self) -> CourseCreate:
+        if self.slug is None:
+            slug = slugify(self.title)
+            if len(slug) < 3:
+                raise ValueError(
+                    f"the title gives the slug {slug!r}, shorter than 3 characters; send a slug "
+                    "of 3 to 255 characters (a-z, 0-9 and single dashes)"
+                )
+            self.slug = slug
+        return self
+
+
+class CourseUpdate(_CourseFields):
+    """PATCH /courses/{id}: the fields sent change; null clears a nullable field.
+
+    `title`, `is_published` and `is_free` cannot be null (the service answers 400, as the
+    reference does for title). The slug never changes: links to it stay valid.
+    """
+
+    title: Title | None = None
+    is_published: bool | None = None
+
+    def column_values(self) -> dict[str, Any]:
+        """The fields sent (but is_published), as Course attributes: null lists become []."""
+        values = self.model_dump(include=self.model_fields_set - {"is_published"})
+        if values.get("price") is not None:
+            values["price"] = float(values["price"])
+        if values.get("difficulty_level") is not None:
+            values["difficulty_level"] = values["difficulty_level"].value
+        for field in ("requirements", "learning_objectives"):
+            if field in values and values[field] is None:
+                values[field] = []
+        if "metadata" in values:
+            values["metadata_"] = values.pop("metadata")
+        return values
+
+
+class CourseListQuery(PageQuery):
+    category: Annotated[str, StringConstraints(max_length=100)] | None = None
+    difficulty_level: DifficultyLevel | None = None
+    search: Annotated[str, StringConstraints(max_length=200)] | None = None
+    mine: bool = False
+
+
+class CourseOut(Schema):
+    """The reference's CourseResponse, with the fields it always left null filled in, plus
+    published_at and metadata."""
+
+    id: uuid.UUID
+    title: str
+    slug: str
+    description: str | None
+    instructor_id: uuid.UUID
+    instructor_name: str | None
+    category: str | None
+    difficulty_level: str | None
+    is_published: bool
+    published_at: datetime | None
+    status: str
+    thumbnail_url: str | None
+    estimated_duration_minutes: int | None
+    duration_hours: float
+    metadata: dict[str, Any] | None
+    price: float | None
+    currency: str | None
+    is_free: bool
+    long_description: str | None
+    preview_video_url: str | None
+    requirements: list[str]
+    learning_objectives: list[str]
+    total_lessons: int
+    total_quizzes: int
+    enrollment_count: int
+    total_reviews: int
+    review_count: int
+    average_rating: float | None
+    rating: float | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, course: Course, instructor_name: str | None) -> CourseOut:
+        minutes = course.estimated_duration_minutes or course.lessons_duration_minutes or 0
+        return cls(
+            id=course.id,
+            title=course.title,
+            slug=course.slug,
+            description=course.description,
+            instructor_id=course.instructor_id,
+            instructor_name=instructor_name,
+            category=course.category,
+            difficulty_level=course.difficulty_level,
+            is_published=course.is_published,
+            published_at=course.published_at,
+            status=PUBLISHED if course.is_published else DRAFT,
+            thumbnail_url=course.thumbnail_url,
+            estimated_duration_minutes=course.estimated_duration_minutes,
+            duration_hours=round(minutes / 60, 2),
+            metadata=course.metadata_,
+            price=course.price,
+            currency=course.currency,
+            is_free=course.is_free,
+            long_description=course.long_description,
+            preview_video_url=course.preview_video_url,
+            requirements=list(course.requirements or []),
+            learning_objectives=list(course.learning_objectives or []),
+            total_lessons=course.total_lessons,
+            total_quizzes=course.total_quizzes,
+            enrollment_count=course.enrollment_count,
+            total_reviews=course.total_reviews,
+            review_count=course.total_reviews,
+            average_rating=course.average_rating,
+            rating=course.average_rating,
+            created_at=course.created_at,
+            updated_at=course.updated_at,
+        )

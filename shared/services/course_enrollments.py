@@ -1,0 +1,87 @@
+"""A course's enrollments as its managers (the instructor, admins) see them: the list and
+the figures."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import ColumnElement, case, func, select
+
+from shared.domain.enrollments import Enrollment, EnrollmentStatus
+from shared.schemas.enrollments import CourseEnrollmentStats, EnrollmentOut
+from shared.schemas.users import Page, PageQuery
+from shared.security.permissions import Actor
+from shared.services.course_access import LEARNING_STATUSES, load_course, require_manager
+from shared.services.users import page_count, require_actor
+from shared.uow import UnitOfWork
+
+NOT_MANAGER = "Not authorized to view course enrollments"
+
+
+def list_course_enrollments(
+    actor: Actor | None, course_id: str | uuid.UUID, query: PageQuery
+) -> Page[EnrollmentOut]:
+    """Newest first: the course, one COUNT and one page query."""
+    actor = require_actor(actor)
+    with UnitOfWork() as uow:
+        course = load_course(uow.session, course_id)
+        require_manager(actor, course, NOT_MANAGER)
+        of_course = Enrollment.course_id == course.id
+        total = (
+            uow.session.scalar(select(func.count()).select_from(Enrollment).where(of_course)) or 0
+        )
+        rows = uow.session.scalars(
+            select(Enrollment)
+            .where(of_course)
+            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        ).all()
+        return Page[EnrollmentOut](
+            items=[EnrollmentOut.model_validate(row) for row in rows],
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+            total_pages=page_count(total, query.page_size),
+        )
+
+
+def _count_of(status: EnrollmentStatus) -> ColumnElement[int]:
+    return func.count(case((Enrollment.status == status.value, 1)))
+
+
+def course_enrollment_stats(
+    actor: Actor | None, course_id: str | uuid.UUID
+) -> CourseEnrollmentStats:
+    """Counts by status and the average progress of the learning (active or completed)
+    enrollments, in one aggregate query."""
+    actor = require_actor(actor)
+    with UnitOfWork() as uow:
+        course = load_course(uow.session, course_id)
+        require_manager(actor, course, NOT_MANAGER)
+        learning = Enrollment.status.in_(LEARNING_STATUSES)
+        total, active, completed, dropped, average = uow.session.execute(
+            select(
+                func.count(),
+                _count_of(EnrollmentStatus.ACTIVE),
+                _count_of(EnrollmentStatus.COMPLETED),
+                _count_of(EnrollmentStatus.DROPPED),
+                func.avg(case((learning, Enrollment.progress_percentage))),
+            ).where(Enrollment.course_id == course.id)
+        ).one()
+        return CourseEnrollmentStats(
+            course_id=course.id,
+            total_enrollments=total,
+            active_enrollments=active,
+            completed_enrollments=completed,
+            dropped_enrollments=dropped,
+            average_progress=_two_places(average),
+        )
+
+
+def _two_places(value: object) -> float:
+    """Half-up, whether the database answered a Decimal (PostgreSQL) or a float (SQLite)."""
+    if value is None:
+        return 0.0
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))

@@ -1,0 +1,311 @@
+"""Courses: list, read, create, change, publish, delete.
+
+Who sees and changes what is course_access's business (drafts exist for their managers only).
+Publishing has one set of rules whichever way it is asked for (POST /publish or PATCH
+is_published=true, which the reference let bypass them, its defect 6.6): an instructor needs a
+verified instructor profile, an admin does not, and only the draft -> published transition
+stamps published_at and announces `course.published` on the webhooks queue.
+
+Every read joins the instructor's name into the one query that loads the course(s), so a
+page costs a COUNT and one page query whatever its size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.domain.courses import Course
+from shared.domain.enrollments import Enrollment
+from shared.domain.errors import (
+    AccessDeniedError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    RuleViolationError,
+)
+from shared.domain.instructors import InstructorProfile
+from shared.domain.users import Role, User
+from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
+from shared.schemas.users import Page
+from shared.security.permissions import Actor
+from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
+from shared.services.users import page_count, parse_id, require_actor
+from shared.uow import UnitOfWork
+
+SLUG_TAKEN = "Course slug already exists"
+HAS_ENROLLMENTS = "This course has enrollments; unpublish it instead of deleting it"
+VERIFICATION_REQUIRED = "Instructor verification is required before publishing courses"
+FREE_WITH_PRICE = "A free course has no price: send price 0 (or null), or is_free false"
+COURSE_PUBLISHED = "course.published"
+WEBHOOKS = "webhooks"
+# Never null in the table: an explicit null in a PATCH is refused (400), not stored.
+NOT_NULL_FIELDS = ("title", "is_published", "is_free")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _with_instructor() -> Select[tuple[Course, str]]:
+    return select(Course, User.full_name).join(User, User.id == Course.instructor_id)
+
+
+def _load(session: Session, where: Any, *, for_update: bool = False) -> tuple[Course, str]:
+    """The course and its instructor's name in one query; 404 when there is none."""
+    query = _with_instructor().where(where)
+    if for_update:
+        query = query.with_for_update(of=Course)
+    row = session.execute(query).first()
+    if row is None:
+        raise ResourceNotFoundError(COURSE_NOT_FOUND)
+    return row[0], row[1]
+
+
+def _by_id(course_id: str | uuid.UUID) -> Any:
+    return Course.id == parse_id(course_id, COURSE_NOT_FOUND)
+
+
+def _visible_to(actor: Actor | None, mine: bool) -> list[Any]:
+    """Which courses a list shows the caller (the reference's rules). `mine` means something
+    to instructors and admins only; for anyone else it is ignored."""
+    if actor is not None and actor.role in (Role.INSTRUCTOR, Role.ADMIN) and mine:
+        return [Course.instructor_id == actor.id]
+    if actor is not None and actor.is_admin:
+        return []
+    return [Course.is_published.is_(True)]
+
+
+def list_courses(actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]:
+    """Newest first: one COUNT and one page query joined to the instructors' names."""
+    conditions = _visible_to(actor, query.mine)
+    if query.category is not None:
+        conditions.append(Course.category == query.category)
+    if query.difficulty_level is not None:
+        conditions.append(Course.difficulty_level == query.difficulty_level.value)
+    if query.search:
+        # autoescape: a '%' or '_' in the search text matches itself, not "anything".
+        conditions.append(
+            or_(
+                Course.title.icontains(query.search, autoescape=True),
+                Course.description.icontains(query.search, autoescape=True),
+            )
+        )
+    with UnitOfWork() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(Course).where(*conditions)) or 0
+        rows = uow.session.execute(
+            _with_instructor()
+            .where(*conditions)
+            .order_by(Course.created_at.desc(), Course.id.desc())
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        ).all()
+        items = [CourseOut.of(course, name) for course, name in rows]
+    return Page[CourseOut](
+        items=items,
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+        total_pages=page_count(total, query.page_size),
+    )
+
+
+def _get(actor: Actor | None, where: Any) -> CourseOut:
+    with UnitOfWork() as uow:
+        course, name = _load(uow.session, where)
+        require_visible(actor, course)
+        return CourseOut.of(course, name)
+
+
+def get_course(actor: Actor | None, course_id: str | uuid.UUID) -> CourseOut:
+    return _get(actor, _by_id(course_id))
+
+
+def get_course_by_slug(actor: Actor | None, slug: str) -> CourseOut:
+    return _get(actor, Course.slug == slug)
+
+
+def _check_pricing(course: Course) -> None:
+    if course.is_free and (course.price or 0) > 0:
+        raise RuleViolationError(FREE_WITH_PRICE)
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.scalar(select(Course.id).where(Course.slug == slug)) is not None
+
+
+def create_course(actor: Actor | None, data: CourseCreate) -> CourseOut:
+    """A draft owned by the caller (an instructor or an admin); publishing is a separate step."""
+    actor = require_actor(actor)
+    if actor.role not in (Role.INSTRUCTOR, Role.ADMIN):
+        raise AccessDeniedError("Insufficient permissions")
+    assert data.slug is not None  # CourseCreate fills it from the title
+    now = _now()
+    price = float(data.price) if data.price is not None else None
+    course = Course(
+        id=uuid.uuid4(),
+        title=data.title,
+        slug=data.slug,
+        description=data.description,
+        instructor_id=actor.id,
+        category=data.category,
+        difficulty_level=data.difficulty_level.value if data.difficulty_level else None,
+        is_published=False,
+        published_at=None,
+        thumbnail_url=data.thumbnail_url,
+        estimated_duration_minutes=data.estimated_duration_minutes,
+        metadata_=data.metadata,
+        price=price,
+        currency=data.currency,
+        is_free=data.is_free if data.is_free is not None else not price,
+        long_description=data.long_description,
+        preview_video_url=data.preview_video_url,
+        requirements=list(data.requirements or []),
+        learning_objectives=list(data.learning_objectives or []),
+        total_lessons=0,
+        lessons_duration_minutes=0,
+        total_quizzes=0,
+        enrollment_count=0,
+        completed_count=0,
+        total_reviews=0,
+        average_rating=None,
+        created_at=now,
+        updated_at=now,
+    )
+    _check_pricing(course)
+    with UnitOfWork() as uow:
+        if _slug_taken(uow.session, data.slug):
+            raise ResourceConflictError(SLUG_TAKEN)
+        uow.session.add(course)
+        try:
+            uow.commit()
+        except IntegrityError:
+            # Another request took the slug between the check and the commit.
+            uow.rollback()
+            raise ResourceConflictError(SLUG_TAKEN) from None
+        name = actor.user.full_name if actor.user is not None else _instructor_name(uow, actor)
+        return CourseOut.of(course, name)
+
+
+def _instructor_name(uow: UnitOfWork, actor: Actor) -> str | None:
+    return uow.session.scalar(select(User.full_name).where(User.id == actor.id))
+
+
+def _require_may_publish(session: Session, actor: Actor) -> None:
+    if actor.is_admin:
+        return
+    verified = session.scalar(
+        select(InstructorProfile.is_verified).where(InstructorProfile.user_id == actor.id)
+    )
+    if not verified:
+        raise AccessDeniedError(VERIFICATION_REQUIRED)
+
+
+def _publish(uow: UnitOfWork, actor: Actor, course: Course, now: datetime) -> bool:
+    """Draft -> published, announced once; False when the course was already published."""
+    if course.is_published:
+        return False
+    _require_may_publish(uow.session, actor)
+    course.is_published = True
+    course.published_at = now
+    uow.publish(
+        WEBHOOKS,
+        COURSE_PUBLISHED,
+        {
+            "course_id": str(course.id),
+            "instructor_id": str(course.instructor_id),
+            "published_at": now.isoformat(),
+        },
+    )
+    return True
+
+
+def _unpublish(course: Course) -> bool:
+    if not course.is_published:
+        return False
+    course.is_published = False
+    course.published_at = None
+    return True
+
+
+def update_course(actor: Actor | None, course_id: str | uuid.UUID, data: CourseUpdate) -> CourseOut:
+    """Change the fields sent; is_published goes through the publishing rules."""
+    actor = require_actor(actor)
+    for field in NOT_NULL_FIELDS:
+        if field in data.model_fields_set and getattr(data, field) is None:
+            raise RuleViolationError(f"'{field}' cannot be null")
+    sent = data.column_values()
+    if "price" in sent:
+        # A new price without is_free keeps the two consistent, as on create.
+        sent.setdefault("is_free", not sent["price"])
+    now = _now()
+    with UnitOfWork() as uow:
+        course, name = _load(uow.session, _by_id(course_id), for_update=True)
+        require_manager(actor, course)
+        changed = False
+        for field, value in sent.items():
+            if getattr(course, field) != value:
+                setattr(course, field, value)
+                changed = True
+        if "price" in sent or "is_free" in sent:
+            _check_pricing(course)
+        if data.is_published is True:
+            changed = _publish(uow, actor, course, now) or changed
+        elif data.is_published is False:
+            changed = _unpublish(course) or changed
+        if changed:
+            course.updated_at = now
+            uow.commit()
+        return CourseOut.of(course, name)
+
+
+def publish_course(actor: Actor | None, course_id: str | uuid.UUID) -> CourseOut:
+    """Publish a draft; a published course is returned as it is (no second announcement)."""
+    actor = require_actor(actor)
+    now = _now()
+    with UnitOfWork() as uow:
+        course, name = _load(uow.session, _by_id(course_id), for_update=True)
+        require_manager(actor, course)
+        if _publish(uow, actor, course, now):
+            course.updated_at = now
+            uow.commit()
+        return CourseOut.of(course, name)
+
+
+def _has_enrollments(session: Session, course_id: uuid.UUID) -> bool:
+    found = session.scalar(select(Enrollment.id).where(Enrollment.course_id == course_id).limit(1))
+    return found is not None
+
+
+def _violates_foreign_key(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    # pg8000 reports a foreign key violation (SQLSTATE 23503) as a ProgrammingError.
+    details = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    return isinstance(details, dict) and details.get("C") == "23503"
+
+
+def delete_course(actor: Actor | None, course_id: str | uuid.UUID) -> None:
+    """Delete a course nobody is enrolled in; its lessons go with it (ON DELETE CASCADE).
+
+    An enrolled student's history is never deleted under them: the enrollments' foreign key
+    is RESTRICT, so an enrollment that slips in after the check still stops the delete.
+    """
+    actor = require_actor(actor)
+    with UnitOfWork() as uow:
+        course, _ = _load(uow.session, _by_id(course_id), for_update=True)
+        require_manager(actor, course)
+        if _has_enrollments(uow.session, course.id):
+            raise ResourceConflictError(HAS_ENROLLMENTS)
+        try:
+            uow.session.execute(delete(Course).where(Course.id == course.id))
+            uow.commit()
+        except DBAPIError as exc:
+            if not _violates_foreign_key(exc):
+                raise
+            uow.rollback()
+            raise ResourceConflictError(HAS_ENROLLMENTS) from None

@@ -1,0 +1,230 @@
+"""Demo data: three accounts with published passwords, published courses with lessons, and a
+student part-way through one of them, so a new user sees a working system at once.
+
+Everything goes through the same services the API uses (so the aggregates, events and mails
+are the real ones), acting as the demo accounts. Running it again keeps what exists and adds
+what is missing; it never changes a password or a course someone edited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from shared.config import Settings
+from shared.domain.courses import Course
+from shared.domain.errors import RuleViolationError
+from shared.domain.users import Role, User
+from shared.schemas.courses import CourseCreate
+from shared.schemas.enrollments import EnrollmentCreate
+from shared.schemas.instructors import InstructorRegister
+from shared.schemas.lessons import LessonCreate
+from shared.security.permissions import Actor
+from shared.services import courses, enrollments, instructors, lessons, progress
+from shared.services.accounts import commit_account, create_account, find_by_email
+from shared.services.admins import create_operator_admin
+from shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+    password: str
+    full_name: str
+
+
+ADMIN = DemoAccount(Role.ADMIN, "admin@example.com", "AdminPass1234567", "Demo Admin")
+INSTRUCTOR = DemoAccount(
+    Role.INSTRUCTOR, "instructor@example.com", "InstructorPass123", "Grace Instructor"
+)
+STUDENT = DemoAccount(Role.STUDENT, "student@example.com", "StudentPass123", "Sam Student")
+ACCOUNTS = (ADMIN, INSTRUCTOR, STUDENT)
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    slug: str
+    title: str
+    category: str
+    difficulty_level: str
+    description: str
+    lessons: tuple[tuple[str, str], ...]  # (title, content); the first one is a preview
+
+
+COURSES = (
+    DemoCourse(
+        "python-from-scratch",
+        "Python from Scratch",
+        "programming",
+        "beginner",
+        "Variables, functions and files: the first steps in Python.",
+        (
+            ("Installing Python", "Download Python 3.11 and check `python --version`."),
+            ("Values and variables", "Numbers, strings and names for them."),
+            ("Functions", "`def` gives a name to a piece of work."),
+            ("Lists and loops", "Many values, one at a time."),
+            ("Reading files", "`open()` and `with` keep files tidy."),
+        ),
+    ),
+    DemoCourse(
+        "serverless-apis",
+        "Serverless APIs with Azure Functions",
+        "cloud",
+        "intermediate",
+        "HTTP triggers, queues and timers: an API without servers to look after.",
+        (
+            ("What a function app is", "One deployment, many functions, billed per call."),
+            ("HTTP triggers", "Routes, methods and responses."),
+            ("Queues", "Work that happens after the response: peek-lock and retries."),
+            ("Timers", "NCRONTAB schedules, run once per occurrence."),
+        ),
+    ),
+    DemoCourse(
+        "postgresql-modelling",
+        "Data Modelling with PostgreSQL",
+        "databases",
+        "advanced",
+        "Tables, keys and indexes that keep data right and queries fast.",
+        (
+            ("Keys", "Primary and foreign keys say what belongs to what."),
+            ("Constraints", "Let the database refuse what must never be stored."),
+            ("Indexes", "Which queries an index helps, and what it costs on writes."),
+            ("Transactions", "All or nothing, and what isolation levels allow."),
+        ),
+    ),
+)
+LESSONS_DONE = 2  # of the first course, by the demo student
+
+
+def _actor(user: User, *, admin_setup_complete: bool = False) -> Actor:
+    """The demo account acting through the services, as a signed-in request would."""
+    return Actor(
+        id=user.id,
+        email=user.email,
+        role=Role(user.role),
+        token_id=uuid.uuid4(),
+        token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        admin_setup_complete=admin_setup_complete,
+        user=user,
+    )
+
+
+def _user(email: str) -> User | None:
+    with UnitOfWork() as uow:
+        user = find_by_email(uow, email)
+        uow.session.expunge_all()
+        return user
+
+
+def _ensure_account(settings: Settings, account: DemoAccount) -> tuple[User, bool]:
+    existing = _user(account.email)
+    if existing is not None:
+        return existing, False
+    if account.role is Role.ADMIN:
+        create_operator_admin(
+            email=account.email, password=account.password, full_name=account.full_name
+        )
+    elif account.role is Role.INSTRUCTOR:
+        registered = instructors.register(
+            settings,
+            InstructorRegister(
+                email=account.email,
+                password=account.password,
+                full_name=account.full_name,
+                bio="Teaches the demo courses of this LMS.",
+                expertise=["python", "cloud", "databases"],
+                teaching_experience_years=8,
+            ),
+        )
+        instructors.approve(registered.instructor.id, "Verified by lms seed-demo")
+    else:
+        with UnitOfWork() as uow:
+            create_account(
+                uow,
+                email=account.email,
+                password=account.password,
+                full_name=account.full_name,
+                role=Role.STUDENT,
+                now=datetime.now(UTC),
+                email_verified=True,
+            )
+            commit_account(uow)
+    user = _user(account.email)
+    assert user is not None
+    return user, True
+
+
+def _course_id(slug: str) -> uuid.UUID | None:
+    with UnitOfWork() as uow:
+        return uow.session.scalar(select(Course.id).where(Course.slug == slug))
+
+
+def _ensure_course(teacher: Actor, demo: DemoCourse) -> tuple[uuid.UUID, bool]:
+    existing = _course_id(demo.slug)
+    if existing is not None:
+        return existing, False
+    course = courses.create_course(
+        teacher,
+        CourseCreate(
+            title=demo.title,
+            slug=demo.slug,
+            description=demo.description,
+            category=demo.category,
+            difficulty_level=demo.difficulty_level,
+            estimated_duration_minutes=15 * len(demo.lessons),
+            price=0,
+            learning_objectives=[title for title, _ in demo.lessons],
+        ),
+    )
+    for number, (title, content) in enumerate(demo.lessons, start=1):
+        lessons.create_lesson(
+            course.id,
+            LessonCreate(
+                title=title,
+                lesson_type="text",
+                content=content,
+                duration_minutes=15,
+                is_preview=number == 1,
+            ),
+            teacher,
+        )
+    courses.publish_course(teacher, course.id)
+    return course.id, True
+
+
+def seed(settings: Settings, say: Callable[[str], None]) -> None:
+    """Create what is missing of the demo data, saying what was done step by step."""
+    if settings.ENVIRONMENT == "production":
+        raise RuleViolationError(
+            "seed-demo creates accounts whose passwords are published in the README; "
+            "it refuses to run with ENVIRONMENT=production"
+        )
+    users: dict[Role, User] = {}
+    for account in ACCOUNTS:
+        user, created = _ensure_account(settings, account)
+        users[account.role] = user
+        what = "created" if created else "already there, kept as it is"
+        say(f"{account.role.value:<10} {account.email} / {account.password}: {what}")
+    teacher = _actor(users[Role.INSTRUCTOR])
+    course_ids = []
+    for number, demo in enumerate(COURSES, start=1):
+        course_id, created = _ensure_course(teacher, demo)
+        course_ids.append(course_id)
+        what = f"created with {len(demo.lessons)} lessons and published" if created else "kept"
+        say(f"course {number}/{len(COURSES)} {demo.title!r}: {what}")
+    learner = _actor(users[Role.STUDENT])
+    for course_id in course_ids[:2]:
+        enrollments.enroll(learner, EnrollmentCreate(course_id=course_id))
+    first = enrollments.enroll(learner, EnrollmentCreate(course_id=course_ids[0]))[0]
+    outline = lessons.list_lessons(course_ids[0], learner).items
+    for lesson in outline[:LESSONS_DONE]:
+        progress.complete_lesson(learner, first.id, lesson.id)
+    say(
+        f"{STUDENT.email} is enrolled in {COURSES[0].title!r} ({LESSONS_DONE} of "
+        f"{len(outline)} lessons done) and {COURSES[1].title!r}"
+    )

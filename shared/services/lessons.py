@@ -1,0 +1,351 @@
+"""Lessons of a course: read as the course's visibility allows (course_access), changed by the
+course's managers.
+
+Every change locks the course row first, so the changes to one course's lessons run one at a
+time: positions, slugs and the course's lesson figures (total_lessons, lessons_duration_minutes,
+written in the same transaction) never race. Creating or deleting a lesson publishes
+course.lessons_changed on the progress queue, where the enrollments' lesson counts and
+percentages are recomputed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.domain.courses import Course, Lesson, LessonType
+from shared.domain.errors import (
+    AccessDeniedError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    RuleViolationError,
+)
+from shared.schemas.lessons import (
+    SLUG_MAX_LENGTH,
+    LessonCreate,
+    LessonList,
+    LessonOut,
+    LessonReorder,
+    LessonUpdate,
+    slugify,
+)
+from shared.security.permissions import Actor
+from shared.services.course_access import (
+    can_read_content,
+    load_course,
+    require_manager,
+    require_visible,
+)
+from shared.services.users import parse_id
+from shared.uow import UnitOfWork
+
+LESSON_NOT_FOUND = "Lesson not found"
+PARENT_NOT_FOUND = "Parent lesson not found"
+PARENT_OTHER_COURSE = "Parent lesson must belong to the same course"
+PARENT_CYCLE = "Parent lesson creates a cycle"
+POSITION_TAKEN = "Lesson already exists or order index conflicts"
+SLUG_TAKEN = "A lesson with this slug already exists in this course"
+VIDEO_URL_NOT_VIDEO = "video_url is only allowed for video lessons"
+NEVER_NULL = ("title", "slug", "lesson_type", "order_index", "is_preview")
+LESSONS_CHANGED = ("progress", "course.lessons_changed")
+# A defaulted slug keeps room for a "-<n>" suffix within the column's 255 characters.
+_SUFFIX_ROOM = 8
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _out(lesson: Lesson, *, full: bool = True) -> LessonOut:
+    """The lesson as the caller may see it: the outline only (no content, no video) when the
+    caller may not read the course's content and the lesson is not a preview."""
+    out = LessonOut.model_validate(lesson)
+    if full or lesson.is_preview:
+        return out
+    return out.model_copy(update={"content": None, "video_url": None})
+
+
+def list_lessons(course_id: str | uuid.UUID, actor: Actor | None) -> LessonList:
+    """The course's lessons by position: the course, the enrollment when it decides what the
+    caller reads, then one query for the lessons."""
+    with UnitOfWork() as uow:
+        course = load_course(uow.session, course_id)
+        require_visible(actor, course, "Not authorized to view lessons for this course")
+        full = can_read_content(uow.session, actor, course)
+        lessons = uow.session.scalars(
+            select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.order_index)
+        ).all()
+        items = [_out(lesson, full=full) for lesson in lessons]
+    return LessonList(items=items, total=len(items))
+
+
+def get_lesson(lesson_id: str | uuid.UUID, actor: Actor | None) -> LessonOut:
+    with UnitOfWork() as uow:
+        row = (
+            uow.session.execute(
+                select(Lesson, Course)
+                .join(Course, Course.id == Lesson.course_id)
+                .where(Lesson.id == parse_id(lesson_id, LESSON_NOT_FOUND))
+            )
+            .tuples()
+            .one_or_none()
+        )
+        if row is None:
+            raise ResourceNotFoundError(LESSON_NOT_FOUND)
+        lesson, course = row
+        require_visible(actor, course, "Not authorized to view this lesson")
+        if not lesson.is_preview and not can_read_content(uow.session, actor, course):
+            raise AccessDeniedError("Enroll in this course to view this lesson")
+        return _out(lesson)
+
+
+def create_lesson(course_id: str | uuid.UUID, data: LessonCreate, actor: Actor | None) -> LessonOut:
+    now = _now()
+    with UnitOfWork() as uow:
+        session = uow.session
+        course = load_course(session, course_id, for_update=True)
+        require_manager(actor, course)
+        _require_video_lesson(data.lesson_type, data.video_url)
+        if data.parent_lesson_id is not None:
+            _load_parent(session, course, data.parent_lesson_id)
+        if data.slug is not None:
+            _require_free_slug(session, course.id, data.slug)
+        lesson = Lesson(
+            id=uuid.uuid4(),
+            course_id=course.id,
+            title=data.title,
+            slug=data.slug or _free_slug(session, course.id, data.title),
+            description=data.description,
+            content=data.content,
+            lesson_type=data.lesson_type.value,
+            order_index=_free_position(session, course.id, data.order_index),
+            parent_lesson_id=data.parent_lesson_id,
+            duration_minutes=data.duration_minutes,
+            video_url=data.video_url,
+            is_preview=data.is_preview,
+            metadata_=data.metadata,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(lesson)
+        with _conflicts_as_409():
+            _refresh_course_figures(session, course, now)
+            uow.publish(*LESSONS_CHANGED, {"course_id": str(course.id)})
+            uow.commit()
+        return _out(lesson)
+
+
+def update_lesson(lesson_id: str | uuid.UUID, data: LessonUpdate, actor: Actor | None) -> LessonOut:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    for field in NEVER_NULL:
+        if field in changes and changes[field] is None:
+            raise RuleViolationError(f"'{field}' cannot be null")
+    now = _now()
+    with UnitOfWork() as uow:
+        session = uow.session
+        lesson, course = _locked_lesson(session, lesson_id)
+        require_manager(actor, course)
+        if "lesson_type" in changes:
+            changes["lesson_type"] = LessonType(changes["lesson_type"]).value
+        lesson_type = changes.get("lesson_type", lesson.lesson_type)
+        if lesson_type != LessonType.VIDEO:
+            _require_video_lesson(lesson_type, changes.get("video_url"))
+            changes["video_url"] = None  # a lesson that is no longer a video loses its link
+        if changes.get("slug", lesson.slug) != lesson.slug:
+            _require_free_slug(session, course.id, changes["slug"])
+        if changes.get("order_index", lesson.order_index) != lesson.order_index:
+            _free_position(session, course.id, changes["order_index"])
+        parent_id = changes.get("parent_lesson_id")
+        if parent_id is not None and parent_id != lesson.parent_lesson_id:
+            _require_no_cycle(session, lesson, _load_parent(session, course, parent_id))
+        duration_changed = changes.get("duration_minutes", lesson.duration_minutes) != (
+            lesson.duration_minutes
+        )
+        for field, value in changes.items():
+            setattr(lesson, "metadata_" if field == "metadata" else field, value)
+        lesson.updated_at = now
+        with _conflicts_as_409():
+            if duration_changed:
+                _refresh_course_figures(session, course, now)
+            uow.commit()
+        return _out(lesson)
+
+
+def delete_lesson(lesson_id: str | uuid.UUID, actor: Actor | None) -> None:
+    """Delete a lesson. The database sets its children's parent to null and deletes its
+    progress rows (foreign keys; SQLite enforces them too, see shared.db)."""
+    now = _now()
+    with UnitOfWork() as uow:
+        session = uow.session
+        lesson, course = _locked_lesson(session, lesson_id)
+        require_manager(actor, course)
+        session.delete(lesson)
+        _refresh_course_figures(session, course, now)
+        uow.publish(*LESSONS_CHANGED, {"course_id": str(course.id)})
+        uow.commit()
+
+
+def reorder_lessons(
+    course_id: str | uuid.UUID, data: LessonReorder, actor: Actor | None
+) -> LessonList:
+    """Put the course's lessons at positions 1..n in the order given (every lesson, once)."""
+    now = _now()
+    with UnitOfWork() as uow:
+        session = uow.session
+        course = load_course(session, course_id, for_update=True)
+        require_manager(actor, course)
+        lessons = {
+            lesson.id: lesson
+            for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+        }
+        _require_every_lesson_once(lessons, data.lesson_ids)
+        moving = [
+            (position, lessons[lesson_id])
+            for position, lesson_id in enumerate(data.lesson_ids, start=1)
+            if lessons[lesson_id].order_index != position
+        ]
+        if moving:
+            # Two steps, so the unique (course_id, order_index) never sees two lessons on one
+            # position: the moving lessons first go above the highest position in use (which
+            # is at least n), then each to its place.
+            top = max(lesson.order_index for lesson in lessons.values())
+            session.execute(
+                update(Lesson)
+                .where(Lesson.id.in_([lesson.id for _, lesson in moving]))
+                .values(order_index=Lesson.order_index + top)
+                .execution_options(synchronize_session=False)
+            )
+            for position, lesson in moving:
+                lesson.order_index = position
+                lesson.updated_at = now
+            with _conflicts_as_409():
+                uow.commit()
+        items = [_out(lessons[lesson_id]) for lesson_id in data.lesson_ids]
+    return LessonList(items=items, total=len(items))
+
+
+def _locked_lesson(session: Session, lesson_id: str | uuid.UUID) -> tuple[Lesson, Course]:
+    """The lesson and its course, with the course row locked. The lesson is read after the
+    lock, so it is what the previous change of this course committed."""
+    lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
+    course_id = session.scalar(select(Lesson.course_id).where(Lesson.id == lesson_uuid))
+    if course_id is None:
+        raise ResourceNotFoundError(LESSON_NOT_FOUND)
+    course = load_course(session, course_id, for_update=True)
+    lesson = session.get(Lesson, lesson_uuid)
+    if lesson is None:  # deleted while this request waited for the lock
+        raise ResourceNotFoundError(LESSON_NOT_FOUND)
+    return lesson, course
+
+
+def _require_video_lesson(lesson_type: str, video_url: str | None) -> None:
+    if video_url is not None and lesson_type != LessonType.VIDEO:
+        raise RuleViolationError(VIDEO_URL_NOT_VIDEO)
+
+
+def _load_parent(session: Session, course: Course, parent_id: uuid.UUID) -> Lesson:
+    parent = session.get(Lesson, parent_id)
+    if parent is None:
+        raise ResourceNotFoundError(PARENT_NOT_FOUND)
+    if parent.course_id != course.id:
+        raise RuleViolationError(PARENT_OTHER_COURSE)
+    return parent
+
+
+def _require_no_cycle(session: Session, lesson: Lesson, parent: Lesson) -> None:
+    """Walk up from the new parent: meeting the lesson itself would close a cycle. The
+    course's parent links are read in one query, however deep the chain."""
+    links = select(Lesson.id, Lesson.parent_lesson_id).where(Lesson.course_id == lesson.course_id)
+    parents = dict(session.execute(links).tuples().all())
+    seen: set[uuid.UUID] = set()
+    current: uuid.UUID | None = parent.id
+    while current is not None and current not in seen:
+        if current == lesson.id:
+            raise RuleViolationError(PARENT_CYCLE)
+        seen.add(current)
+        current = parents.get(current)
+
+
+def _free_position(session: Session, course_id: uuid.UUID, wanted: int | None) -> int:
+    """`wanted` if no lesson of the course holds it (else 409); without one, the end."""
+    if wanted is None:
+        last = session.scalar(
+            select(func.max(Lesson.order_index)).where(Lesson.course_id == course_id)
+        )
+        return (last or 0) + 1
+    taken = session.scalar(
+        select(Lesson.id).where(Lesson.course_id == course_id, Lesson.order_index == wanted)
+    )
+    if taken is not None:
+        raise ResourceConflictError(POSITION_TAKEN)
+    return wanted
+
+
+def _require_free_slug(session: Session, course_id: uuid.UUID, slug: str) -> None:
+    taken = session.scalar(
+        select(Lesson.id).where(Lesson.course_id == course_id, Lesson.slug == slug)
+    )
+    if taken is not None:
+        raise ResourceConflictError(SLUG_TAKEN)
+
+
+def _free_slug(session: Session, course_id: uuid.UUID, title: str) -> str:
+    """slugify(title), or the first of "<slug>-2", "<slug>-3", ... no lesson of the course has."""
+    base = slugify(title)[: SLUG_MAX_LENGTH - _SUFFIX_ROOM].rstrip("-") or "lesson"
+    # Slugs hold [a-z0-9-] only, none of which LIKE treats as a wildcard.
+    taken = set(
+        session.scalars(
+            select(Lesson.slug).where(
+                Lesson.course_id == course_id,
+                or_(Lesson.slug == base, Lesson.slug.like(f"{base}-%")),
+            )
+        )
+    )
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _require_every_lesson_once(lessons: dict[uuid.UUID, Lesson], ids: Sequence[uuid.UUID]) -> None:
+    missing = sorted(str(i) for i in lessons.keys() - set(ids))
+    unknown = sorted(str(i) for i in set(ids) - lessons.keys())
+    if missing or unknown:
+        problems = [f"missing {', '.join(missing)}"] if missing else []
+        problems += [f"not lessons of this course {', '.join(unknown)}"] if unknown else []
+        raise RuleViolationError(
+            "lesson_ids must list every lesson of the course exactly once; " + "; ".join(problems)
+        )
+
+
+def _refresh_course_figures(session: Session, course: Course, now: datetime) -> None:
+    """Recount the course's lessons and their minutes (one COUNT/SUM over what was flushed)."""
+    session.flush()
+    count, minutes = session.execute(
+        select(func.count(Lesson.id), func.coalesce(func.sum(Lesson.duration_minutes), 0)).where(
+            Lesson.course_id == course.id
+        )
+    ).one()
+    course.total_lessons = count
+    course.lessons_duration_minutes = minutes
+    course.updated_at = now
+
+
+@contextmanager
+def _conflicts_as_409() -> Iterator[None]:
+    """The unique constraints behind the checks above: a conflict the checks could not see
+    still answers 409, never 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise ResourceConflictError(
+            SLUG_TAKEN if "slug" in str(exc.orig) else POSITION_TAKEN
+        ) from None

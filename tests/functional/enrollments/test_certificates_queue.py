@@ -1,0 +1,184 @@
+"""The certificates queue: certificate.issue through its queue function, as the Functions
+host calls it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.domain.courses import Course
+from shared.domain.enrollments import Certificate, Enrollment
+from shared.domain.inbox import ProcessedMessage
+from shared.domain.users import Role, User
+from shared.services import certificates
+from shared.uow import UnitOfWork
+from tests.accounts import make_user
+from tests.function_calls import json_of
+from tests.functional.enrollments.calls import (
+    complete,
+    deliver,
+    enroll,
+    of_type,
+    run_queue,
+    sent_to,
+)
+from tests.learning import lessons_of, load, make_course, make_enrollment
+
+pytestmark = pytest.mark.usefixtures("database_url")
+
+NUMBER = re.compile(r"^CERT-\d{8}-[0-9A-F]{10}$")
+
+
+def _count(model: type) -> int:
+    with UnitOfWork() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _certificates() -> list[Certificate]:
+    with UnitOfWork() as uow:
+        rows = list(uow.session.scalars(select(Certificate)))
+        uow.session.expunge_all()
+        return rows
+
+
+def _completed_enrollment(**fields: Any) -> Enrollment:
+    course = make_course(make_user(role=Role.INSTRUCTOR)[0], lessons=1, title="Certified")
+    student, _ = make_user(full_name="Katherine Johnson")
+    completed_at = datetime.now(UTC) - timedelta(hours=2)
+    fields = {"status": "completed", "completed_at": completed_at, **fields}
+    return make_enrollment(student, course, **fields)
+
+
+def _issue(enrollment_id: uuid.UUID, message_id: str | None = None) -> str:
+    return deliver(
+        "certificates", "certificate.issue", {"enrollment_id": str(enrollment_id)}, message_id
+    )
+
+
+def test_a_completed_enrollment_gets_its_certificate_mail_and_webhook_event() -> None:
+    enrollment = _completed_enrollment()
+
+    _issue(enrollment.id)
+
+    [certificate] = _certificates()
+    stored: Enrollment = load(Enrollment, enrollment.id)
+    assert NUMBER.match(certificate.certificate_number)
+    assert certificate.certificate_number[5:13] == f"{certificate.issued_at:%Y%m%d}"
+    assert (certificate.enrollment_id, certificate.student_id, certificate.course_id) == (
+        enrollment.id,
+        enrollment.student_id,
+        enrollment.course_id,
+    )
+    assert certificate.completion_date == stored.completed_at
+    assert stored.certificate_issued_at == certificate.issued_at
+    assert certificate.is_revoked is False
+    student: User = load(User, enrollment.student_id)
+    assert of_type("emails", "email.certificate_issued") == [
+        {
+            "to": student.email,
+            "full_name": "Katherine Johnson",
+            "course_id": str(enrollment.course_id),
+            "course_title": "Certified",
+            "certificate_id": str(certificate.id),
+            "certificate_number": certificate.certificate_number,
+        }
+    ]
+    assert of_type("webhooks", "certificate.issued") == [
+        {
+            "certificate_id": str(certificate.id),
+            "certificate_number": certificate.certificate_number,
+            "enrollment_id": str(enrollment.id),
+            "student_id": str(enrollment.student_id),
+            "course_id": str(enrollment.course_id),
+            "issued_at": certificate.issued_at.isoformat(),
+        }
+    ]
+
+
+def test_certificate_issue_delivered_twice_issues_one_certificate() -> None:
+    enrollment = _completed_enrollment()
+    message_id = _issue(enrollment.id)
+
+    _issue(enrollment.id, message_id)  # the same message again: the inbox drops it
+    _issue(enrollment.id)  # another request for the same enrollment: it has its certificate
+
+    assert len(_certificates()) == 1
+    assert len(of_type("emails", "email.certificate_issued")) == 1
+    assert len(of_type("webhooks", "certificate.issued")) == 1
+    assert _count(ProcessedMessage) == 2
+
+
+def test_a_failing_handler_commits_nothing_and_a_retry_issues_the_certificate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enrollment = _completed_enrollment()
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("announcing failed")
+
+    monkeypatch.setattr(certificates, "announce", broken)
+    with pytest.raises(RuntimeError, match="announcing failed"):
+        _issue(enrollment.id)
+
+    assert _certificates() == []
+    assert load(Enrollment, enrollment.id).certificate_issued_at is None
+    assert _count(ProcessedMessage) == 0
+    assert sent_to("emails") == sent_to("webhooks") == []
+
+    monkeypatch.undo()
+    _issue(enrollment.id)
+    assert len(_certificates()) == 1
+
+
+@pytest.mark.parametrize("status", ["active", "dropped"])
+def test_an_enrollment_that_is_not_completed_gets_no_certificate(status: str) -> None:
+    enrollment = _completed_enrollment(status=status, completed_at=None)
+    _issue(enrollment.id)
+    _issue(uuid.uuid4())  # no such enrollment
+    assert _certificates() == []
+    assert sent_to("emails") == []
+    assert _count(ProcessedMessage) == 2
+
+
+def test_a_number_clash_draws_another_number_in_a_savepoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = _completed_enrollment()
+    _issue(first.id)
+    [taken] = _certificates()
+    second = _completed_enrollment()
+    numbers = iter([taken.certificate_number, "CERT-20260101-00000000AB"])
+    monkeypatch.setattr(certificates, "certificate_number", lambda now: next(numbers))
+
+    _issue(second.id)
+
+    issued = {c.enrollment_id: c.certificate_number for c in _certificates()}
+    assert issued == {first.id: taken.certificate_number, second.id: "CERT-20260101-00000000AB"}
+    assert load(Enrollment, second.id).certificate_issued_at is not None
+
+
+def test_completing_a_course_leads_to_its_certificate_through_the_queues() -> None:
+    course = make_course(make_user(role=Role.INSTRUCTOR)[0], lessons=2)
+    _, token = make_user()
+    enrollment_id = json_of(enroll(token, course.id))["id"]
+    for lesson in lessons_of(course):
+        complete(token, enrollment_id, lesson.id)
+
+    run_queue("progress")
+    run_queue("certificates")
+
+    [certificate] = _certificates()
+    assert str(certificate.enrollment_id) == enrollment_id
+    assert load(Enrollment, uuid.UUID(enrollment_id)).certificate_issued_at is not None
+    stored: Course = load(Course, course.id)
+    assert (stored.enrollment_count, stored.completed_count) == (1, 1)
+    assert [m.type for m in sent_to("emails")] == [
+        "email.enrollment_confirmation",
+        "email.course_completed",
+        "email.certificate_issued",
+    ]

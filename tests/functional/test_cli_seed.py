@@ -1,0 +1,112 @@
+"""`lms seed-demo`: the demo accounts sign in with their published passwords, the courses are
+published with lessons, and the student is part-way through the first course."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.cli import main
+from shared.config import get_settings
+from shared.domain.admins import AdminProfile
+from shared.domain.courses import Course, Lesson
+from shared.domain.enrollments import Enrollment
+from shared.domain.instructors import InstructorProfile
+from shared.domain.users import User
+from shared.security.passwords import verify_password
+from shared.uow import UnitOfWork
+from tests.accounts import access_token, bearer
+from tests.function_calls import call_http, json_of
+
+pytestmark = pytest.mark.usefixtures("database_url")
+
+ACCOUNTS = {
+    "admin@example.com": ("AdminPass1234567", "admin"),
+    "instructor@example.com": ("InstructorPass123", "instructor"),
+    "student@example.com": ("StudentPass123", "student"),
+}
+
+
+def _count(model: type) -> int:
+    with UnitOfWork() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _user(email: str) -> User:
+    with UnitOfWork() as uow:
+        user = uow.session.scalars(select(User).where(User.email == email)).one()
+        uow.session.expunge_all()
+        return user
+
+
+def test_seed_demo_creates_accounts_that_sign_in_with_their_published_passwords(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["seed-demo"]) == 0
+    for email, (password, role) in ACCOUNTS.items():
+        user = _user(email)
+        assert user.role == role
+        assert verify_password(user.password_hash, password)
+        assert user.email_verified_at is not None
+    with UnitOfWork() as uow:
+        admin = uow.session.scalars(select(AdminProfile)).one()
+        instructor = uow.session.scalars(select(InstructorProfile)).one()
+        assert admin.is_setup_complete
+        assert instructor.is_verified
+    out = capsys.readouterr().out
+    assert "admin@example.com / AdminPass1234567: created" in out
+    assert "course 3/3" in out
+
+
+def test_seed_demo_publishes_courses_with_lessons_and_a_student_part_way_through() -> None:
+    assert main(["seed-demo"]) == 0
+    with UnitOfWork() as uow:
+        courses = uow.session.scalars(select(Course).order_by(Course.slug)).all()
+        assert len(courses) == 3
+        assert all(c.is_published for c in courses)
+        assert sorted(c.total_lessons for c in courses) == [4, 4, 5]
+        first = uow.session.scalars(
+            select(Enrollment).join(Course).where(Course.slug == "python-from-scratch")
+        ).one()
+        assert first.completed_lessons_count == 2
+        assert first.progress_percentage == 40
+    assert _count(Enrollment) == 2
+    # What a new user sees at once: published courses in the catalogue.
+    listed = json_of(call_http("courses_list", "GET", "/api/v1/courses"))
+    assert listed["total"] == 3
+    student = _user("student@example.com")
+    mine = json_of(
+        call_http(
+            "enrollments_my_courses",
+            "GET",
+            "/api/v1/enrollments/my-courses",
+            headers=bearer(access_token(student)),
+        )
+    )
+    assert mine["total"] == 2
+
+
+def test_seeding_twice_keeps_what_exists_and_adds_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["seed-demo"]) == 0
+    counts = [_count(model) for model in (User, Course, Lesson, Enrollment)]
+    capsys.readouterr()
+    assert main(["seed-demo"]) == 0
+    assert [_count(model) for model in (User, Course, Lesson, Enrollment)] == counts
+    out = capsys.readouterr().out
+    assert "already there, kept as it is" in out
+    assert "created" not in out
+
+
+def test_seed_demo_refuses_to_run_in_production(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = get_settings()
+    monkeypatch.setattr(
+        "shared.config.get_settings",
+        lambda: settings.model_copy(update={"ENVIRONMENT": "production"}),
+    )
+    assert main(["seed-demo"]) == 1
+    assert "refuses to run with ENVIRONMENT=production" in capsys.readouterr().err
+    assert _count(User) == 0
