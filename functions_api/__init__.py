@@ -16,6 +16,7 @@ MODULES = (
     "courses",
     "lessons",
     "enrollments",
+    "quizzes",
 )
 
 

@@ -10,6 +10,7 @@ import azure.functions as func
 from shared.config import get_settings
 from shared.messaging.broker import get_broker
 from shared.messaging.outbox import sweep_outbox
+from shared.services import quiz_attempts
 from shared.services.housekeeping import purge_expired
 
 bp = func.Blueprint()
@@ -36,3 +37,13 @@ def housekeeping_purge(timer: func.TimerRequest) -> None:
     result = purge_expired(get_settings(), datetime.now(UTC))
     deleted = ", ".join(f"{count} {name}" for name, count in vars(result).items() if count)
     log.info("housekeeping: %s", f"deleted {deleted}" if deleted else "nothing to delete")
+
+
+@bp.function_name("quiz_attempts_expire")
+@bp.timer_trigger(schedule="%QUIZ_ATTEMPT_EXPIRY_SCHEDULE%", arg_name="timer", use_monitor=True)
+def quiz_attempts_expire(timer: func.TimerRequest) -> None:
+    """Expire in-progress quiz attempts past their time limit (0 points, not passed), so an
+    abandoned attempt ends without its student coming back (the reference never did)."""
+    expired = quiz_attempts.expire_overdue()
+    if expired:
+        log.info("quiz attempts: %d expired past their time limit", expired)

@@ -78,6 +78,7 @@ class Settings(BaseModel):
     QUEUE_DUPLICATE_DETECTION_WINDOW_SECONDS: int = Field(default=600, ge=0, le=7 * 86400)
     OUTBOX_SWEEP_SCHEDULE: str = "*/10 * * * * *"
     HOUSEKEEPING_SCHEDULE: str = "0 */15 * * * *"
+    QUIZ_ATTEMPT_EXPIRY_SCHEDULE: str = "0 */1 * * * *"
     INBOX_RETENTION_DAYS: int = Field(default=14, ge=1, le=365)
 
     # --- files

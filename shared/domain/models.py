@@ -10,6 +10,7 @@ from shared.domain.mail import EmailDelivery
 from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
+from shared.domain.quizzes import Quiz, QuizAnswer, QuizAttempt, QuizQuestion
 from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.timers import TimerSchedule
 from shared.domain.tokens import RefreshToken, SpentToken
@@ -30,6 +31,10 @@ __all__ = [
     "OutboxMessage",
     "ProcessedMessage",
     "QueuedMessage",
+    "Quiz",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizQuestion",
     "RateLimitCounter",
     "RefreshToken",
     "SpentToken",
