@@ -7,42 +7,23 @@ so existing clients keep working, and ignored: the system computes them (referen
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from shared.domain.courses import DifficultyLevel
 from shared.schemas.base import Schema
+from shared.schemas.fields import SLUG_MIN_LENGTH, Slug, slugify, web_url
 from shared.schemas.users import PageQuery
 
 if TYPE_CHECKING:
     from shared.domain.courses import Course
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PUBLISHED, DRAFT = "published", "draft"
-
-
-def slugify(text: str) -> str:
-    """The reference's rule: lower-case, keep [a-z0-9], whitespace and '-', collapse runs of
-    whitespace and dashes to one '-', trim dashes."""
-    kept = re.sub(r"[^a-z0-9\s-]", "", text.lower())
-    return re.sub(r"[\s-]+", "-", kept).strip("-")[:255].strip("-")
-
-
-def _check_web_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    # Browsers load these for every visitor: web addresses only (never javascript: or data:).
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http(s) address with a host, e.g. https://cdn.example.org/x")
-    if len(value) > 500:
-        raise ValueError("must have at most 500 characters")
-    return value
+URL_MAX_LENGTH = 500  # the columns' String(500)
 
 
 def _upper(value: str) -> str:
@@ -50,9 +31,9 @@ def _upper(value: str) -> str:
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
-Slug = Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=SLUG_PATTERN)]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-WebUrl = Annotated[str, AfterValidator(_check_web_url)]
+# Browsers load these for every visitor: web addresses only (never javascript: or data:).
+WebUrl = Annotated[str, web_url(max_length=URL_MAX_LENGTH)]
 # Stored in a 32-bit column.
 Minutes = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Price = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)]
@@ -96,7 +77,7 @@ class CourseCreate(_CourseFields):
     def _slug_from_title(self) -> CourseCreate:
         if self.slug is None:
             slug = slugify(self.title)
-            if len(slug) < 3:
+            if len(slug) < SLUG_MIN_LENGTH:
                 raise ValueError(
                     f"the title gives the slug {slug!r}, shorter than 3 characters; send a slug "
                     "of 3 to 255 characters (a-z, 0-9 and single dashes)"

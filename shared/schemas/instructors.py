@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -17,17 +16,11 @@ from pydantic import (
 
 from shared.schemas.accounts import EmailAddress, FullName, Password
 from shared.schemas.base import Schema
+from shared.schemas.fields import web_url
 from shared.schemas.onboarding import OnboardingProgress
 from shared.schemas.users import UserOut
 
-
-def _check_document_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    # Admins open this link; only web addresses (never javascript: or data:) are stored.
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("document_url must be an http(s) address")
-    return value
+DOCUMENT_URL_MAX_LENGTH = 1000  # the column's String(1000)
 
 
 def _consent_given(value: bool) -> bool:
@@ -43,7 +36,8 @@ ExperienceYears = Annotated[int, Field(ge=0, le=50)]
 EducationLevel = Annotated[str, Field(max_length=100)]
 Institution = Annotated[str, Field(max_length=255)]
 Notes = Annotated[str, Field(max_length=2000)]
-DocumentUrl = Annotated[str, Field(max_length=1000), AfterValidator(_check_document_url)]
+# Admins open this link; only web addresses (never javascript: or data:) are stored.
+DocumentUrl = Annotated[str, web_url(max_length=DOCUMENT_URL_MAX_LENGTH)]
 
 
 class InstructorRegister(Schema):

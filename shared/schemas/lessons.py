@@ -7,16 +7,15 @@ field that cannot be null, a slug or position already taken) are the service's: 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
     AliasChoices,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -24,39 +23,19 @@ from pydantic import (
 
 from shared.domain.courses import LessonType
 from shared.schemas.base import Schema
+from shared.schemas.fields import Slug, web_url
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SLUG_MAX_LENGTH = 255
-VIDEO_URL_MAX_LENGTH = 500
+VIDEO_URL_MAX_LENGTH = 500  # the column's String(500)
 # Bounds keep reordering (which shifts positions above the current maximum) and the course's
 # duration sum far inside a 32-bit integer column.
 MAX_ORDER_INDEX = 100_000
 MAX_DURATION_MINUTES = 10_000
 MAX_REORDERED_LESSONS = 1000
 
-_DROPPED = re.compile(r"[^a-z0-9\s-]")
-_SEPARATORS = re.compile(r"[\s-]+")
 
-
-def slugify(text: str) -> str:
-    """The reference's rule: lower-case; drop characters other than [a-z0-9\\s-]; collapse
-    whitespace and dashes to one '-'; trim '-'."""
-    return _SEPARATORS.sub("-", _DROPPED.sub("", text.lower())).strip("-")
-
-
-def _check_video_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None  # a blank field means "no video", as leaving it out does
-    parts = urlsplit(value)
-    # Learners open this link; only web addresses (never javascript: or data:) are stored.
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError("video_url must be an http(s) address with a host")
-    if len(value) > VIDEO_URL_MAX_LENGTH:
-        raise ValueError(f"video_url may have at most {VIDEO_URL_MAX_LENGTH} characters")
-    return value
+def _blank_as_none(value: object) -> object:
+    """A blank video_url means "no video", as leaving it out does."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _no_duplicates(ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -67,14 +46,12 @@ def _no_duplicates(ids: list[uuid.UUID]) -> list[uuid.UUID]:
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
-Slug = Annotated[
-    str, StringConstraints(min_length=3, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)
-]
 OrderIndex = Annotated[int, Field(ge=1, le=MAX_ORDER_INDEX)]
 DurationMinutes = Annotated[int, Field(ge=1, le=MAX_DURATION_MINUTES)]
+# Learners open this link; only web addresses (never javascript: or data:) are stored.
 VideoUrl = Annotated[
-    str | None,
-    AfterValidator(_check_video_url),
+    Annotated[str, web_url(max_length=VIDEO_URL_MAX_LENGTH)] | None,
+    BeforeValidator(_blank_as_none),
     Field(validation_alias=AliasChoices("video_url", "video_link")),
 ]
 

@@ -11,12 +11,12 @@ percentages are recomputed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,15 +27,8 @@ from shared.domain.errors import (
     ResourceNotFoundError,
     RuleViolationError,
 )
-from shared.schemas.lessons import (
-    SLUG_MAX_LENGTH,
-    LessonCreate,
-    LessonList,
-    LessonOut,
-    LessonReorder,
-    LessonUpdate,
-    slugify,
-)
+from shared.domain.quizzes import Quiz
+from shared.schemas.lessons import LessonCreate, LessonList, LessonOut, LessonReorder, LessonUpdate
 from shared.security.permissions import Actor
 from shared.services.course_access import (
     can_read_content,
@@ -43,6 +36,15 @@ from shared.services.course_access import (
     require_manager,
     require_visible,
 )
+from shared.services.lesson_positions import (
+    POSITION_TAKEN,
+    SLUG_TAKEN,
+    free_position,
+    free_slug_from_title,
+    require_every_lesson_once,
+    require_free_slug,
+)
+from shared.services.quizzes import has_attempts, refresh_total_quizzes
 from shared.services.users import parse_id
 from shared.uow import UnitOfWork
 
@@ -50,13 +52,12 @@ LESSON_NOT_FOUND = "Lesson not found"
 PARENT_NOT_FOUND = "Parent lesson not found"
 PARENT_OTHER_COURSE = "Parent lesson must belong to the same course"
 PARENT_CYCLE = "Parent lesson creates a cycle"
-POSITION_TAKEN = "Lesson already exists or order index conflicts"
-SLUG_TAKEN = "A lesson with this slug already exists in this course"
 VIDEO_URL_NOT_VIDEO = "video_url is only allowed for video lessons"
 NEVER_NULL = ("title", "slug", "lesson_type", "order_index", "is_preview")
 LESSONS_CHANGED = ("progress", "course.lessons_changed")
-# A defaulted slug keeps room for a "-<n>" suffix within the column's 255 characters.
-_SUFFIX_ROOM = 8
+QUIZ_HAS_ATTEMPTS = (
+    "This lesson's quiz has attempts; archive the quiz instead of deleting the lesson"
+)
 
 
 def _now() -> datetime:
@@ -116,16 +117,16 @@ def create_lesson(course_id: str | uuid.UUID, data: LessonCreate, actor: Actor |
         if data.parent_lesson_id is not None:
             _load_parent(session, course, data.parent_lesson_id)
         if data.slug is not None:
-            _require_free_slug(session, course.id, data.slug)
+            require_free_slug(session, course.id, data.slug)
         lesson = Lesson(
             id=uuid.uuid4(),
             course_id=course.id,
             title=data.title,
-            slug=data.slug or _free_slug(session, course.id, data.title),
+            slug=data.slug or free_slug_from_title(session, course.id, data.title),
             description=data.description,
             content=data.content,
             lesson_type=data.lesson_type.value,
-            order_index=_free_position(session, course.id, data.order_index),
+            order_index=free_position(session, course.id, data.order_index),
             parent_lesson_id=data.parent_lesson_id,
             duration_minutes=data.duration_minutes,
             video_url=data.video_url,
@@ -159,9 +160,9 @@ def update_lesson(lesson_id: str | uuid.UUID, data: LessonUpdate, actor: Actor |
             _require_video_lesson(lesson_type, changes.get("video_url"))
             changes["video_url"] = None  # a lesson that is no longer a video loses its link
         if changes.get("slug", lesson.slug) != lesson.slug:
-            _require_free_slug(session, course.id, changes["slug"])
+            require_free_slug(session, course.id, changes["slug"])
         if changes.get("order_index", lesson.order_index) != lesson.order_index:
-            _free_position(session, course.id, changes["order_index"])
+            free_position(session, course.id, changes["order_index"])
         parent_id = changes.get("parent_lesson_id")
         if parent_id is not None and parent_id != lesson.parent_lesson_id:
             _require_no_cycle(session, lesson, _load_parent(session, course, parent_id))
@@ -180,14 +181,20 @@ def update_lesson(lesson_id: str | uuid.UUID, data: LessonUpdate, actor: Actor |
 
 def delete_lesson(lesson_id: str | uuid.UUID, actor: Actor | None) -> None:
     """Delete a lesson. The database sets its children's parent to null and deletes its
-    progress rows (foreign keys; SQLite enforces them too, see shared.db)."""
+    progress rows and its quiz (foreign keys; SQLite enforces them too, see shared.db). A
+    lesson whose quiz has attempts stays: deleting it would delete students' results."""
     now = _now()
     with UnitOfWork() as uow:
         session = uow.session
         lesson, course = _locked_lesson(session, lesson_id)
         require_manager(actor, course)
+        quiz_id = session.scalar(select(Quiz.id).where(Quiz.lesson_id == lesson.id))
+        if quiz_id is not None and has_attempts(session, quiz_id):
+            raise ResourceConflictError(QUIZ_HAS_ATTEMPTS)
         session.delete(lesson)
         _refresh_course_figures(session, course, now)
+        if quiz_id is not None:
+            refresh_total_quizzes(session, course.id)
         uow.publish(*LESSONS_CHANGED, {"course_id": str(course.id)})
         uow.commit()
 
@@ -205,7 +212,7 @@ def reorder_lessons(
             lesson.id: lesson
             for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
         }
-        _require_every_lesson_once(lessons, data.lesson_ids)
+        require_every_lesson_once(lessons, data.lesson_ids)
         moving = [
             (position, lessons[lesson_id])
             for position, lesson_id in enumerate(data.lesson_ids, start=1)
@@ -273,59 +280,6 @@ def _require_no_cycle(session: Session, lesson: Lesson, parent: Lesson) -> None:
         current = parents.get(current)
 
 
-def _free_position(session: Session, course_id: uuid.UUID, wanted: int | None) -> int:
-    """`wanted` if no lesson of the course holds it (else 409); without one, the end."""
-    if wanted is None:
-        last = session.scalar(
-            select(func.max(Lesson.order_index)).where(Lesson.course_id == course_id)
-        )
-        return (last or 0) + 1
-    taken = session.scalar(
-        select(Lesson.id).where(Lesson.course_id == course_id, Lesson.order_index == wanted)
-    )
-    if taken is not None:
-        raise ResourceConflictError(POSITION_TAKEN)
-    return wanted
-
-
-def _require_free_slug(session: Session, course_id: uuid.UUID, slug: str) -> None:
-    taken = session.scalar(
-        select(Lesson.id).where(Lesson.course_id == course_id, Lesson.slug == slug)
-    )
-    if taken is not None:
-        raise ResourceConflictError(SLUG_TAKEN)
-
-
-def _free_slug(session: Session, course_id: uuid.UUID, title: str) -> str:
-    """slugify(title), or the first of "<slug>-2", "<slug>-3", ... no lesson of the course has."""
-    base = slugify(title)[: SLUG_MAX_LENGTH - _SUFFIX_ROOM].rstrip("-") or "lesson"
-    # Slugs hold [a-z0-9-] only, none of which LIKE treats as a wildcard.
-    taken = set(
-        session.scalars(
-            select(Lesson.slug).where(
-                Lesson.course_id == course_id,
-                or_(Lesson.slug == base, Lesson.slug.like(f"{base}-%")),
-            )
-        )
-    )
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
-def _require_every_lesson_once(lessons: dict[uuid.UUID, Lesson], ids: Sequence[uuid.UUID]) -> None:
-    missing = sorted(str(i) for i in lessons.keys() - set(ids))
-    unknown = sorted(str(i) for i in set(ids) - lessons.keys())
-    if missing or unknown:
-        problems = [f"missing {', '.join(missing)}"] if missing else []
-        problems += [f"not lessons of this course {', '.join(unknown)}"] if unknown else []
-        raise RuleViolationError(
-            "lesson_ids must list every lesson of the course exactly once; " + "; ".join(problems)
-        )
-
-
 def _refresh_course_figures(session: Session, course: Course, now: datetime) -> None:
     """Recount the course's lessons and their minutes (one COUNT/SUM over what was flushed)."""
     session.flush()
@@ -341,8 +295,8 @@ def _refresh_course_figures(session: Session, course: Course, now: datetime) -> 
 
 @contextmanager
 def _conflicts_as_409() -> Iterator[None]:
-    """The unique constraints behind the checks above: a conflict the checks could not see
-    still answers 409, never 500."""
+    """The unique constraints behind lesson_positions' checks: a conflict the checks could not
+    see still answers 409, never 500."""
     try:
         yield
     except IntegrityError as exc:

@@ -8,11 +8,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from shared.domain.courses import Course
+from shared.domain.courses import Course, Lesson
 from shared.domain.quizzes import Quiz, QuizQuestion
 from shared.domain.users import Role
 from shared.uow import UnitOfWork
-from tests.accounts import make_user
+from tests.accounts import bearer, make_user
+from tests.function_calls import call_http
 from tests.functional.quizzes.scenario import (
     MC,
     TF,
@@ -297,3 +298,37 @@ def test_a_quiz_moves_to_another_free_lesson_of_its_course() -> None:
     assert moved["lesson_id"] == str(lessons[1].id)
     assert (taken.status_code, detail(taken)) == (409, "Lesson already has a quiz")
     assert (foreign.status_code, detail(foreign)) == (404, "Lesson not found in this course")
+
+
+def test_a_lesson_whose_quiz_has_attempts_cannot_be_deleted() -> None:
+    setup = quiz_setup()
+    ok(start(setup.quiz_id, setup.student_token), 201)
+
+    response = call_http(
+        "lessons_delete",
+        "DELETE",
+        f"/api/v1/lessons/{setup.lesson.id}",
+        headers=bearer(setup.owner_token),
+        route_params={"lesson_id": str(setup.lesson.id)},
+    )
+
+    assert response.status_code == 409
+    assert "archive the quiz" in detail(response)
+    assert load(Lesson, setup.lesson.id) is not None
+    assert load(Course, setup.course.id).total_quizzes == 1
+
+
+def test_deleting_a_lesson_with_an_unattempted_quiz_recounts_the_course_quizzes() -> None:
+    setup = quiz_setup()
+    assert load(Course, setup.course.id).total_quizzes == 1
+
+    response = call_http(
+        "lessons_delete",
+        "DELETE",
+        f"/api/v1/lessons/{setup.lesson.id}",
+        headers=bearer(setup.owner_token),
+        route_params={"lesson_id": str(setup.lesson.id)},
+    )
+
+    assert response.status_code == 204
+    assert load(Course, setup.course.id).total_quizzes == 0
