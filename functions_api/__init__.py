@@ -17,6 +17,7 @@ MODULES = (
     "lessons",
     "enrollments",
     "quizzes",
+    "analytics",
 )
 
 
