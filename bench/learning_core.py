@@ -341,6 +341,20 @@ def run_requests(data: dict[str, Any], runs: int) -> list[list[str]]:
     )
     rows.append(
         measure(
+            f"GET course analytics ({len(students)} enrollments)",
+            runs,
+            lambda n: call_http(
+                "analytics_course",
+                "GET",
+                f"/api/v1/analytics/courses/{course_id}",
+                headers=instructor,
+                route_params={"course_id": course_id},
+            ),
+            counter,
+        )
+    )
+    rows.append(
+        measure(
             "GET courses (published, page 1)",
             runs,
             lambda n: call_http(

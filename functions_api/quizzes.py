@@ -29,7 +29,14 @@ from shared.schemas.quizzes import (
     QuizUpdate,
 )
 from shared.schemas.users import Page
-from shared.services import quiz_attempts, quiz_questions, quizzes
+from shared.services import (
+    quiz_attempts,
+    quiz_essay_grading,
+    quiz_questions,
+    quiz_results,
+    quiz_submissions,
+    quizzes,
+)
 
 bp = func.Blueprint()
 
@@ -230,7 +237,7 @@ def attempts_start_view(request: Request, quiz_id: str) -> StartView:
 )
 def attempts_mine(request: Request, quiz_id: str) -> AttemptList:
     """The caller's attempts at the quiz, first to last."""
-    return quiz_attempts.my_attempts(request.actor, quiz_id)
+    return quiz_results.my_attempts(request.actor, quiz_id)
 
 
 @route(
@@ -244,7 +251,7 @@ def attempts_mine(request: Request, quiz_id: str) -> AttemptList:
 )
 def attempts_list(request: Request, quiz_id: str, query: AttemptsQuery) -> Page[AttemptSummary]:
     """The quiz's attempts, newest first (course managers); ?status=needs_grading."""
-    return quiz_attempts.list_attempts(request.actor, quiz_id, query)
+    return quiz_results.list_attempts(request.actor, quiz_id, query)
 
 
 @route(
@@ -260,13 +267,13 @@ def attempts_submit(
     request: Request, quiz_id: str, attempt_id: str, body: AttemptSubmit
 ) -> AttemptResult:
     """Submit the caller's in-progress attempt and get its result."""
-    return quiz_attempts.submit_attempt(request.actor, quiz_id, attempt_id, body)
+    return quiz_submissions.submit_attempt(request.actor, quiz_id, attempt_id, body)
 
 
 @route(bp, "GET", ATTEMPT, name="attempts_get", access=AUTHENTICATED, response=AttemptResult)
 def attempts_get(request: Request, quiz_id: str, attempt_id: str) -> AttemptResult:
     """One attempt with its answers (its student, the course's managers)."""
-    return quiz_attempts.get_attempt(request.actor, quiz_id, attempt_id)
+    return quiz_results.get_attempt(request.actor, quiz_id, attempt_id)
 
 
 @route(
@@ -282,4 +289,4 @@ def attempts_grade_answer(
     request: Request, quiz_id: str, attempt_id: str, question_id: str, body: AnswerGrade
 ) -> AttemptResult:
     """Grade one essay answer (course managers); the last one finishes the attempt."""
-    return quiz_attempts.grade_answer(request.actor, quiz_id, attempt_id, question_id, body)
+    return quiz_essay_grading.grade_answer(request.actor, quiz_id, attempt_id, question_id, body)

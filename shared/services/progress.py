@@ -5,6 +5,8 @@ enrollment row is locked (SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE serial
 anyway), the lesson progress row is inserted or updated, the summary is recomputed from the
 progress rows with one aggregate query, and a completion is decided under that lock, so two
 lessons finished at the same moment complete the enrollment once and announce it once.
+Other writers (a passed quiz) take the same steps in their own transaction through
+record_lesson_completion.
 
 The state machine of one lesson's progress:
 - fields left out keep the stored value; with no stored row the status defaults to in_progress;
@@ -66,10 +68,6 @@ class Learner:
 
     email: str
     full_name: str
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def require_open(enrollment: Enrollment) -> None:
@@ -192,6 +190,71 @@ def learner_of(session: Session, actor: Actor, student_id: uuid.UUID) -> Learner
     return Learner(email, full_name)
 
 
+LESSON_COMPLETED = LessonProgressUpdate(status=ProgressStatus.COMPLETED, completion_percentage=100)
+
+
+def _locked_enrollment(session: Session, enrollment_id: uuid.UUID) -> Enrollment | None:
+    """Progress writes and completion decisions of one enrollment serialize on this lock."""
+    return session.get(Enrollment, enrollment_id, with_for_update=True)
+
+
+@dataclass(frozen=True)
+class _CourseLesson:
+    lesson_id: uuid.UUID
+    course_title: str
+    total_lessons: int
+    progress: LessonProgress | None
+
+
+def _course_lesson(
+    session: Session, enrollment: Enrollment, lesson_id: uuid.UUID
+) -> _CourseLesson | None:
+    """The lesson with its course's title, total and the stored progress; None: not in it."""
+    row = session.execute(
+        select(Course.title, Course.total_lessons, LessonProgress)
+        .select_from(Lesson)
+        .join(Course, Course.id == Lesson.course_id)
+        .outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.lesson_id == Lesson.id,
+                LessonProgress.enrollment_id == enrollment.id,
+            ),
+        )
+        .where(Lesson.id == lesson_id, Lesson.course_id == enrollment.course_id)
+    ).one_or_none()
+    return None if row is None else _CourseLesson(lesson_id, *row)
+
+
+def _record(
+    uow: UnitOfWork,
+    actor: Actor,
+    enrollment: Enrollment,
+    lesson: _CourseLesson,
+    data: LessonProgressUpdate,
+    now: datetime,
+) -> LessonProgress:
+    """Apply the update to the lesson's progress, recompute the summary and complete the
+    enrollment when due; the caller holds the enrollment's lock."""
+    session = uow.session
+    progress = lesson.progress
+    stored = None if progress is None else ProgressStatus(progress.status)
+    if progress is None:
+        progress = LessonProgress(
+            id=uuid.uuid4(), enrollment_id=enrollment.id, lesson_id=lesson.lesson_id
+        )
+        session.add(progress)
+    apply_update(progress, stored, data, now)
+    session.flush()
+    summarize(session, enrollment, lesson.total_lessons, now)
+    if is_due_for_completion(enrollment):
+        learner = learner_of(session, actor, enrollment.student_id)
+        complete_enrollment(
+            uow, enrollment, course_title=lesson.course_title, learner=learner, now=now
+        )
+    return progress
+
+
 def update_progress(
     actor: Actor | None,
     enrollment_id: str | uuid.UUID,
@@ -204,48 +267,19 @@ def update_progress(
     (one joined query), the progress insert/update, the aggregate, the enrollment update;
     a completion adds the outbox rows (and the student's address if an admin acts)."""
     actor = require_actor(actor)
-    now = _now()
+    now = datetime.now(UTC)
     with UnitOfWork() as uow:
         session = uow.session
-        enrollment = session.get(
-            Enrollment, parse_id(enrollment_id, ENROLLMENT_NOT_FOUND), with_for_update=True
-        )
+        enrollment = _locked_enrollment(session, parse_id(enrollment_id, ENROLLMENT_NOT_FOUND))
         if enrollment is None:
             raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
         if not (actor.is_admin or actor.id == enrollment.student_id):
             raise AccessDeniedError(NOT_EDITOR)
         require_open(enrollment)
-        lesson_uuid = parse_id(lesson_id, LESSON_NOT_IN_COURSE)
-        row = session.execute(
-            select(Course.title, Course.total_lessons, LessonProgress)
-            .select_from(Lesson)
-            .join(Course, Course.id == Lesson.course_id)
-            .outerjoin(
-                LessonProgress,
-                and_(
-                    LessonProgress.lesson_id == Lesson.id,
-                    LessonProgress.enrollment_id == enrollment.id,
-                ),
-            )
-            .where(Lesson.id == lesson_uuid, Lesson.course_id == enrollment.course_id)
-        ).one_or_none()
-        if row is None:
+        lesson = _course_lesson(session, enrollment, parse_id(lesson_id, LESSON_NOT_IN_COURSE))
+        if lesson is None:
             raise ResourceNotFoundError(LESSON_NOT_IN_COURSE)
-        course_title, total_lessons, progress = row
-        stored = None if progress is None else ProgressStatus(progress.status)
-        if progress is None:
-            progress = LessonProgress(
-                id=uuid.uuid4(), enrollment_id=enrollment.id, lesson_id=lesson_uuid
-            )
-            session.add(progress)
-        apply_update(progress, stored, data, now)
-        session.flush()
-        summarize(session, enrollment, total_lessons, now)
-        if is_due_for_completion(enrollment):
-            learner = learner_of(session, actor, enrollment.student_id)
-            complete_enrollment(
-                uow, enrollment, course_title=course_title, learner=learner, now=now
-            )
+        progress = _record(uow, actor, enrollment, lesson, data, now)
         uow.commit()
         return LessonProgressOut.model_validate(progress)
 
@@ -254,5 +288,23 @@ def complete_lesson(
     actor: Actor | None, enrollment_id: str | uuid.UUID, lesson_id: str | uuid.UUID
 ) -> LessonProgressOut:
     """Mark one lesson completed: the progress update with status completed at 100 %."""
-    complete = LessonProgressUpdate(status=ProgressStatus.COMPLETED, completion_percentage=100)
-    return update_progress(actor, enrollment_id, lesson_id, complete)
+    return update_progress(actor, enrollment_id, lesson_id, LESSON_COMPLETED)
+
+
+def record_lesson_completion(
+    uow: UnitOfWork, enrollment_id: uuid.UUID, lesson_id: uuid.UUID, *, actor: Actor, now: datetime
+) -> None:
+    """Complete a lesson as a side effect of another write (a passed quiz), in the caller's
+    unit of work, which commits. The routes' steps, but nothing is refused: the caller's own
+    write stands, so an ended enrollment, a lesson not in the course or one already completed
+    just records nothing. `actor` may be an instructor grading (see learner_of)."""
+    session = uow.session
+    enrollment = _locked_enrollment(session, enrollment_id)
+    if enrollment is None or enrollment.status in ENDED_STATUSES:
+        return
+    lesson = _course_lesson(session, enrollment, lesson_id)
+    if lesson is None:
+        return
+    if lesson.progress is not None and lesson.progress.status == ProgressStatus.COMPLETED:
+        return
+    _record(uow, actor, enrollment, lesson, LESSON_COMPLETED, now)

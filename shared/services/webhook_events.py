@@ -9,6 +9,8 @@ and logged at INFO: the queue drains instead of dead-lettering every event it ca
     enrollment.completed  {enrollment_id, student_id, course_id, completed_at}
     certificate.issued    {certificate_id, certificate_number, enrollment_id, student_id,
                            course_id, issued_at}
+    quiz.submitted        {attempt_id, quiz_id, enrollment_id, student_id, percentage,
+                           is_passed, submitted_at}   (a finished attempt, not an expired one)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ WEBHOOK_EVENTS = (
     "enrollment.created",
     "enrollment.completed",
     "certificate.issued",
+    "quiz.submitted",
 )
 
 

@@ -226,7 +226,13 @@ def test_lessons_changed_costs_the_same_statements_for_2_or_12_enrollments() -> 
 
 @pytest.mark.parametrize(
     "event",
-    ["course.published", "enrollment.created", "enrollment.completed", "certificate.issued"],
+    [
+        "course.published",
+        "enrollment.created",
+        "enrollment.completed",
+        "certificate.issued",
+        "quiz.submitted",
+    ],
 )
 def test_webhook_events_are_acknowledged_without_delivery_for_now(
     event: str, caplog: pytest.LogCaptureFixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain.enrollments import LessonProgress
+from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
 from shared.uow import UnitOfWork
@@ -121,6 +121,27 @@ def test_grading_the_last_essay_finishes_the_attempt_and_runs_the_pass_effects()
     by_question = {a["question_id"]: a for a in seen["answers"]}
     assert by_question[setup.question(1)]["feedback"] == "Spot on."
     assert by_question[setup.question(2)]["points_earned"] == 1.5
+
+
+def test_an_essay_grade_that_completes_the_course_mails_the_student_not_the_grader() -> None:
+    setup = _essay_quiz(lessons=1)
+    attempt_id = _submitted(setup)
+    for index in (1, 2):
+        ok(
+            grade(
+                setup.quiz_id,
+                attempt_id,
+                setup.question(index),
+                {"points_earned": 5 if index == 1 else 3},
+                setup.owner_token,
+            )
+        )
+
+    enrollment = load(Enrollment, setup.enrollment.id)  # type: ignore[union-attr]
+    assert (enrollment.status, enrollment.progress_percentage) == ("completed", 100.0)
+    assert len(messages("webhooks", "enrollment.completed")) == 1
+    [mail] = messages("emails", "email.course_completed")
+    assert mail["to"] == setup.student.email  # type: ignore[union-attr]
 
 
 def _answer_id(attempt_id: str, question_id: str) -> uuid.UUID:

@@ -7,13 +7,15 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shared.domain.enrollments import Enrollment, LessonProgress
+from shared.domain.inbox import ProcessedMessage
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
 from shared.uow import UnitOfWork
 from tests.accounts import make_user
+from tests.functional.enrollments.calls import drop, run_queue
 from tests.functional.quizzes.scenario import (
     MC,
     SHORT,
@@ -199,6 +201,21 @@ def test_a_graded_attempt_announces_quiz_submitted() -> None:
     assert event["submitted_at"].startswith(result["submitted_at"].rstrip("Z"))
 
 
+def test_the_webhooks_queue_acknowledges_quiz_submitted_instead_of_dead_lettering_it() -> None:
+    setup = quiz_setup((TF,))
+    ok(_take(setup, [])[1])
+
+    # A type without a handler raises in the queue function, and the broker dead-letters it.
+    assert run_queue("webhooks") == 1
+    with UnitOfWork() as uow:
+        handled = uow.session.scalar(
+            select(func.count())
+            .select_from(ProcessedMessage)
+            .where(ProcessedMessage.consumer == "webhooks")
+        )
+    assert handled == 1
+
+
 def _lesson_progress(setup: QuizSetup) -> LessonProgress | None:
     with UnitOfWork() as uow:
         row = uow.session.scalar(
@@ -253,6 +270,21 @@ def test_passing_the_quiz_of_the_last_open_lesson_completes_the_enrollment() -> 
     ok(_take(setup, [{"question_id": setup.question(0), "answer_text": "true"}])[1])
     assert len(messages("progress", "enrollment.completed")) == 1
     assert len(messages("webhooks", "quiz.submitted")) == 2
+
+
+def test_a_pass_after_dropping_the_course_keeps_its_result_but_records_no_progress() -> None:
+    setup = quiz_setup((TF,), lessons=1)
+    attempt = ok(start(setup.quiz_id, setup.student_token), 201)
+    ok(drop(setup.student_token, setup.enrollment.id))  # type: ignore[union-attr]
+
+    answers = [{"question_id": setup.question(0), "answer_text": "true"}]
+    result = ok(submit(setup.quiz_id, attempt["id"], answers, setup.student_token))
+
+    assert (result["status"], result["is_passed"]) == ("graded", True)
+    assert _lesson_progress(setup) is None
+    enrollment = load(Enrollment, setup.enrollment.id)  # type: ignore[union-attr]
+    assert (enrollment.status, enrollment.completed_lessons_count) == ("dropped", 0)
+    assert messages("progress", "enrollment.completed") == []
 
 
 def test_my_attempts_lists_the_callers_attempts_first_to_last() -> None:
