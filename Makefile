@@ -34,7 +34,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: install lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/cold_start.py
