@@ -13,7 +13,8 @@ from shared.schemas.enrollments import CourseEnrollmentStats, EnrollmentOut
 from shared.schemas.users import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services.course_access import LEARNING_STATUSES, load_course, require_manager
-from shared.services.users import page_count, require_actor
+from shared.services.enrollments import enrollment_page
+from shared.services.users import require_actor
 from shared.uow import UnitOfWork
 
 NOT_MANAGER = "Not authorized to view course enrollments"
@@ -27,24 +28,7 @@ def list_course_enrollments(
     with UnitOfWork() as uow:
         course = load_course(uow.session, course_id)
         require_manager(actor, course, NOT_MANAGER)
-        of_course = Enrollment.course_id == course.id
-        total = (
-            uow.session.scalar(select(func.count()).select_from(Enrollment).where(of_course)) or 0
-        )
-        rows = uow.session.scalars(
-            select(Enrollment)
-            .where(of_course)
-            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        return Page[EnrollmentOut](
-            items=[EnrollmentOut.model_validate(row) for row in rows],
-            total=total,
-            page=query.page,
-            page_size=query.page_size,
-            total_pages=page_count(total, query.page_size),
-        )
+        return enrollment_page(uow.session, Enrollment.course_id == course.id, query)
 
 
 def _count_of(status: EnrollmentStatus) -> ColumnElement[int]:

@@ -13,10 +13,9 @@ The course's enrollment and rating figures are not touched here: each change pub
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,20 +150,22 @@ def _announce_enrollment(
 def my_courses(actor: Actor | None, query: PageQuery) -> Page[EnrollmentOut]:
     """The caller's enrollments, newest first: one COUNT and one page query."""
     actor = require_actor(actor)
-    mine = Enrollment.student_id == actor.id
     with UnitOfWork() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(Enrollment).where(mine)) or 0
-        rows = uow.session.scalars(
-            select(Enrollment)
-            .where(mine)
-            .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        return _page(rows, total, query)
+        return enrollment_page(uow.session, Enrollment.student_id == actor.id, query)
 
 
-def _page(rows: Sequence[Enrollment], total: int, query: PageQuery) -> Page[EnrollmentOut]:
+def enrollment_page(
+    session: Session, where: ColumnElement[bool], query: PageQuery
+) -> Page[EnrollmentOut]:
+    """The enrollments matching `where`, newest first: one COUNT and one page query."""
+    total = session.scalar(select(func.count()).select_from(Enrollment).where(where)) or 0
+    rows = session.scalars(
+        select(Enrollment)
+        .where(where)
+        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
     return Page[EnrollmentOut](
         items=[EnrollmentOut.model_validate(row) for row in rows],
         total=total,

@@ -3,32 +3,10 @@ are pinned here; a change shows up as a failing test, not as a slower bill."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
-from shared.db import get_engine
 from shared.domain.users import Role
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
-            statements.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.statements import counted_statements
 
 
 def test_an_authenticated_read_of_me_costs_two_statements(database_url: str) -> None:

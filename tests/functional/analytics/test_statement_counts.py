@@ -29,8 +29,8 @@ from tests.functional.analytics.rows import (
     add_quiz,
     rows,
 )
-from tests.functional.test_statement_counts import counted_statements
 from tests.learning import lessons_of, make_course
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -9,8 +9,8 @@ from shared.domain.users import Role
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, json_of
 from tests.functional.courses.course_calls import instructor
-from tests.functional.test_statement_counts import counted_statements
 from tests.learning import make_course
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

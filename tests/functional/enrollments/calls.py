@@ -9,16 +9,13 @@ read what was queued, run a queue's function over its messages, count statements
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import azure.functions as func
 from azure.functions.servicebus import ServiceBusMessage
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from shared.db import get_engine
 from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
@@ -212,22 +209,6 @@ def run_queue(queue: str) -> int:
             broker.complete(received)
             delivered += 1
     return delivered
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
-            statements.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # --- rows

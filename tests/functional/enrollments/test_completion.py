@@ -18,7 +18,6 @@ from tests.accounts import make_user
 from tests.function_calls import functions_by_name, json_of
 from tests.functional.enrollments.calls import (
     complete,
-    counted_statements,
     enroll,
     get,
     of_type,
@@ -27,6 +26,7 @@ from tests.functional.enrollments.calls import (
     types_on,
 )
 from tests.learning import lessons_of, load, make_course, make_enrollment, make_lesson
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

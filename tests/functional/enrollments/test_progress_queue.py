@@ -17,13 +17,13 @@ from shared.domain.users import Role
 from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.functional.enrollments.calls import (
-    counted_statements,
     deliver,
     of_type,
     record_progress,
     types_on,
 )
 from tests.learning import lessons_of, load, make_course, make_enrollment, make_lesson
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -7,9 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from shared.db import get_engine
 from shared.domain.users import Role
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, json_of
@@ -19,6 +17,7 @@ from tests.functional.instructors.test_registration_and_profile import (
     status,
     submit,
 )
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -146,17 +145,8 @@ def test_pending_pages_with_one_count_and_one_joined_page_query() -> None:
     for index in range(3):
         _submitted(f"p{index}@example.org")
     token = _admin()
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted_statements() as statements:
         body = json_of(_pending("?page=2&page_size=2", token))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert body["total"] == 3
     assert body["total_pages"] == 2

@@ -25,8 +25,8 @@ from tests.functional.lessons.calls import (
     list_lessons,
     owned_course,
 )
-from tests.functional.test_statement_counts import counted_statements
 from tests.learning import make_enrollment, make_lesson
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.functional.quizzes.scenario import ESSAY, SHORT, TF, ok, quiz_setup, start, submit
-from tests.functional.test_statement_counts import counted_statements
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

@@ -24,8 +24,8 @@ from tests.functional.quizzes.scenario import (
     start,
     submit,
 )
-from tests.functional.test_statement_counts import counted_statements
 from tests.learning import load
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 

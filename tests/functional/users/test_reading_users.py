@@ -6,12 +6,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
-from shared.db import get_engine
 from shared.domain.users import Role
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, json_of
+from tests.statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -61,17 +60,8 @@ def test_list_uses_one_count_and_one_page_query_whatever_the_page_size() -> None
     token = _admin_token()
     for _ in range(5):
         make_user()
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted_statements() as statements:
         response = call_http("users_list", "GET", "/api/v1/users", headers=bearer(token))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert response.status_code == 200
     user_queries = [s for s in statements if "FROM users" in s and "admins" not in s]
