@@ -197,30 +197,17 @@ def token_for(user: dict[str, Any]) -> str:
     ).token
 
 
-class StatementCounter:
-    def __init__(self) -> None:
-        from sqlalchemy import event
+def measure(label: str, runs: int, call: Callable[[int], Any]) -> list[str]:
+    from tests.statements import counted_statements
 
-        from shared.db import get_engine
-
-        self.count = 0
-        event.listen(get_engine(), "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: Any) -> None:
-        self.count += 1
-
-
-def measure(
-    label: str, runs: int, call: Callable[[int], Any], counter: StatementCounter
-) -> list[str]:
     times: list[float] = []
     statements: list[int] = []
     for n in range(runs):
-        before = counter.count
-        started = time.perf_counter()
-        response = call(n)
-        times.append((time.perf_counter() - started) * 1000)
-        statements.append(counter.count - before)
+        with counted_statements() as sent:
+            started = time.perf_counter()
+            response = call(n)
+            times.append((time.perf_counter() - started) * 1000)
+        statements.append(len(sent))
         status = getattr(response, "status_code", 200)
         if status >= 400:
             raise SystemExit(f"{label}: HTTP {status}: {response.get_body()[:300]!r}")
@@ -267,28 +254,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_requests(data: dict[str, Any], runs: int) -> list[list[str]]:
     from tests.function_calls import call_http
 
-    counter = StatementCounter()
     course_id = data["course_id"]
     lessons = data["lesson_ids"]
     students = data["students"]
     instructor = {"Authorization": f"Bearer {token_for(data['instructor'])}"}
     student_tokens = [{"Authorization": f"Bearer {token_for(s)}"} for s in students[: runs + 1]]
     enrollment_ids = enrollments_of([s["id"] for s in students[: runs + 1]])
-    rows = []
-    rows.append(
-        measure(
-            f"GET lessons of the course ({len(lessons)}), as an enrolled student",
-            runs,
-            lambda n: call_http(
-                "lessons_list",
-                "GET",
-                f"/api/v1/courses/{course_id}/lessons",
-                headers=student_tokens[n],
-                route_params={"course_id": course_id},
-            ),
-            counter,
-        )
-    )
+    of_course = {"course_id": course_id}
+
+    def get(name: str, path: str, headers: dict[str, str], **route: str) -> Any:
+        return call_http(name, "GET", path, headers=headers, route_params=route)
 
     def progress(n: int, action: str) -> Any:
         enrollment_id, lesson_id = enrollment_ids[n], lessons[n % len(lessons)]
@@ -303,73 +278,55 @@ def run_requests(data: dict[str, Any], runs: int) -> list[list[str]]:
             route_params={"enrollment_id": enrollment_id, "lesson_id": lesson_id},
         )
 
-    rows.append(
-        measure(
-            "PUT lesson progress (in_progress)", runs, lambda n: progress(n, "progress"), counter
-        )
-    )
-    rows.append(measure("POST complete lesson", runs, lambda n: progress(n, "complete"), counter))
+    def enrollments_page(page: int) -> Callable[[int], Any]:
+        path = f"/api/v1/enrollments/courses/{course_id}?page={page}&page_size=20"
+        return lambda n: get("enrollments_course_list", path, instructor, **of_course)
+
     last_page = max(1, len(students) // 20)
-    for page in (1, last_page):
-        rows.append(
-            measure(
-                f"GET course enrollments, page {page} (20 a page)",
-                runs,
-                lambda n, page=page: call_http(
-                    "enrollments_course_list",
-                    "GET",
-                    f"/api/v1/enrollments/courses/{course_id}?page={page}&page_size=20",
-                    headers=instructor,
-                    route_params={"course_id": course_id},
-                ),
-                counter,
-            )
-        )
-    rows.append(
-        measure(
+    requests: list[tuple[str, Callable[[int], Any]]] = [
+        (
+            f"GET lessons of the course ({len(lessons)}), as an enrolled student",
+            lambda n: get(
+                "lessons_list",
+                f"/api/v1/courses/{course_id}/lessons",
+                student_tokens[n],
+                **of_course,
+            ),
+        ),
+        ("PUT lesson progress (in_progress)", lambda n: progress(n, "progress")),
+        ("POST complete lesson", lambda n: progress(n, "complete")),
+        ("GET course enrollments, page 1 (20 a page)", enrollments_page(1)),
+        (f"GET course enrollments, page {last_page} (20 a page)", enrollments_page(last_page)),
+        (
             "GET course enrollment stats",
-            runs,
-            lambda n: call_http(
+            lambda n: get(
                 "enrollments_course_stats",
-                "GET",
                 f"/api/v1/enrollments/courses/{course_id}/stats",
-                headers=instructor,
-                route_params={"course_id": course_id},
+                instructor,
+                **of_course,
             ),
-            counter,
-        )
-    )
-    rows.append(
-        measure(
+        ),
+        (
             f"GET course analytics ({len(students)} enrollments)",
-            runs,
-            lambda n: call_http(
+            lambda n: get(
                 "analytics_course",
-                "GET",
                 f"/api/v1/analytics/courses/{course_id}",
-                headers=instructor,
-                route_params={"course_id": course_id},
+                instructor,
+                **of_course,
             ),
-            counter,
-        )
-    )
-    rows.append(
-        measure(
+        ),
+        (
             "GET courses (published, page 1)",
-            runs,
-            lambda n: call_http(
-                "courses_list", "GET", "/api/v1/courses", headers=student_tokens[n]
-            ),
-            counter,
-        )
-    )
+            lambda n: get("courses_list", "/api/v1/courses", student_tokens[n]),
+        ),
+    ]
+    rows = [measure(label, runs, call) for label, call in requests]
     for message_type in ("course.enrollments_changed", "course.lessons_changed"):
         rows.append(
             measure(
                 f"progress queue: {message_type} ({len(students)} enrollments)",
                 max(3, runs // 10),
                 lambda n, t=message_type: run_progress_job(t, course_id),
-                counter,
             )
         )
     return rows
