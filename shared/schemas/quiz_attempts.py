@@ -15,6 +15,7 @@ from pydantic import Field, RootModel, StringConstraints, model_validator
 
 from shared.schemas.base import Schema
 from shared.schemas.quizzes import QuestionPublic
+from shared.schemas.users import PageQuery
 
 MAX_ANSWERS = 1000
 AttemptStatusName = Literal["in_progress", "needs_grading", "graded", "expired"]
@@ -120,9 +121,7 @@ class AttemptList(RootModel[list[AttemptOut]]):
     """A bare array, as the reference answers."""
 
 
-class AttemptsQuery(Schema):
-    page: int = Field(default=1, ge=1)
-    page_size: int = Field(default=20, ge=1, le=100)
+class AttemptsQuery(PageQuery):
     status: AttemptStatusName | None = None
 
 

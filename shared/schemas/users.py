@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from pydantic import ConfigDict, Field
 
@@ -36,4 +38,15 @@ class Page(Schema, Generic[T]):
     total: int
     page: int
     page_size: int
-    total_pages: int
+    total_pages: int  # ceil(total / page_size), 0 when there is nothing
+
+    @classmethod
+    def of(cls, items: Sequence[T], total: int, query: PageQuery) -> Self:
+        """The page `query` asked for, holding `items` of `total` matches."""
+        return cls(
+            items=list(items),
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+            total_pages=math.ceil(total / query.page_size),
+        )

@@ -34,7 +34,7 @@ from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, Cou
 from shared.schemas.users import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
-from shared.services.users import page_count, parse_id, require_actor
+from shared.services.users import parse_id, require_actor
 from shared.uow import UnitOfWork
 
 SLUG_TAKEN = "Course slug already exists"
@@ -105,13 +105,7 @@ def list_courses(actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]
             .limit(query.page_size)
         ).all()
         items = [CourseOut.of(course, name) for course, name in rows]
-    return Page[CourseOut](
-        items=items,
-        total=total,
-        page=query.page,
-        page_size=query.page_size,
-        total_pages=page_count(total, query.page_size),
-    )
+    return Page[CourseOut].of(items, total, query)
 
 
 def _get(actor: Actor | None, where: Any) -> CourseOut:

@@ -28,7 +28,7 @@ from shared.schemas.users import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services import progress
 from shared.services.course_access import load_course
-from shared.services.users import page_count, parse_id, require_actor
+from shared.services.users import parse_id, require_actor
 from shared.uow import UnitOfWork
 
 ENROLLMENT_NOT_FOUND = progress.ENROLLMENT_NOT_FOUND
@@ -166,13 +166,7 @@ def enrollment_page(
         .offset((query.page - 1) * query.page_size)
         .limit(query.page_size)
     ).all()
-    return Page[EnrollmentOut](
-        items=[EnrollmentOut.model_validate(row) for row in rows],
-        total=total,
-        page=query.page,
-        page_size=query.page_size,
-        total_pages=page_count(total, query.page_size),
-    )
+    return Page[EnrollmentOut].of([EnrollmentOut.model_validate(row) for row in rows], total, query)
 
 
 def get_enrollment(actor: Actor | None, enrollment_id: str | uuid.UUID) -> EnrollmentOut:

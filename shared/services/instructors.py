@@ -31,7 +31,7 @@ from shared.schemas.instructors import (
 from shared.schemas.users import Page, PageQuery, UserOut
 from shared.security.permissions import Actor
 from shared.services.accounts import commit_account, create_account
-from shared.services.users import flush_new_account, page_count, parse_id, require_actor
+from shared.services.users import flush_new_account, parse_id, require_actor
 from shared.uow import UnitOfWork
 
 INSTRUCTOR_STEPS = ("account_setup", "profile", "verification", "complete")
@@ -216,10 +216,4 @@ def list_pending(query: PageQuery) -> Page[PendingInstructorOut]:
             )
             for profile, email, full_name in rows
         ]
-    return Page[PendingInstructorOut](
-        items=items,
-        total=total,
-        page=query.page,
-        page_size=query.page_size,
-        total_pages=page_count(total, query.page_size),
-    )
+    return Page[PendingInstructorOut].of(items, total, query)

@@ -27,7 +27,7 @@ from shared.services import quizzes
 from shared.services.course_access import is_manager, require_manager
 from shared.services.quiz_grading import attempt_out, result_of
 from shared.services.quiz_questions import attempt_order
-from shared.services.users import page_count, parse_id, require_actor
+from shared.services.users import parse_id, require_actor
 from shared.uow import UnitOfWork
 
 ATTEMPT_NOT_FOUND = "Attempt not found"
@@ -137,10 +137,4 @@ def list_attempts(
             AttemptSummary(**attempt_out(a).model_dump(), student_name=name, student_email=email)
             for a, name, email in rows
         ]
-        return Page[AttemptSummary](
-            items=items,
-            total=total or 0,
-            page=query.page,
-            page_size=query.page_size,
-            total_pages=page_count(total or 0, query.page_size),
-        )
+        return Page[AttemptSummary].of(items, total or 0, query)

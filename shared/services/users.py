@@ -7,7 +7,6 @@ the refresh tokens are revoked, so none can mint new ones.
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import UTC, datetime
 
@@ -44,10 +43,6 @@ def parse_id(value: str | uuid.UUID, not_found: str) -> uuid.UUID:
         raise ResourceNotFoundError(not_found) from None
 
 
-def page_count(total: int, page_size: int) -> int:
-    return math.ceil(total / page_size) if total else 0
-
-
 def list_users(query: PageQuery) -> Page[UserOut]:
     """Newest first: one COUNT and one page query."""
     with UnitOfWork() as uow:
@@ -58,13 +53,7 @@ def list_users(query: PageQuery) -> Page[UserOut]:
             .offset((query.page - 1) * query.page_size)
             .limit(query.page_size)
         ).all()
-        return Page[UserOut](
-            items=[UserOut.model_validate(user) for user in users],
-            total=total,
-            page=query.page,
-            page_size=query.page_size,
-            total_pages=page_count(total, query.page_size),
-        )
+        return Page[UserOut].of([UserOut.model_validate(user) for user in users], total, query)
 
 
 def get_user(user_id: str | uuid.UUID) -> UserOut:
