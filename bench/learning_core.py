@@ -38,12 +38,12 @@ def bench_database(args: argparse.Namespace) -> Iterator[str]:
     from sqlalchemy import create_engine, pool, text
     from sqlalchemy.engine import make_url
 
-    from shared import schema
+    from shared import db_migrations
 
     if args.sqlite:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/bench.db"
-            schema.upgrade(url)
+            db_migrations.upgrade(url)
             yield url
         return
     name = f"lms_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -52,7 +52,7 @@ def bench_database(args: argparse.Namespace) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
     try:
-        schema.upgrade(url)
+        db_migrations.upgrade(url)
         yield url
     finally:
         from shared.db import dispose_engines

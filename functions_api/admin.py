@@ -14,7 +14,7 @@ from shared.schemas.admins import (
     AdminSetupRequest,
     SecurityConfigRequest,
 )
-from shared.services import admins
+from shared.services.identity import admins
 
 bp = func.Blueprint()
 

@@ -13,7 +13,8 @@ from shared.schemas.analytics import (
     StudentProgressOut,
     SystemOverviewOut,
 )
-from shared.services import analytics_courses, analytics_students
+from shared.services.analytics import courses as analytics_courses
+from shared.services.analytics import students as analytics_students
 
 bp = func.Blueprint()
 

@@ -37,7 +37,8 @@ from shared.schemas.auth import (
 )
 from shared.schemas.users import UserOut
 from shared.security.rate_limits import AUTH_RULE
-from shared.services import auth, email_verification, mfa, password_reset, sessions, users
+from shared.services.identity import email_verification, mfa, password_reset, sessions, users
+from shared.services.identity import sign_in as auth
 
 bp = func.Blueprint()
 

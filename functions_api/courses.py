@@ -6,7 +6,7 @@ import azure.functions as func
 
 from shared.http import AUTHENTICATED, INSTRUCTOR, OPTIONAL, Request, route
 from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
-from shared.schemas.users import Page
+from shared.schemas.pages import Page
 from shared.services import courses
 
 bp = func.Blueprint()

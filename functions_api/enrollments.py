@@ -14,7 +14,7 @@ from shared.schemas.enrollments import (
     LessonProgressUpdate,
     ReviewCreate,
 )
-from shared.schemas.users import Page, PageQuery
+from shared.schemas.pages import Page, PageQuery
 from shared.services import course_enrollments, enrollments, progress
 
 bp = func.Blueprint()

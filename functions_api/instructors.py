@@ -18,8 +18,8 @@ from shared.schemas.instructors import (
     RejectQuery,
     VerificationRequest,
 )
-from shared.schemas.users import Page, PageQuery
-from shared.services import instructors
+from shared.schemas.pages import Page, PageQuery
+from shared.services.identity import instructors
 
 bp = func.Blueprint()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.http import AUTHENTICATED, OPTIONAL, Request, route
+from shared.schemas.pages import Page
 from shared.schemas.quiz_attempts import (
     AnswerGrade,
     AttemptList,
@@ -28,15 +29,12 @@ from shared.schemas.quizzes import (
     QuizOut,
     QuizUpdate,
 )
-from shared.schemas.users import Page
-from shared.services import (
-    quiz_attempts,
-    quiz_essay_grading,
-    quiz_questions,
-    quiz_results,
-    quiz_submissions,
-    quizzes,
-)
+from shared.services.quizzes import attempts as quiz_attempts
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes import essays as quiz_essay_grading
+from shared.services.quizzes import questions as quiz_questions
+from shared.services.quizzes import results as quiz_results
+from shared.services.quizzes import submissions as quiz_submissions
 
 bp = func.Blueprint()
 

@@ -7,8 +7,9 @@ import azure.functions as func
 from shared.config import get_settings
 from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Request, route
 from shared.schemas.accounts import UserCreate, UserUpdate
-from shared.schemas.users import Page, PageQuery, UserOut
-from shared.services import users
+from shared.schemas.pages import Page, PageQuery
+from shared.schemas.users import UserOut
+from shared.services.identity import users
 
 bp = func.Blueprint()
 

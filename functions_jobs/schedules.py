@@ -10,8 +10,8 @@ import azure.functions as func
 from shared.config import get_settings
 from shared.messaging.broker import get_broker
 from shared.messaging.outbox import sweep_outbox
-from shared.services import quiz_attempts
 from shared.services.housekeeping import purge_expired
+from shared.services.quizzes import attempts as quiz_attempts
 
 bp = func.Blueprint()
 log = logging.getLogger("lms.jobs.schedules")

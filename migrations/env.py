@@ -1,4 +1,4 @@
-"""Alembic environment: runs revisions on the connection or URL that shared.schema hands over."""
+"""Alembic environment: runs revisions on the connection or URL that shared.db_migrations hands over."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
-from shared import schema
+from shared import db_migrations
 from shared.config import get_settings
 from shared.db import dispose_engines
 
@@ -89,7 +89,7 @@ def postgres_database(postgres_server_url: str) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     try:
-        schema.upgrade(url)
+        db_migrations.upgrade(url)
         yield url
     finally:
         dispose_engines()
@@ -117,7 +117,7 @@ def database_url(
     """A migrated, empty database, once on SQLite and once on PostgreSQL; DATABASE_URL set."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/migrated.db"
-        schema.upgrade(url)
+        db_migrations.upgrade(url)
     else:
         url = request.getfixturevalue("postgres_database")
     monkeypatch.setenv("DATABASE_URL", url)

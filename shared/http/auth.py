@@ -28,7 +28,7 @@ def authenticate_request(request: Request, access: Access, settings: Settings) -
         if access.authentication == "required":
             raise AuthenticationRequiredError("Not authenticated")
         return None
-    from shared.services.identity import authenticate
+    from shared.services.identity.authentication import authenticate
 
     try:
         actor = authenticate(settings, token, datetime.now(UTC))

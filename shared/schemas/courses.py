@@ -17,7 +17,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from shared.domain.courses import DifficultyLevel
 from shared.schemas.base import Schema
 from shared.schemas.fields import SLUG_MIN_LENGTH, Slug, slugify, web_url
-from shared.schemas.users import PageQuery
+from shared.schemas.pages import PageQuery
 
 if TYPE_CHECKING:
     from shared.domain.courses import Course

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from shared.domain.enrollments import ProgressStatus
+from shared.domain.rounding import two_places
 from shared.schemas.base import Schema
 
 MAX_SECONDS = 10_000_000  # about 115 days: more is a client bug, not a learner
 
 
-def _two_places(value: float) -> float:
-    # Half-up on the decimal the client wrote (round() would see 30.555 as 30.55499...).
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
 # A percentage as a JSON number with at most two decimals (stored as numeric(5, 2)).
-Percentage = Annotated[float, AfterValidator(_two_places)]
+Percentage = Annotated[float, AfterValidator(two_places)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 
 

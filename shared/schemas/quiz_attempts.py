@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, RootModel, StringConstraints, model_validator
 
 from shared.schemas.base import Schema
+from shared.schemas.pages import PageQuery
 from shared.schemas.quizzes import QuestionPublic
-from shared.schemas.users import PageQuery
 
 MAX_ANSWERS = 1000
 AttemptStatusName = Literal["in_progress", "needs_grading", "graded", "expired"]

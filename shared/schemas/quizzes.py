@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, RootModel, StringConstraints
 
 from shared.domain.quizzes import QuestionType, QuizType
+from shared.domain.rounding import two_places
 from shared.schemas.base import Schema
 
 MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
@@ -23,18 +24,14 @@ MAX_ACCEPTED_ANSWERS = 50
 MAX_QUESTIONS_REORDERED = 1000
 
 
-def _two_places(value: float) -> float:
-    return round(value, 2)
-
-
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 PassingScore = Annotated[
-    float, Field(ge=0, le=100, allow_inf_nan=False), AfterValidator(_two_places)
+    float, Field(ge=0, le=100, allow_inf_nan=False), AfterValidator(two_places)
 ]
 TimeLimit = Annotated[int, Field(ge=1, le=MAX_TIME_LIMIT_MINUTES)]
 MaxAttempts = Annotated[int, Field(ge=1, le=MAX_ATTEMPTS)]
-Points = Annotated[float, Field(ge=0, le=9999.99, allow_inf_nan=False), AfterValidator(_two_places)]
+Points = Annotated[float, Field(ge=0, le=9999.99, allow_inf_nan=False), AfterValidator(two_places)]
 QuestionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=20_000)
 ]

@@ -18,7 +18,7 @@ from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment, EnrollmentStatus
 from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.security.permissions import Actor
-from shared.services.users import parse_id
+from shared.services.ids import parse_id
 
 COURSE_NOT_FOUND = "Course not found"
 LEARNING_STATUSES = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.COMPLETED.value)

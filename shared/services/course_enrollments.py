@@ -4,17 +4,17 @@ the figures."""
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
 
 from shared.domain.enrollments import Enrollment, EnrollmentStatus
+from shared.domain.rounding import two_places
 from shared.schemas.enrollments import CourseEnrollmentStats, EnrollmentOut
-from shared.schemas.users import Page, PageQuery
+from shared.schemas.pages import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services.course_access import LEARNING_STATUSES, load_course, require_manager
 from shared.services.enrollments import enrollment_page
-from shared.services.users import require_actor
+from shared.services.identity.users import require_actor
 from shared.uow import UnitOfWork
 
 NOT_MANAGER = "Not authorized to view course enrollments"
@@ -60,12 +60,5 @@ def course_enrollment_stats(
             active_enrollments=active,
             completed_enrollments=completed,
             dropped_enrollments=dropped,
-            average_progress=_two_places(average),
+            average_progress=two_places(average),
         )
-
-
-def _two_places(value: object) -> float:
-    """Half-up, whether the database answered a Decimal (PostgreSQL) or a float (SQLite)."""
-    if value is None:
-        return 0.0
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))

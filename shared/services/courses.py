@@ -31,10 +31,11 @@ from shared.domain.errors import (
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role, User
 from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
-from shared.schemas.users import Page
+from shared.schemas.pages import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 SLUG_TAKEN = "Course slug already exists"

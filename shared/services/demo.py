@@ -24,9 +24,10 @@ from shared.schemas.enrollments import EnrollmentCreate
 from shared.schemas.instructors import InstructorRegister
 from shared.schemas.lessons import LessonCreate
 from shared.security.permissions import Actor
-from shared.services import courses, enrollments, instructors, lessons, progress
-from shared.services.accounts import commit_account, create_account, find_by_email
-from shared.services.admins import create_operator_admin
+from shared.services import courses, enrollments, lessons, progress
+from shared.services.identity import instructors
+from shared.services.identity.accounts import commit_account, create_account, find_by_email
+from shared.services.identity.admins import create_operator_admin
 from shared.uow import UnitOfWork
 
 

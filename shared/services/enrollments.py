@@ -24,11 +24,12 @@ from shared.domain.enrollments import Enrollment, EnrollmentStatus
 from shared.domain.errors import AccessDeniedError, ResourceConflictError, ResourceNotFoundError
 from shared.domain.users import Role
 from shared.schemas.enrollments import EnrollmentCreate, EnrollmentOut, ReviewCreate
-from shared.schemas.users import Page, PageQuery
+from shared.schemas.pages import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services import progress
 from shared.services.course_access import load_course
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 ENROLLMENT_NOT_FOUND = progress.ENROLLMENT_NOT_FOUND

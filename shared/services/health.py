@@ -33,7 +33,7 @@ class Readiness:
 
 @functools.cache
 def _expected_schema_revision() -> str | None:
-    from shared.schema import head_revision  # alembic is only needed here, not at cold start
+    from shared.db_migrations import head_revision  # alembic is only needed here, not at cold start
 
     return head_revision()
 

@@ -36,6 +36,7 @@ from shared.services.course_access import (
     require_manager,
     require_visible,
 )
+from shared.services.ids import parse_id
 from shared.services.lesson_positions import (
     POSITION_TAKEN,
     SLUG_TAKEN,
@@ -44,8 +45,7 @@ from shared.services.lesson_positions import (
     require_every_lesson_once,
     require_free_slug,
 )
-from shared.services.quizzes import has_attempts, refresh_total_quizzes
-from shared.services.users import parse_id
+from shared.services.quizzes.authoring import has_attempts, refresh_total_quizzes
 from shared.uow import UnitOfWork
 
 LESSON_NOT_FOUND = "Lesson not found"

@@ -33,7 +33,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -47,10 +47,12 @@ from shared.domain.errors import (
     ResourceNotFoundError,
     RuleViolationError,
 )
+from shared.domain.rounding import two_places
 from shared.domain.users import User
 from shared.schemas.enrollments import LessonProgressOut, LessonProgressUpdate
 from shared.security.permissions import Actor
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 ENROLLMENT_NOT_FOUND = "Enrollment not found"
@@ -59,7 +61,6 @@ NOT_EDITOR = "Not authorized to update this enrollment progress"
 NO_DOWNGRADE = "Completed lesson progress cannot be downgraded"
 ENROLLMENT_ENDED = "This enrollment was dropped; enroll in the course again to continue"
 ENDED_STATUSES = (EnrollmentStatus.DROPPED.value, EnrollmentStatus.EXPIRED.value)
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def percentage(completed: int, total: int) -> float:
         return 0.0
     if completed >= total:
         return 100.0
-    return float((Decimal(completed) * 100 / Decimal(total)).quantize(_CENT, ROUND_HALF_UP))
+    return two_places(Decimal(completed) * 100 / Decimal(total))
 
 
 def apply_update(

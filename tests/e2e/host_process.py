@@ -53,7 +53,16 @@ class HostProcess:
         self.stderr_path = Path(env["LOCAL_STORAGE_DIR"]).parent / f"serve-{id(self)}.err"
         self._stderr = self.stderr_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "serve", "--port", str(port), "--workers", "8"],
+            [
+                sys.executable,
+                "-m",
+                "shared.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "8",
+            ],
             env=env,
             cwd=cwd,
             stdout=subprocess.PIPE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared import schema
-from shared.cli import main
+from shared import db_migrations
+from shared.cli.main import main
 from shared.config import get_settings
 
 
@@ -14,7 +14,8 @@ def test_migrate_upgrades_an_empty_database_then_has_nothing_to_do(
 ) -> None:
     assert main(["migrate"]) == 0
     assert (
-        f"Upgraded from an empty database to {schema.head_revision()}." in capsys.readouterr().out
+        f"Upgraded from an empty database to {db_migrations.head_revision()}."
+        in capsys.readouterr().out
     )
     assert main(["migrate"]) == 0
     assert "nothing to do" in capsys.readouterr().out

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.domain.admins import AdminProfile
 from shared.domain.users import User
 from shared.security.passwords import verify_password

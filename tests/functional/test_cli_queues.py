@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.messaging.broker import OutgoingMessage
 from shared.messaging.local import LocalBroker
 

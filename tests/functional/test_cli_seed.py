@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.config import get_settings
 from shared.domain.admins import AdminProfile
 from shared.domain.courses import Course, Lesson

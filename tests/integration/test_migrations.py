@@ -6,12 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
 
-from shared import schema
+from shared import db_migrations
 from shared.domain.models import Base
 
 
 def test_migrations_reach_head(database_url: str) -> None:
-    assert schema.current_revision(database_url) == schema.head_revision()
+    assert db_migrations.current_revision(database_url) == db_migrations.head_revision()
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -26,12 +26,12 @@ def test_models_and_migrations_agree(database_url: str) -> None:
 
 
 def test_every_migration_downgrades_and_upgrades_again(database_url: str) -> None:
-    schema.downgrade(database_url, "base")
+    db_migrations.downgrade(database_url, "base")
     engine = create_engine(database_url, poolclass=pool.NullPool)
     try:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
-    before, after = schema.upgrade(database_url)
+    before, after = db_migrations.upgrade(database_url)
     assert before is None
-    assert after == schema.head_revision()
+    assert after == db_migrations.head_revision()

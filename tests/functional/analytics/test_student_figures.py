@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from shared.db import get_engine
-from shared.services import analytics_students
-from shared.services.analytics import mean, per_hour, percent, two_places
+from shared.services.analytics import students as analytics_students
+from shared.services.analytics.formulas import mean, per_hour, percent, two_places
 from tests.accounts import make_user
 from tests.functional.analytics.calls import actor_of, my_dashboard, my_progress, ok
 from tests.functional.analytics.known_world import NOW, KnownWorld

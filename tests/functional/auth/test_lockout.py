@@ -13,7 +13,7 @@ import pytest
 from shared.config import get_settings
 from shared.schemas.auth import AuthOut
 from shared.security.lockout import AccountLockedError
-from shared.services import auth
+from shared.services.identity import sign_in as auth
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import PASSWORD, login, register
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from shared.config import get_settings
 from shared.domain.users import User
-from shared.services import credentials
+from shared.services.identity import credentials
 from shared.uow import UnitOfWork
 from tests.function_calls import call_http, json_of
 from tests.functional.auth.conftest import PASSWORD, login, me, register

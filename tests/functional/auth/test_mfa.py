@@ -11,7 +11,7 @@ from sqlalchemy import select
 from shared.config import get_settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.mfa import MfaCode
-from shared.services import mfa
+from shared.services.identity import mfa
 from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (

@@ -12,7 +12,7 @@ from shared.config import get_settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import User
-from shared.services import sessions
+from shared.services.identity import sessions
 from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import bearer, login, me, post, register

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.services import quizzes
+from shared.services.quizzes import authoring as quizzes
 from tests.functional.quizzes.scenario import Clock
 
 

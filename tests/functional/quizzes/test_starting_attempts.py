@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.domain.courses import Course
 from shared.domain.quizzes import QuizAttempt
 from shared.domain.users import Role
-from shared.services import quiz_attempts
+from shared.services.quizzes import attempts as quiz_attempts
 from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import functions_by_name, json_of

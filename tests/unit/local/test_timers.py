@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import azure.functions as func
 import pytest
 
-from shared import schema
+from shared import db_migrations
 from shared.config import get_settings
 from shared.local.app_functions import TimerFunction, functions_of
 from shared.local.ncrontab import CronScheduleError
@@ -44,7 +44,7 @@ def occurrence_of(timer: func.TimerRequest) -> datetime:
 @pytest.fixture
 def sqlite_database() -> None:
     """The per-test SQLite database the root conftest points DATABASE_URL at, migrated."""
-    schema.upgrade(get_settings().DATABASE_URL)
+    db_migrations.upgrade(get_settings().DATABASE_URL)
 
 
 def run_for(seconds: float, *schedulers: TimerScheduler) -> None:

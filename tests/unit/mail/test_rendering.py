@@ -12,7 +12,7 @@ import pytest
 from shared.config import get_settings
 from shared.mail.catalog import EMAILS
 from shared.mail.rendering import RenderedEmail, UnrenderableEmailError, render
-from shared.services import account_emails
+from shared.services.identity import account_emails
 from tests.unit.mail.payloads import LINKS, PAYLOADS, SUBJECTS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -10,7 +10,7 @@ import pytest
 
 from shared.domain.errors import RuleViolationError
 from shared.domain.quizzes import QuizQuestion
-from shared.services.quiz_grading import check_answer_key, normalize_answer_key
+from shared.services.quizzes.grading import check_answer_key, normalize_answer_key
 
 
 def question(question_type: str, **fields: Any) -> QuizQuestion:

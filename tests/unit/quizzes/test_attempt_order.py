@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from shared.domain.quizzes import QuizQuestion
-from shared.services.quiz_questions import in_order, public_questions
+from shared.services.quizzes.questions import in_order, public_questions
 
 
 def test_the_stored_order_wins_and_unknown_ids_are_dropped() -> None:

@@ -12,7 +12,7 @@ import pytest
 from shared.domain.errors import RuleViolationError
 from shared.domain.quizzes import QuizAnswer, QuizQuestion
 from shared.schemas.quiz_attempts import AnswerIn
-from shared.services.quiz_grading import (
+from shared.services.quizzes.grading import (
     Grade,
     Response,
     answer_result,

@@ -15,14 +15,16 @@ import uuid
 from shared.domain.courses import Course
 from shared.domain.errors import ResourceConflictError, ResourceNotFoundError, RuleViolationError
 from shared.domain.quizzes import AttemptStatus, QuestionType
+from shared.domain.rounding import two_places
 from shared.schemas.quiz_attempts import AnswerGrade, AttemptResult
 from shared.security.permissions import Actor
-from shared.services import quizzes
 from shared.services.course_access import require_manager
-from shared.services.quiz_grading import result_of, round2
-from shared.services.quiz_results import answers_of, attempt_with_quiz
-from shared.services.quiz_submissions import finish_graded_attempt
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes.grading import result_of
+from shared.services.quizzes.results import answers_of, attempt_with_quiz
+from shared.services.quizzes.submissions import finish_graded_attempt
 from shared.uow import UnitOfWork
 
 ANSWER_NOT_FOUND = "Answer not found"
@@ -59,7 +61,7 @@ def grade_answer(
             raise RuleViolationError(
                 f"points_earned must be between 0 and {float(question.points):g}"
             )
-        answer.points_earned = round2(data.points_earned)
+        answer.points_earned = two_places(data.points_earned)
         answer.is_correct = answer.points_earned >= float(question.points)
         answer.needs_grading = False
         answer.feedback = data.feedback

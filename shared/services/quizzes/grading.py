@@ -22,11 +22,12 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from shared.domain.errors import RuleViolationError
 from shared.domain.quizzes import OPTION_TYPES, QuestionType, QuizAnswer, QuizAttempt, QuizQuestion
+from shared.domain.rounding import two_places
 from shared.schemas.quiz_attempts import (
     AnswerIn,
     AnswerResult,
@@ -35,7 +36,6 @@ from shared.schemas.quiz_attempts import (
     AttemptResult,
 )
 
-_CENT = Decimal("0.01")
 _FLOAT_SLACK = 1e-9
 TRUE_FALSE = ("true", "false")
 _NOT_A_NUMBER = "Answer numerical question {} with a finite number"
@@ -49,11 +49,6 @@ KEY_FIELDS: dict[QuestionType, frozenset[str]] = {
     QuestionType.ESSAY: frozenset(),
 }
 ALL_KEY_FIELDS = ("options", "correct_answer", "accepted_answers", "numeric_answer", "tolerance")
-
-
-def round2(value: float | Decimal) -> float:
-    """Half-up to two places, as PostgreSQL rounds numeric(…, 2)."""
-    return float(Decimal(str(value)).quantize(_CENT, ROUND_HALF_UP))
 
 
 def normalize_text(text: str) -> str:
@@ -247,7 +242,7 @@ def grade(question: QuizQuestion, response: Response | None, *, partial_credit: 
     if kind is QuestionType.MULTIPLE_ANSWERS:
         return _grade_selection(question, response, points, partial_credit=partial_credit)
     correct = _is_correct(question, kind, response)
-    return Grade(is_correct=correct, points_earned=round2(points) if correct else 0.0)
+    return Grade(is_correct=correct, points_earned=two_places(points) if correct else 0.0)
 
 
 def _is_correct(question: QuizQuestion, kind: QuestionType, response: Response) -> bool:
@@ -275,10 +270,10 @@ def _grade_selection(
     selected = set(response.selected_option_ids)
     exact = selected == correct
     if not partial_credit or exact:
-        return Grade(is_correct=exact, points_earned=round2(points) if exact else 0.0)
+        return Grade(is_correct=exact, points_earned=two_places(points) if exact else 0.0)
     right, wrong = len(selected & correct), len(selected - correct)
     share = max(Decimal(0), Decimal(right - wrong) / Decimal(len(correct)))
-    return Grade(is_correct=False, points_earned=round2(Decimal(str(points)) * share))
+    return Grade(is_correct=False, points_earned=two_places(Decimal(str(points)) * share))
 
 
 @dataclass(frozen=True)
@@ -293,11 +288,11 @@ def totals(points_earned: Iterable[float | None], max_score: float, passing_scor
     max is 0); passed when percentage >= passing_score."""
     score = sum((Decimal(str(p or 0)) for p in points_earned), Decimal(0))
     maximum = Decimal(str(max_score))
-    percentage = round2(score * 100 / maximum) if maximum > 0 else 0.0
+    percentage = two_places(score * 100 / maximum) if maximum > 0 else 0.0
     return Totals(
-        score=round2(score),
+        score=two_places(score),
         percentage=percentage,
-        is_passed=percentage >= round2(passing_score),
+        is_passed=percentage >= two_places(passing_score),
     )
 
 

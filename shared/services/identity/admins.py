@@ -33,8 +33,8 @@ from shared.schemas.admins import (
 )
 from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
-from shared.services.accounts import commit_account, create_account
-from shared.services.users import flush_new_account, require_actor
+from shared.services.identity.accounts import commit_account, create_account
+from shared.services.identity.users import flush_new_account, require_actor
 from shared.uow import UnitOfWork
 
 ADMIN_STEPS = ("account_setup", "security_config", "permissions", "verification", "complete")

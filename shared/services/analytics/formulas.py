@@ -3,8 +3,8 @@
 Figures are computed when asked, in a fixed number of aggregate statements per request
 (conditional aggregates, GROUP BY, joins; never a loop over courses or enrollments), so a
 change shows on the next request and the cost does not grow with the number of courses.
-The student figures are in analytics_students.py, the course, instructor and system ones in
-analytics_courses.py.
+The student figures are in students.py, the course, instructor and system ones in
+courses.py.
 
 Means are computed here as SUM / COUNT from the database's exact sums (numeric on
 PostgreSQL), then rounded half-up to 2 places, so SQLite and PostgreSQL answer the same; a
@@ -14,7 +14,6 @@ mean over nothing is 0, as in the reference.
 from __future__ import annotations
 
 import functools
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, case, func, select, true
@@ -23,41 +22,28 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 
+from shared.domain.rounding import as_decimal, two_places
 from shared.domain.users import Role
 from shared.security.permissions import Actor
 
 INSUFFICIENT_PERMISSIONS = "Insufficient permissions"
 ANALYST_ROLES = frozenset({Role.INSTRUCTOR, Role.ADMIN})  # the reference's `analytics:view`
-CENT = Decimal("0.01")
 
 
 def is_analyst(actor: Actor) -> bool:
     return actor.role in ANALYST_ROLES
 
 
-def _decimal(value: object) -> Decimal:
-    """Whatever the database answered (Decimal, float, int, None) as a Decimal."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))  # str: a float's shortest form, 50.5 and not 50.49999...
-
-
-def two_places(value: object) -> float:
-    return float(_decimal(value).quantize(CENT, ROUND_HALF_UP))
-
-
 def mean(total: object, count: object) -> float:
     """total / count to 2 places; 0 when count is 0."""
     if not count:
         return 0.0
-    return two_places(_decimal(total) / _decimal(count))
+    return two_places(as_decimal(total) / as_decimal(count))
 
 
 def per_hour(seconds: object, count: object = 1) -> float:
     """seconds / count in hours to 2 places; 0 when count is 0."""
-    return mean(seconds, _decimal(count) * 3600)
+    return mean(seconds, as_decimal(count) * 3600)
 
 
 def per_minute(seconds: object) -> float:
@@ -66,7 +52,7 @@ def per_minute(seconds: object) -> float:
 
 def percent(part: object, whole: object) -> float:
     """part / whole * 100 to 2 places; 0 when whole is 0."""
-    return mean(_decimal(part) * 100, whole)
+    return mean(as_decimal(part) * 100, whole)
 
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:

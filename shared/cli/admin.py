@@ -48,9 +48,9 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
     from shared.domain.errors import ResourceConflictError
     from shared.schemas.accounts import check_email, check_full_name
-    from shared.services.accounts import normalize_email
-    from shared.services.admins import create_operator_admin
-    from shared.services.users import email_in_use
+    from shared.services.identity.accounts import normalize_email
+    from shared.services.identity.admins import create_operator_admin
+    from shared.services.identity.users import email_in_use
 
     try:
         email = normalize_email(check_email(args.email))

@@ -17,8 +17,8 @@ from shared.schemas.auth import MessageOut
 from shared.security import lockout
 from shared.security.passwords import hash_password
 from shared.security.tokens import PASSWORD_RESET, decode_token, issue_token
-from shared.services import account_emails, sessions
-from shared.services.accounts import find_by_email
+from shared.services.identity import account_emails, sessions
+from shared.services.identity.accounts import find_by_email
 from shared.uow import UnitOfWork
 
 LINK_SENT = "If the email is registered, a reset link has been sent"

@@ -35,7 +35,7 @@ from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.users import Role, User
 from shared.schemas.analytics import CourseAnalyticsOut, InstructorOverviewOut, SystemOverviewOut
 from shared.security.permissions import Actor
-from shared.services.analytics import (
+from shared.services.analytics.formulas import (
     INSUFFICIENT_PERMISSIONS,
     count_where,
     is_analyst,
@@ -45,7 +45,8 @@ from shared.services.analytics import (
     percent,
 )
 from shared.services.course_access import load_course, require_manager
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 NOT_COURSE_ANALYST = "Not authorized to view analytics for this course"

@@ -28,8 +28,8 @@ from shared.domain.users import User
 from shared.schemas.auth import AuthOut, MessageOut, MfaChallengeOut
 from shared.security import lockout
 from shared.security.tokens import MFA_CHALLENGE, decode_token, issue_token
-from shared.services import account_emails, sessions
-from shared.services.credentials import confirm_password
+from shared.services.identity import account_emails, sessions
+from shared.services.identity.credentials import confirm_password
 from shared.uow import UnitOfWork
 
 CODE_SENT = "A verification code has been sent to your email"

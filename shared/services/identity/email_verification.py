@@ -14,8 +14,8 @@ from shared.domain.errors import AuthenticationRequiredError, ResourceNotFoundEr
 from shared.domain.users import User
 from shared.schemas.auth import MessageOut
 from shared.security.tokens import EMAIL_VERIFICATION, decode_token, issue_token
-from shared.services import account_emails, sessions
-from shared.services.accounts import find_by_email
+from shared.services.identity import account_emails, sessions
+from shared.services.identity.accounts import find_by_email
 from shared.uow import UnitOfWork
 
 LINK_SENT = "If the email is registered, a verification link has been sent"

@@ -35,15 +35,15 @@ from shared.schemas.quizzes import (
     QuestionUpdate,
 )
 from shared.security.permissions import Actor
-from shared.services import quizzes
 from shared.services.course_access import can_read_content, require_manager
-from shared.services.quiz_grading import (
+from shared.services.ids import parse_id
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes.grading import (
     check_answer_key,
     normalize_answer_key,
     option_id,
     option_text,
 )
-from shared.services.users import parse_id
 from shared.uow import UnitOfWork
 
 QUESTION_NOT_FOUND = "Question not found"

@@ -35,14 +35,16 @@ from shared.domain.quizzes import (
     QuizAttempt,
     QuizQuestion,
 )
+from shared.domain.rounding import two_places
 from shared.domain.users import Role
 from shared.schemas.quiz_attempts import AttemptStarted, QuizStartSummary, StartView
 from shared.security.permissions import Actor
-from shared.services import quizzes
 from shared.services.course_access import LEARNING_STATUSES, is_manager
-from shared.services.quiz_grading import option_id, round2
-from shared.services.quiz_questions import public_questions
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes.grading import option_id
+from shared.services.quizzes.questions import public_questions
 from shared.uow import UnitOfWork
 
 audit = logging.getLogger("lms.quiz.audit")
@@ -150,7 +152,7 @@ def start_attempt(actor: Actor | None, quiz_id: str | uuid.UUID) -> AttemptStart
             status=AttemptStatus.IN_PROGRESS.value,
             started_at=now,
             deadline_at=now + timedelta(minutes=limit) if limit else None,
-            max_score=round2(sum(float(q.points) for q in questions)),
+            max_score=two_places(sum(float(q.points) for q in questions)),
             question_order=question_order,
             option_order=option_order,
         )
@@ -239,7 +241,7 @@ def start_view(actor: Actor | None, quiz_id: str | uuid.UUID) -> StartView:
                 .order_by(QuizQuestion.order_index)
             )
         )
-        total = round2(sum(float(q.points) for q in questions))
+        total = two_places(sum(float(q.points) for q in questions))
         return StartView(
             quiz=QuizStartSummary(
                 id=quiz.id,

@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from shared.cli_admin import add_admin_commands
-from shared.cli_queues import add_queue_commands
-from shared.cli_seed import add_seed_commands
+from shared.cli.admin import add_admin_commands
+from shared.cli.queues import add_queue_commands
+from shared.cli.seed import add_seed_commands
 from shared.config import UnsafeSettingsError, get_settings
 from shared.version import __version__
 
@@ -20,7 +20,7 @@ def _masked(url: str) -> str:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from shared import schema
+    from shared import db_migrations
 
     settings = get_settings()
     target = args.revision
@@ -29,7 +29,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     where = _masked(settings.DATABASE_URL)
     print(f"Migrating {where} to {target} ...", flush=True)
     try:
-        before, after = schema.upgrade(settings.DATABASE_URL, target)
+        before, after = db_migrations.upgrade(settings.DATABASE_URL, target)
     except DBAPIError as exc:
         print(
             f"lms: cannot use the database at {where}: {str(exc.orig).rstrip('.')}. "

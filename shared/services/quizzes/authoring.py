@@ -30,8 +30,8 @@ from shared.domain.quizzes import Quiz, QuizAttempt, QuizQuestion
 from shared.schemas.quizzes import QuizCreate, QuizList, QuizOut, QuizSummary, QuizUpdate
 from shared.security.permissions import Actor
 from shared.services.course_access import is_manager, load_course, require_manager
-from shared.services.quiz_grading import check_answer_key
-from shared.services.users import parse_id
+from shared.services.ids import parse_id
+from shared.services.quizzes.grading import check_answer_key
 from shared.uow import UnitOfWork
 
 QUIZ_NOT_FOUND = "Quiz not found"

@@ -20,14 +20,15 @@ from shared.domain.courses import Course
 from shared.domain.errors import ResourceNotFoundError
 from shared.domain.quizzes import Quiz, QuizAnswer, QuizAttempt, QuizQuestion
 from shared.domain.users import User
+from shared.schemas.pages import Page
 from shared.schemas.quiz_attempts import AttemptList, AttemptResult, AttemptsQuery, AttemptSummary
-from shared.schemas.users import Page
 from shared.security.permissions import Actor
-from shared.services import quizzes
 from shared.services.course_access import is_manager, require_manager
-from shared.services.quiz_grading import attempt_out, result_of
-from shared.services.quiz_questions import attempt_order
-from shared.services.users import parse_id, require_actor
+from shared.services.identity.users import require_actor
+from shared.services.ids import parse_id
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes.grading import attempt_out, result_of
+from shared.services.quizzes.questions import attempt_order
 from shared.uow import UnitOfWork
 
 ATTEMPT_NOT_FOUND = "Attempt not found"

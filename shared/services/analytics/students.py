@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from shared.domain.quizzes import AttemptStatus, QuizAttempt
+from shared.domain.rounding import two_places
 from shared.schemas.analytics import (
     DailyActivityOut,
     DashboardCourseOut,
@@ -36,16 +37,15 @@ from shared.schemas.analytics import (
     StudentProgressOut,
 )
 from shared.security.permissions import Actor
-from shared.services.analytics import (
+from shared.services.analytics.formulas import (
     count_where,
     mean,
     one_row,
     per_hour,
     per_minute,
-    two_places,
     utc_date,
 )
-from shared.services.users import require_actor
+from shared.services.identity.users import require_actor
 from shared.uow import UnitOfWork
 
 ACTIVITY_DAYS = 30

@@ -28,10 +28,12 @@ from shared.schemas.instructors import (
     PendingInstructorOut,
     VerificationRequest,
 )
-from shared.schemas.users import Page, PageQuery, UserOut
+from shared.schemas.pages import Page, PageQuery
+from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
-from shared.services.accounts import commit_account, create_account
-from shared.services.users import flush_new_account, parse_id, require_actor
+from shared.services.identity.accounts import commit_account, create_account
+from shared.services.identity.users import flush_new_account, require_actor
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 INSTRUCTOR_STEPS = ("account_setup", "profile", "verification", "complete")

@@ -21,7 +21,7 @@ from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
 from shared.security import lockout
 from shared.security.passwords import burn_verification_time, verify_password
-from shared.services.accounts import normalize_email
+from shared.services.identity.accounts import normalize_email
 from shared.uow import UnitOfWork
 
 INVALID_CREDENTIALS = "Invalid email or password"

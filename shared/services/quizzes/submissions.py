@@ -24,12 +24,13 @@ from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.quizzes import AttemptStatus, Quiz, QuizAnswer, QuizAttempt, QuizQuestion
 from shared.schemas.quiz_attempts import AttemptResult, AttemptSubmit
 from shared.security.permissions import Actor
-from shared.services import progress, quizzes
-from shared.services.quiz_attempts import expire, is_overdue
-from shared.services.quiz_grading import grade, read_responses, result_of, totals
-from shared.services.quiz_questions import attempt_order
-from shared.services.quiz_results import ATTEMPT_NOT_FOUND, attempt_with_quiz
-from shared.services.users import require_actor
+from shared.services import progress
+from shared.services.identity.users import require_actor
+from shared.services.quizzes import authoring as quizzes
+from shared.services.quizzes.attempts import expire, is_overdue
+from shared.services.quizzes.grading import grade, read_responses, result_of, totals
+from shared.services.quizzes.questions import attempt_order
+from shared.services.quizzes.results import ATTEMPT_NOT_FOUND, attempt_with_quiz
 from shared.uow import UnitOfWork
 
 audit = logging.getLogger("lms.quiz.audit")

@@ -22,25 +22,17 @@ from shared.domain.errors import (
 )
 from shared.domain.users import Role, User
 from shared.schemas.accounts import UserCreate, UserUpdate
-from shared.schemas.users import Page, PageQuery, UserOut
+from shared.schemas.pages import Page, PageQuery
+from shared.schemas.users import UserOut
 from shared.security.passwords import hash_password
 from shared.security.permissions import Actor
-from shared.services import sessions
-from shared.services.accounts import commit_account, create_account, find_by_email
+from shared.services.identity import sessions
+from shared.services.identity.accounts import commit_account, create_account, find_by_email
+from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
 USER_NOT_FOUND = "User not found"
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.INSTRUCTOR})
-
-
-def parse_id(value: str | uuid.UUID, not_found: str) -> uuid.UUID:
-    """A path id as a UUID. The host's `guid` constraint also admits .NET's "(...)" form."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(value.strip().strip("(){}"))
-    except ValueError:
-        raise ResourceNotFoundError(not_found) from None
 
 
 def list_users(query: PageQuery) -> Page[UserOut]:

@@ -28,9 +28,9 @@ from shared.domain.users import Role, User
 from shared.schemas.auth import AuthOut, MfaChallengeOut, PasswordChange, Registration, TokenOut
 from shared.security import lockout
 from shared.security.passwords import hash_password
-from shared.services import account_emails, email_verification, mfa, sessions
-from shared.services.accounts import commit_account, create_account
-from shared.services.credentials import (
+from shared.services.identity import account_emails, email_verification, mfa, sessions
+from shared.services.identity.accounts import commit_account, create_account
+from shared.services.identity.credentials import (
     check_sign_in_password,
     confirm_password,
     ensure_can_sign_in,

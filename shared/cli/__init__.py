@@ -1,0 +1,1 @@
+"""The `lms` command: one module per group of subcommands; `main` builds the parser."""

@@ -1,0 +1,1 @@
+"""Analytics: the figures students, instructors and admins see, computed from the rows."""

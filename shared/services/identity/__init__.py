@@ -1,0 +1,1 @@
+"""Identity: accounts, sign-in, tokens, MFA, password and e-mail flows, users, admins."""

@@ -1,0 +1,1 @@
+"""Quizzes: authoring, questions, attempts, submissions, grading, results and essay grading."""
