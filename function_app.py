@@ -1,15 +1,50 @@
-"""Azure Functions entry point: one FunctionApp, the blueprints APP_ROLE asks for. Nothing else."""
+"""Azure Functions entry point: one FunctionApp, the blueprints APP_ROLE asks for. Nothing else.
+
+APP_ROLE=all (the default) registers every function; `api` the HTTP functions only and `jobs`
+the queue and timer triggers only, so one package deploys as one Function App or two.
+"""
 
 import azure.functions as func
 
-import functions_api
-import functions_jobs
+from functions_api import (
+    admin,
+    analytics,
+    auth,
+    cors,
+    courses,
+    enrollments,
+    health,
+    instructors,
+    lessons,
+    quizzes,
+    users,
+)
+from functions_jobs import certificates, emails, progress, schedules, webhooks
 from shared.config import get_settings
+from shared.observability.logging import install_redaction
+
+# Before any function runs: no log record leaves this process unredacted, whoever handles it.
+install_redaction()
+
+API = (
+    health,
+    cors,
+    auth,
+    users,
+    admin,
+    instructors,
+    courses,
+    lessons,
+    enrollments,
+    quizzes,
+    analytics,
+)
+JOBS = (emails, progress, certificates, webhooks, schedules)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 _role = get_settings().APP_ROLE
-for _bp in (functions_api.blueprints() if _role in ("all", "api") else []) + (
-    functions_jobs.blueprints() if _role in ("all", "jobs") else []
+for _module in (API if _role in ("all", "api") else ()) + (
+    JOBS if _role in ("all", "jobs") else ()
 ):
-    app.register_functions(_bp)
+    app.register_functions(_module.bp)

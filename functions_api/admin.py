@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.config import get_settings
-from shared.http import ADMIN, ADMIN_SETUP_COMPLETE, PUBLIC, Request, route
+from shared.bootstrap import Dependencies
+from shared.http import ADMIN, ADMIN_SETUP_COMPLETE, PUBLIC, Actor, Router
 from shared.schemas.admins import (
     AdminAccountCreated,
     AdminOnboardingStatus,
@@ -15,89 +15,47 @@ from shared.schemas.admins import (
     SecurityConfigRequest,
 )
 from shared.services.identity import admins
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/admin", access=ADMIN)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/admin/create-initial",
-    name="admin_create_initial",
-    access=PUBLIC,
-    body=AdminSetupRequest,
-    response=AdminAccountCreated,
-    status=201,
-)
-def admin_create_initial(request: Request, body: AdminSetupRequest) -> AdminAccountCreated:
+@api.post("create-initial", access=PUBLIC, status=201)
+def admin_create_initial(body: AdminSetupRequest, deps: Dependencies) -> AdminAccountCreated:
     """Create the first admin; only with ALLOW_INITIAL_ADMIN_CREATION and while none exists."""
-    return admins.create_initial_admin(get_settings(), body)
+    return admins.create_initial_admin(deps, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/admin/setup",
-    name="admin_setup",
-    access=ADMIN_SETUP_COMPLETE,
-    body=AdminSetupRequest,
-    response=AdminAccountCreated,
-    status=201,
-)
-def admin_setup(request: Request, body: AdminSetupRequest) -> AdminAccountCreated:
+@api.post("setup", access=ADMIN_SETUP_COMPLETE, status=201)
+def admin_setup(body: AdminSetupRequest, deps: Dependencies) -> AdminAccountCreated:
     """Create another admin, who then completes their own onboarding."""
-    return admins.setup_admin(get_settings(), body)
+    return admins.setup_admin(deps, body)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/admin/onboarding-status",
-    name="admin_onboarding_status",
-    access=ADMIN,
-    response=AdminOnboardingStatus,
-)
-def admin_onboarding_status(request: Request) -> AdminOnboardingStatus:
+@api.get("onboarding-status")
+def admin_onboarding_status(actor: Actor, uow: UnitOfWork) -> AdminOnboardingStatus:
     """Which onboarding steps the calling admin has done."""
-    return admins.onboarding_status(request.actor)
+    return admins.onboarding_status(uow, actor)
 
 
-@route(
-    bp,
-    "PUT",
-    "api/v1/admin/profile",
-    name="admin_update_profile",
-    access=ADMIN,
-    body=AdminProfileUpdate,
-    response=AdminProfileResult,
-)
-def admin_update_profile(request: Request, body: AdminProfileUpdate) -> AdminProfileResult:
+@api.put("profile")
+def admin_update_profile(
+    body: AdminProfileUpdate, actor: Actor, uow: UnitOfWork
+) -> AdminProfileResult:
     """Change the calling admin's security profile."""
-    return admins.update_profile(request.actor, body)
+    return admins.update_profile(uow, actor, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/admin/security-config",
-    name="admin_security_config",
-    access=ADMIN,
-    body=SecurityConfigRequest,
-    response=AdminProfileResult,
-)
-def admin_security_config(request: Request, body: SecurityConfigRequest) -> AdminProfileResult:
+@api.post("security-config")
+def admin_security_config(
+    body: SecurityConfigRequest, actor: Actor, uow: UnitOfWork
+) -> AdminProfileResult:
     """Store the calling admin's MFA, IP and time settings and score them."""
-    return admins.configure_security(request.actor, body)
+    return admins.configure_security(uow, actor, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/admin/complete-setup",
-    name="admin_complete_setup",
-    access=ADMIN,
-    response=AdminProfileResult,
-)
-def admin_complete_setup(request: Request) -> AdminProfileResult:
+@api.post("complete-setup")
+def admin_complete_setup(actor: Actor, uow: UnitOfWork) -> AdminProfileResult:
     """Finish the calling admin's onboarding, which opens the ADM+ routes to them."""
-    return admins.complete_setup(request.actor)
+    return admins.complete_setup(uow, actor)

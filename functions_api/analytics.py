@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Request, route
+from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Actor, Router
 from shared.schemas.analytics import (
     CourseAnalyticsOut,
     InstructorOverviewOut,
@@ -13,76 +13,42 @@ from shared.schemas.analytics import (
     StudentProgressOut,
     SystemOverviewOut,
 )
-from shared.services.analytics import courses as analytics_courses
-from shared.services.analytics import students as analytics_students
+from shared.services.analytics import courses, students
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/analytics", access=AUTHENTICATED)
 
-ANALYTICS = "api/v1/analytics"
 
-
-@route(
-    bp,
-    "GET",
-    ANALYTICS + "/my-progress",
-    name="analytics_my_progress",
-    access=AUTHENTICATED,
-    response=StudentProgressOut,
-)
-def analytics_my_progress(request: Request) -> StudentProgressOut:
+@api.get("my-progress")
+def analytics_my_progress(actor: Actor, uow: UnitOfWork) -> StudentProgressOut:
     """The caller's enrollments, time, lessons and graded quizzes in figures."""
-    return analytics_students.my_progress(request.actor)
+    return students.my_progress(uow, actor)
 
 
-@route(
-    bp,
-    "GET",
-    ANALYTICS + "/my-dashboard",
-    name="analytics_my_dashboard",
-    access=AUTHENTICATED,
-    response=StudentDashboardOut,
-)
-def analytics_my_dashboard(request: Request) -> StudentDashboardOut:
+@api.get("my-dashboard")
+def analytics_my_dashboard(actor: Actor, uow: UnitOfWork) -> StudentDashboardOut:
     """The caller's figures, one row per enrollment and the activity of the last 30 days."""
-    return analytics_students.my_dashboard(request.actor)
+    return students.my_dashboard(uow, actor)
 
 
-@route(
-    bp,
-    "GET",
-    ANALYTICS + "/courses/{course_id:guid}",
-    name="analytics_course",
-    access=AUTHENTICATED,
-    response=CourseAnalyticsOut,
-)
-def analytics_course(request: Request, course_id: str) -> CourseAnalyticsOut:
+@api.get("courses/{course_id:guid}")
+def analytics_course(course_id: str, actor: Actor, uow: UnitOfWork) -> CourseAnalyticsOut:
     """A course's enrollment, completion, progress and rating figures, for its instructor
     and admins."""
-    return analytics_courses.course_analytics(request.actor, course_id)
+    return courses.course_analytics(uow, actor, course_id)
 
 
-@route(
-    bp,
-    "GET",
-    ANALYTICS + "/instructors/{instructor_id:guid}/overview",
-    name="analytics_instructor_overview",
-    access=AUTHENTICATED,
-    response=InstructorOverviewOut,
-)
-def analytics_instructor_overview(request: Request, instructor_id: str) -> InstructorOverviewOut:
+@api.get("instructors/{instructor_id:guid}/overview")
+def analytics_instructor_overview(
+    instructor_id: str, actor: Actor, uow: UnitOfWork
+) -> InstructorOverviewOut:
     """An instructor's courses, enrollments, students and rating (instructor_id: a user id),
     for that instructor and admins."""
-    return analytics_courses.instructor_overview(request.actor, instructor_id)
+    return courses.instructor_overview(uow, actor, instructor_id)
 
 
-@route(
-    bp,
-    "GET",
-    ANALYTICS + "/system/overview",
-    name="analytics_system_overview",
-    access=ADMIN_SETUP_COMPLETE,
-    response=SystemOverviewOut,
-)
-def analytics_system_overview(request: Request) -> SystemOverviewOut:
+@api.get("system/overview", access=ADMIN_SETUP_COMPLETE)
+def analytics_system_overview(uow: UnitOfWork) -> SystemOverviewOut:
     """Users by role, courses and enrollments across the system, for admins."""
-    return analytics_courses.system_overview()
+    return courses.system_overview(uow)

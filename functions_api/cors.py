@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.http import Request, route
+from shared.http import Request, Router
 from shared.http.headers import preflight_headers
 
 bp = func.Blueprint()
+api = Router(bp, rate_limit=None)
 
 
-@route(bp, "OPTIONS", "{*path}", name="cors_preflight", rate_limit=None)
+@api.options("{*path}")
 def cors_preflight(request: Request) -> func.HttpResponse:
     """Answer a CORS preflight (or a plain OPTIONS) with the methods the API serves."""
     return func.HttpResponse(status_code=204, headers=preflight_headers(request.http.headers))

@@ -4,104 +4,53 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.http import AUTHENTICATED, INSTRUCTOR, OPTIONAL, Request, route
+from shared.http import AUTHENTICATED, INSTRUCTOR, OPTIONAL, Actor, Router
 from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
 from shared.schemas.pages import Page
 from shared.services import courses
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/courses", access=AUTHENTICATED)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/courses",
-    name="courses_list",
-    access=OPTIONAL,
-    query=CourseListQuery,
-    response=Page[CourseOut],
-)
-def courses_list(request: Request, query: CourseListQuery) -> Page[CourseOut]:
+@api.get(access=OPTIONAL)
+def courses_list(query: CourseListQuery, actor: Actor | None, uow: UnitOfWork) -> Page[CourseOut]:
     """Courses the caller may see, newest first; drafts only for their managers."""
-    return courses.list_courses(request.actor, query)
+    return courses.list_courses(uow, actor, query)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/courses",
-    name="courses_create",
-    access=INSTRUCTOR,
-    body=CourseCreate,
-    response=CourseOut,
-    status=201,
-)
-def courses_create(request: Request, body: CourseCreate) -> CourseOut:
+@api.post(access=INSTRUCTOR, status=201)
+def courses_create(body: CourseCreate, actor: Actor, uow: UnitOfWork) -> CourseOut:
     """Create a draft course owned by the caller."""
-    return courses.create_course(request.actor, body)
+    return courses.create_course(uow, actor, body)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/courses/{course_id:guid}",
-    name="courses_get",
-    access=OPTIONAL,
-    response=CourseOut,
-)
-def courses_get(request: Request, course_id: str) -> CourseOut:
+@api.get("{course_id:guid}", access=OPTIONAL)
+def courses_get(course_id: str, actor: Actor | None, uow: UnitOfWork) -> CourseOut:
     """One course by id (a draft only for its managers)."""
-    return courses.get_course(request.actor, course_id)
+    return courses.get_course(uow, actor, course_id)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/courses/slug/{slug:maxlength(255)}",
-    name="courses_get_by_slug",
-    access=OPTIONAL,
-    response=CourseOut,
-)
-def courses_get_by_slug(request: Request, slug: str) -> CourseOut:
+@api.get("slug/{slug:maxlength(255)}", access=OPTIONAL)
+def courses_get_by_slug(slug: str, actor: Actor | None, uow: UnitOfWork) -> CourseOut:
     """One course by slug (a draft only for its managers)."""
-    return courses.get_course_by_slug(request.actor, slug)
+    return courses.get_course_by_slug(uow, actor, slug)
 
 
-@route(
-    bp,
-    "PATCH",
-    "api/v1/courses/{course_id:guid}",
-    name="courses_update",
-    access=AUTHENTICATED,
-    body=CourseUpdate,
-    response=CourseOut,
-)
-def courses_update(request: Request, course_id: str, body: CourseUpdate) -> CourseOut:
+@api.patch("{course_id:guid}")
+def courses_update(course_id: str, body: CourseUpdate, actor: Actor, uow: UnitOfWork) -> CourseOut:
     """Change a course; is_published=true follows the publishing rules."""
-    return courses.update_course(request.actor, course_id, body)
+    return courses.update_course(uow, actor, course_id, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/courses/{course_id:guid}/publish",
-    name="courses_publish",
-    access=AUTHENTICATED,
-    response=CourseOut,
-)
-def courses_publish(request: Request, course_id: str) -> CourseOut:
+@api.post("{course_id:guid}/publish")
+def courses_publish(course_id: str, actor: Actor, uow: UnitOfWork) -> CourseOut:
     """Publish a draft course (instructors need a verified profile)."""
-    return courses.publish_course(request.actor, course_id)
+    return courses.publish_course(uow, actor, course_id)
 
 
-@route(
-    bp,
-    "DELETE",
-    "api/v1/courses/{course_id:guid}",
-    name="courses_delete",
-    access=AUTHENTICATED,
-    status=204,
-)
-def courses_delete(request: Request, course_id: str) -> None:
+@api.delete("{course_id:guid}", status=204)
+def courses_delete(course_id: str, actor: Actor, uow: UnitOfWork) -> None:
     """Delete a course nobody is enrolled in, with its lessons."""
-    courses.delete_course(request.actor, course_id)
+    courses.delete_course(uow, actor, course_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.http import AUTHENTICATED, Request, WithStatus, route
+from shared.http import AUTHENTICATED, Actor, Router, WithStatus
 from shared.schemas.enrollments import (
     CourseEnrollmentStats,
     EnrollmentCreate,
@@ -16,131 +16,77 @@ from shared.schemas.enrollments import (
 )
 from shared.schemas.pages import Page, PageQuery
 from shared.services import course_enrollments, enrollments, progress
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/enrollments", access=AUTHENTICATED)
 
-ENROLLMENT = "api/v1/enrollments/{enrollment_id:guid}"
+ENROLLMENT = "{enrollment_id:guid}"
 LESSON = ENROLLMENT + "/lessons/{lesson_id:guid}"
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/enrollments",
-    name="enrollments_create",
-    access=AUTHENTICATED,
-    body=EnrollmentCreate,
-    response=EnrollmentOut,
-    status=201,
-)
-def enrollments_create(request: Request, body: EnrollmentCreate) -> WithStatus:
+@api.post(status=201)
+def enrollments_create(
+    body: EnrollmentCreate, actor: Actor, uow: UnitOfWork
+) -> WithStatus[EnrollmentOut]:
     """Enroll in a published course: 201 when new, 200 with the enrollment that exists."""
-    enrollment, created = enrollments.enroll(request.actor, body)
+    enrollment, created = enrollments.enroll(uow, actor, body)
     return WithStatus(enrollment, 201 if created else 200)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/enrollments/my-courses",
-    name="enrollments_my_courses",
-    access=AUTHENTICATED,
-    query=PageQuery,
-    response=Page[EnrollmentOut],
-)
-def enrollments_my_courses(request: Request, query: PageQuery) -> Page[EnrollmentOut]:
+@api.get("my-courses")
+def enrollments_my_courses(query: PageQuery, actor: Actor, uow: UnitOfWork) -> Page[EnrollmentOut]:
     """The caller's enrollments, newest first."""
-    return enrollments.my_courses(request.actor, query)
+    return enrollments.my_courses(uow, actor, query)
 
 
-@route(bp, "GET", ENROLLMENT, name="enrollments_get", access=AUTHENTICATED, response=EnrollmentOut)
-def enrollments_get(request: Request, enrollment_id: str) -> EnrollmentOut:
+@api.get(ENROLLMENT)
+def enrollments_get(enrollment_id: str, actor: Actor, uow: UnitOfWork) -> EnrollmentOut:
     """One enrollment, for its student, the course's instructor or an admin."""
-    return enrollments.get_enrollment(request.actor, enrollment_id)
+    return enrollments.get_enrollment(uow, actor, enrollment_id)
 
 
-@route(
-    bp,
-    "PUT",
-    LESSON + "/progress",
-    name="enrollments_update_progress",
-    access=AUTHENTICATED,
-    body=LessonProgressUpdate,
-    response=LessonProgressOut,
-)
+@api.put(LESSON + "/progress")
 def enrollments_update_progress(
-    request: Request, enrollment_id: str, lesson_id: str, body: LessonProgressUpdate
+    enrollment_id: str, lesson_id: str, body: LessonProgressUpdate, actor: Actor, uow: UnitOfWork
 ) -> LessonProgressOut:
     """Record progress in one lesson (fields left out keep their value)."""
-    return progress.update_progress(request.actor, enrollment_id, lesson_id, body)
+    return progress.update_progress(uow, actor, enrollment_id, lesson_id, body)
 
 
-@route(
-    bp,
-    "POST",
-    LESSON + "/complete",
-    name="enrollments_complete_lesson",
-    access=AUTHENTICATED,
-    response=LessonProgressOut,
-)
+@api.post(LESSON + "/complete")
 def enrollments_complete_lesson(
-    request: Request, enrollment_id: str, lesson_id: str
+    enrollment_id: str, lesson_id: str, actor: Actor, uow: UnitOfWork
 ) -> LessonProgressOut:
     """Mark one lesson completed."""
-    return progress.complete_lesson(request.actor, enrollment_id, lesson_id)
+    return progress.complete_lesson(uow, actor, enrollment_id, lesson_id)
 
 
-@route(
-    bp,
-    "POST",
-    ENROLLMENT + "/review",
-    name="enrollments_review",
-    access=AUTHENTICATED,
-    body=ReviewCreate,
-    response=EnrollmentOut,
-)
-def enrollments_review(request: Request, enrollment_id: str, body: ReviewCreate) -> EnrollmentOut:
+@api.post(ENROLLMENT + "/review")
+def enrollments_review(
+    enrollment_id: str, body: ReviewCreate, actor: Actor, uow: UnitOfWork
+) -> EnrollmentOut:
     """Rate and review the course (replaces an earlier review); needs 20 % done."""
-    return enrollments.review(request.actor, enrollment_id, body)
+    return enrollments.review(uow, actor, enrollment_id, body)
 
 
-@route(
-    bp,
-    "POST",
-    ENROLLMENT + "/drop",
-    name="enrollments_drop",
-    access=AUTHENTICATED,
-    response=EnrollmentOut,
-)
-def enrollments_drop(request: Request, enrollment_id: str) -> EnrollmentOut:
+@api.post(ENROLLMENT + "/drop")
+def enrollments_drop(enrollment_id: str, actor: Actor, uow: UnitOfWork) -> EnrollmentOut:
     """Leave the course; progress is kept should the student enroll again."""
-    return enrollments.drop(request.actor, enrollment_id)
+    return enrollments.drop(uow, actor, enrollment_id)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/enrollments/courses/{course_id:guid}",
-    name="enrollments_course_list",
-    access=AUTHENTICATED,
-    query=PageQuery,
-    response=Page[EnrollmentOut],
-)
+@api.get("courses/{course_id:guid}")
 def enrollments_course_list(
-    request: Request, course_id: str, query: PageQuery
+    course_id: str, query: PageQuery, actor: Actor, uow: UnitOfWork
 ) -> Page[EnrollmentOut]:
     """A course's enrollments, newest first, for its instructor and admins."""
-    return course_enrollments.list_course_enrollments(request.actor, course_id, query)
+    return course_enrollments.list_course_enrollments(uow, actor, course_id, query)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/enrollments/courses/{course_id:guid}/stats",
-    name="enrollments_course_stats",
-    access=AUTHENTICATED,
-    response=CourseEnrollmentStats,
-)
-def enrollments_course_stats(request: Request, course_id: str) -> CourseEnrollmentStats:
+@api.get("courses/{course_id:guid}/stats")
+def enrollments_course_stats(
+    course_id: str, actor: Actor, uow: UnitOfWork
+) -> CourseEnrollmentStats:
     """A course's enrollment counts and average progress, for its instructor and admins."""
-    return course_enrollments.course_enrollment_stats(request.actor, course_id)
+    return course_enrollments.course_enrollment_stats(uow, actor, course_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.config import get_settings
-from shared.http import ADMIN_SETUP_COMPLETE, INSTRUCTOR, Request, route
+from shared.bootstrap import Dependencies
+from shared.http import ADMIN_SETUP_COMPLETE, INSTRUCTOR, Actor, Router
 from shared.schemas.instructors import (
     ApproveQuery,
     InstructorDecision,
@@ -20,111 +20,57 @@ from shared.schemas.instructors import (
 )
 from shared.schemas.pages import Page, PageQuery
 from shared.services.identity import instructors
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/instructors", access=ADMIN_SETUP_COMPLETE)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/instructors/register",
-    name="instructors_register",
-    access=ADMIN_SETUP_COMPLETE,
-    body=InstructorRegister,
-    response=InstructorRegistered,
-    status=201,
-)
-def instructors_register(request: Request, body: InstructorRegister) -> InstructorRegistered:
+@api.post("register", status=201)
+def instructors_register(body: InstructorRegister, deps: Dependencies) -> InstructorRegistered:
     """Create an instructor account with an unverified profile."""
-    return instructors.register(get_settings(), body)
+    return instructors.register(deps, body)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/instructors/pending",
-    name="instructors_pending",
-    access=ADMIN_SETUP_COMPLETE,
-    query=PageQuery,
-    response=Page[PendingInstructorOut],
-)
-def instructors_pending(request: Request, query: PageQuery) -> Page[PendingInstructorOut]:
+@api.get("pending")
+def instructors_pending(query: PageQuery, uow: UnitOfWork) -> Page[PendingInstructorOut]:
     """Instructors whose verification waits for review, oldest first."""
-    return instructors.list_pending(query)
+    return instructors.list_pending(uow, query)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/instructors/onboarding-status",
-    name="instructors_onboarding_status",
-    access=INSTRUCTOR,
-    response=InstructorOnboardingStatus,
-)
-def instructors_onboarding_status(request: Request) -> InstructorOnboardingStatus:
+@api.get("onboarding-status", access=INSTRUCTOR)
+def instructors_onboarding_status(actor: Actor, uow: UnitOfWork) -> InstructorOnboardingStatus:
     """Which onboarding steps the calling instructor has done."""
-    return instructors.onboarding_status(request.actor)
+    return instructors.onboarding_status(uow, actor)
 
 
-@route(
-    bp,
-    "PUT",
-    "api/v1/instructors/profile",
-    name="instructors_update_profile",
-    access=INSTRUCTOR,
-    body=InstructorProfileUpdate,
-    response=InstructorProfileResult,
-)
+@api.put("profile", access=INSTRUCTOR)
 def instructors_update_profile(
-    request: Request, body: InstructorProfileUpdate
+    body: InstructorProfileUpdate, actor: Actor, uow: UnitOfWork
 ) -> InstructorProfileResult:
     """Change the calling instructor's profile (never the verification outcome)."""
-    return instructors.update_profile(request.actor, body)
+    return instructors.update_profile(uow, actor, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/instructors/verify",
-    name="instructors_submit_verification",
-    access=INSTRUCTOR,
-    body=VerificationRequest,
-    response=InstructorProfileResult,
-)
+@api.post("verify", access=INSTRUCTOR)
 def instructors_submit_verification(
-    request: Request, body: VerificationRequest
+    body: VerificationRequest, actor: Actor, uow: UnitOfWork
 ) -> InstructorProfileResult:
     """Submit documents for verification; an admin approves or rejects them."""
-    return instructors.submit_verification(request.actor, body)
+    return instructors.submit_verification(uow, actor, body)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/instructors/verify/approve/{instructor_id:guid}",
-    name="instructors_approve",
-    access=ADMIN_SETUP_COMPLETE,
-    query=ApproveQuery,
-    response=InstructorDecision,
-)
+@api.post("verify/approve/{instructor_id:guid}")
 def instructors_approve(
-    request: Request, instructor_id: str, query: ApproveQuery
+    instructor_id: str, query: ApproveQuery, uow: UnitOfWork
 ) -> InstructorDecision:
     """Verify an instructor (the id is the instructor profile's, not the user's)."""
-    return instructors.approve(instructor_id, query.admin_notes)
+    return instructors.approve(uow, instructor_id, query.admin_notes)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/instructors/verify/reject/{instructor_id:guid}",
-    name="instructors_reject",
-    access=ADMIN_SETUP_COMPLETE,
-    query=RejectQuery,
-    response=InstructorDecision,
-)
+@api.post("verify/reject/{instructor_id:guid}")
 def instructors_reject(
-    request: Request, instructor_id: str, query: RejectQuery
+    instructor_id: str, query: RejectQuery, uow: UnitOfWork
 ) -> InstructorDecision:
     """Reject an instructor's verification, with the reason they will read."""
-    return instructors.reject(instructor_id, query.rejection_reason)
+    return instructors.reject(uow, instructor_id, query.rejection_reason)

@@ -5,90 +5,48 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.http import AUTHENTICATED, OPTIONAL, Request, route
+from shared.http import AUTHENTICATED, OPTIONAL, Actor, Router
 from shared.schemas.lessons import LessonCreate, LessonList, LessonOut, LessonReorder, LessonUpdate
 from shared.services import lessons
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1", access=AUTHENTICATED)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/courses/{course_id:guid}/lessons",
-    name="lessons_list",
-    access=OPTIONAL,
-    response=LessonList,
-)
-def lessons_list(request: Request, course_id: str) -> LessonList:
+@api.get("courses/{course_id:guid}/lessons", access=OPTIONAL)
+def lessons_list(course_id: str, actor: Actor | None, uow: UnitOfWork) -> LessonList:
     """The course's lessons by position; without enrollment, non-preview lessons are outlines."""
-    return lessons.list_lessons(course_id, request.actor)
+    return lessons.list_lessons(uow, actor, course_id)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/courses/{course_id:guid}/lessons",
-    name="lessons_create",
-    access=AUTHENTICATED,
-    body=LessonCreate,
-    response=LessonOut,
-    status=201,
-)
-def lessons_create(request: Request, course_id: str, body: LessonCreate) -> LessonOut:
+@api.post("courses/{course_id:guid}/lessons", status=201)
+def lessons_create(course_id: str, body: LessonCreate, actor: Actor, uow: UnitOfWork) -> LessonOut:
     """Add a lesson to a course (course managers)."""
-    return lessons.create_lesson(course_id, body, request.actor)
+    return lessons.create_lesson(uow, actor, course_id, body)
 
 
-@route(
-    bp,
-    "PUT",
-    "api/v1/courses/{course_id:guid}/lessons/order",
-    name="lessons_reorder",
-    access=AUTHENTICATED,
-    body=LessonReorder,
-    response=LessonList,
-)
-def lessons_reorder(request: Request, course_id: str, body: LessonReorder) -> LessonList:
+@api.put("courses/{course_id:guid}/lessons/order")
+def lessons_reorder(
+    course_id: str, body: LessonReorder, actor: Actor, uow: UnitOfWork
+) -> LessonList:
     """Put every lesson of the course at positions 1..n in the order given (course managers)."""
-    return lessons.reorder_lessons(course_id, body, request.actor)
+    return lessons.reorder_lessons(uow, actor, course_id, body)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/lessons/{lesson_id:guid}",
-    name="lessons_get",
-    access=OPTIONAL,
-    response=LessonOut,
-)
-def lessons_get(request: Request, lesson_id: str) -> LessonOut:
+@api.get("lessons/{lesson_id:guid}", access=OPTIONAL)
+def lessons_get(lesson_id: str, actor: Actor | None, uow: UnitOfWork) -> LessonOut:
     """One lesson; a non-preview lesson of a published course needs an enrollment."""
-    return lessons.get_lesson(lesson_id, request.actor)
+    return lessons.get_lesson(uow, actor, lesson_id)
 
 
-@route(
-    bp,
-    "PATCH",
-    "api/v1/lessons/{lesson_id:guid}",
-    name="lessons_update",
-    access=AUTHENTICATED,
-    body=LessonUpdate,
-    response=LessonOut,
-)
-def lessons_update(request: Request, lesson_id: str, body: LessonUpdate) -> LessonOut:
+@api.patch("lessons/{lesson_id:guid}")
+def lessons_update(lesson_id: str, body: LessonUpdate, actor: Actor, uow: UnitOfWork) -> LessonOut:
     """Change the fields sent; null clears a nullable field (course managers)."""
-    return lessons.update_lesson(lesson_id, body, request.actor)
+    return lessons.update_lesson(uow, actor, lesson_id, body)
 
 
-@route(
-    bp,
-    "DELETE",
-    "api/v1/lessons/{lesson_id:guid}",
-    name="lessons_delete",
-    access=AUTHENTICATED,
-    status=204,
-)
-def lessons_delete(request: Request, lesson_id: str) -> None:
+@api.delete("lessons/{lesson_id:guid}", status=204)
+def lessons_delete(lesson_id: str, actor: Actor, uow: UnitOfWork) -> None:
     """Delete a lesson; its sub-lessons stay, without a parent (course managers)."""
-    lessons.delete_lesson(lesson_id, request.actor)
+    lessons.delete_lesson(uow, actor, lesson_id)

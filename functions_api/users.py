@@ -4,73 +4,43 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.config import get_settings
-from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Request, route
+from shared.bootstrap import Dependencies
+from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Actor, Router
 from shared.schemas.accounts import UserCreate, UserUpdate
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.users import UserOut
 from shared.services.identity import users
+from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
+api = Router(bp, "api/v1/users", access=ADMIN_SETUP_COMPLETE)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/users",
-    name="users_list",
-    access=ADMIN_SETUP_COMPLETE,
-    query=PageQuery,
-    response=Page[UserOut],
-)
-def users_list(request: Request, query: PageQuery) -> Page[UserOut]:
+@api.get()
+def users_list(query: PageQuery, uow: UnitOfWork) -> Page[UserOut]:
     """Every user, newest first, a page at a time."""
-    return users.list_users(query)
+    return users.list_users(uow, query)
 
 
-@route(bp, "GET", "api/v1/users/me", name="users_me", access=AUTHENTICATED, response=UserOut)
-def users_me(request: Request) -> UserOut:
+@api.get("me", access=AUTHENTICATED)
+def users_me(actor: Actor, uow: UnitOfWork) -> UserOut:
     """The caller's own account."""
-    return users.me(request.actor)
+    return users.me(uow, actor)
 
 
-@route(
-    bp,
-    "GET",
-    "api/v1/users/{user_id:guid}",
-    name="users_get",
-    access=ADMIN_SETUP_COMPLETE,
-    response=UserOut,
-)
-def users_get(request: Request, user_id: str) -> UserOut:
+@api.get("{user_id:guid}")
+def users_get(user_id: str, uow: UnitOfWork) -> UserOut:
     """One user by id."""
-    return users.get_user(user_id)
+    return users.get_user(uow, user_id)
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/users",
-    name="users_create",
-    access=ADMIN_SETUP_COMPLETE,
-    body=UserCreate,
-    response=UserOut,
-    status=201,
-)
-def users_create(request: Request, body: UserCreate) -> UserOut:
+@api.post(status=201)
+def users_create(body: UserCreate, deps: Dependencies) -> UserOut:
     """Create a student account (privileged accounts: /admin/setup, /instructors/register)."""
-    return users.create_student(get_settings(), body)
+    return users.create_student(deps, body)
 
 
-@route(
-    bp,
-    "PATCH",
-    "api/v1/users/{user_id:guid}",
-    name="users_update",
-    access=ADMIN_SETUP_COMPLETE,
-    body=UserUpdate,
-    response=UserOut,
-)
-def users_update(request: Request, user_id: str, body: UserUpdate) -> UserOut:
+@api.patch("{user_id:guid}")
+def users_update(user_id: str, body: UserUpdate, deps: Dependencies) -> UserOut:
     """Change a user's name, role (student only), password or active flag."""
-    return users.update_user(user_id, body)
+    return users.update_user(deps, user_id, body)

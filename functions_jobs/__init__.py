@@ -1,13 +1,2 @@
-"""Service Bus queue triggers and timer triggers; each module exposes `bp`."""
-
-from __future__ import annotations
-
-import importlib
-
-import azure.functions as func
-
-MODULES = ("queues", "schedules")
-
-
-def blueprints() -> list[func.Blueprint]:
-    return [importlib.import_module(f"functions_jobs.{name}").bp for name in MODULES]
+"""Queue triggers (one module per queue: its trigger and its table of handlers) and timer
+triggers (schedules.py); each module exposes `bp`."""

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import azure.functions as func
 
-from shared.config import get_settings
-from shared.messaging.broker import get_broker
+from shared import bootstrap
 from shared.messaging.outbox import sweep_outbox
 from shared.services.housekeeping import purge_expired
-from shared.services.quizzes import attempts as quiz_attempts
+from shared.services.quizzes.attempts import expire_overdue
 
 bp = func.Blueprint()
 log = logging.getLogger("lms.jobs.schedules")
@@ -21,7 +19,8 @@ log = logging.getLogger("lms.jobs.schedules")
 @bp.timer_trigger(schedule="%OUTBOX_SWEEP_SCHEDULE%", arg_name="timer", use_monitor=False)
 def outbox_sweep(timer: func.TimerRequest) -> None:
     """Send outbox messages that the relay after commit could not send."""
-    result = sweep_outbox(get_broker(get_settings()), now=datetime.now(UTC))
+    deps = bootstrap.current()
+    result = sweep_outbox(deps.broker, deps.sessions, now=deps.clock())
     if result.sent or result.failed:
         log.info("outbox sweep: %d sent, %d kept for later", result.sent, result.failed)
     if result.failed:
@@ -34,7 +33,9 @@ def outbox_sweep(timer: func.TimerRequest) -> None:
 def housekeeping_purge(timer: func.TimerRequest) -> None:
     """Delete rows past their time: inbox, settled local-queue messages, rate-limit windows,
     spent tokens, MFA codes, expired refresh tokens and stale login-failure counters."""
-    result = purge_expired(get_settings(), datetime.now(UTC))
+    deps = bootstrap.current()
+    with deps.uow() as uow:
+        result = purge_expired(uow, deps.settings)
     deleted = ", ".join(f"{count} {name}" for name, count in vars(result).items() if count)
     log.info("housekeeping: %s", f"deleted {deleted}" if deleted else "nothing to delete")
 
@@ -44,6 +45,7 @@ def housekeeping_purge(timer: func.TimerRequest) -> None:
 def quiz_attempts_expire(timer: func.TimerRequest) -> None:
     """Expire in-progress quiz attempts past their time limit (0 points, not passed), so an
     abandoned attempt ends without its student coming back (the reference never did)."""
-    expired = quiz_attempts.expire_overdue()
+    with bootstrap.current().uow() as uow:
+        expired = expire_overdue(uow)
     if expired:
         log.info("quiz attempts: %d expired past their time limit", expired)

@@ -33,6 +33,9 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
     }
 )
 MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+# OWASP's minimum argon2id cost (m=19 MiB, t=2, p=1); cheaper settings are for tests only.
+MIN_PRODUCTION_HASH_MEMORY_KIB = 19_456
+MIN_PRODUCTION_HASH_TIME_COST = 2
 # A sender no receiving server accepts mail from: fine for a Maildir, refused in production.
 DEVELOPMENT_MAIL_FROM = "LMS <no-reply@lms.local>"
 
@@ -111,6 +114,10 @@ class Settings(BaseModel):
     AUTH_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
     FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR: int = Field(default=100, ge=1)
     FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=3600, ge=1, le=86400)
+    # argon2id cost per password hash (sign-in, sign-up, password changes).
+    PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1, le=10)
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=8, le=1_048_576)
+    PASSWORD_HASH_PARALLELISM: int = Field(default=4, ge=1, le=16)
 
     # --- HTTP
     CORS_ORIGINS: list[str] = ["http://localhost:3000"]
@@ -235,6 +242,15 @@ class Settings(BaseModel):
                 "STORAGE=local keeps files on one instance's disk; set STORAGE=azure "
                 "and AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
             )
+        if (
+            self.PASSWORD_HASH_MEMORY_KIB < MIN_PRODUCTION_HASH_MEMORY_KIB
+            or self.PASSWORD_HASH_TIME_COST < MIN_PRODUCTION_HASH_TIME_COST
+        ):
+            problems.append(
+                "PASSWORD_HASH_MEMORY_KIB/PASSWORD_HASH_TIME_COST are below OWASP's minimum for "
+                f"argon2id ({MIN_PRODUCTION_HASH_MEMORY_KIB} KiB, {MIN_PRODUCTION_HASH_TIME_COST} "
+                "iterations); unset them to use the defaults"
+            )
         if self.ENABLE_API_DOCS:
             problems.append(
                 "ENABLE_API_DOCS=true publishes the API schema; unset it or set it to false"
@@ -280,6 +296,11 @@ class Settings(BaseModel):
             problems.append(
                 "BROKER=servicebus needs ServiceBusConnection (a connection string) or "
                 "ServiceBusConnection__fullyQualifiedNamespace (with a managed identity)"
+            )
+        if self.PASSWORD_HASH_MEMORY_KIB < 8 * self.PASSWORD_HASH_PARALLELISM:
+            problems.append(
+                "argon2 needs PASSWORD_HASH_MEMORY_KIB of at least 8 per lane: raise it to "
+                f"{8 * self.PASSWORD_HASH_PARALLELISM} or lower PASSWORD_HASH_PARALLELISM"
             )
         if self.STORAGE == "azure" and not (
             self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL

@@ -6,19 +6,21 @@ that read first and writes later would otherwise fail at once with "database is 
 another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not).
 PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a serverless instance wakes up
 to connections the server has closed) and a connect timeout.
+
+Both engines hide bound parameters from their error messages: those reach logs and
+tracebacks, and parameters are e-mail addresses, password hashes and tokens.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from shared.config import Settings, get_settings
+from shared.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -39,7 +41,8 @@ def _begin_immediate(connection: Any) -> None:
 
 
 def build_engine(url: str, settings: Settings) -> Engine:
-    """A new engine for `url`, configured from the settings. Most callers want `get_engine`."""
+    """A new engine for `url`, configured from the settings (shared/bootstrap.py owns the
+    process's one engine)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -47,6 +50,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
         engine = create_engine(
             url,
             echo=settings.SQLALCHEMY_ECHO,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _on_sqlite_connect)
@@ -55,6 +59,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
     return create_engine(
         url,
         echo=settings.SQLALCHEMY_ECHO,
+        hide_parameters=True,
         pool_size=settings.DB_POOL_SIZE,
         max_overflow=settings.DB_MAX_OVERFLOW,
         pool_timeout=settings.DB_POOL_TIMEOUT,
@@ -62,40 +67,6 @@ def build_engine(url: str, settings: Settings) -> Engine:
         pool_pre_ping=True,
         connect_args={"timeout": settings.DB_CONNECT_TIMEOUT},
     )
-
-
-_engines: dict[str, Engine] = {}
-_factories: dict[str, sessionmaker[Session]] = {}
-_lock = threading.Lock()
-
-
-def get_engine() -> Engine:
-    """The process-wide engine for DATABASE_URL."""
-    url = get_settings().DATABASE_URL
-    engine = _engines.get(url)
-    if engine is None:
-        with _lock:
-            engine = _engines.get(url) or build_engine(url, get_settings())
-            _engines[url] = engine
-    return engine
-
-
-def new_session() -> Session:
-    url = get_settings().DATABASE_URL
-    factory = _factories.get(url)
-    if factory is None:
-        factory = sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
-        _factories[url] = factory
-    return factory()
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection and forget the engines (tests, `lms` commands on exit)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        _factories.clear()
 
 
 def upsert_insert(session: Session) -> Any:

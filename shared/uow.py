@@ -1,39 +1,53 @@
 """The unit of work: one session, one transaction, rolled back unless the service commits.
 
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         uow.session.add(course)
-        uow.publish("webhooks", "course.published", {"course_id": str(course.id)})
+        uow.publish(CoursePublished(course_id=course.id, ...))
         uow.commit()
 
-Messages published through the unit of work are outbox rows: they commit with the business
-rows or not at all. Right after a commit the unit of work asks the relay to send them; if that
-fails the outbox sweep (a timer) sends them later.
+Messages published through the unit of work are outbox rows, one per queue the message goes
+to: they commit with the business rows or not at all. Right after a commit the unit of work
+hands their ids to `on_commit` (the relay, which the composition root supplies); if sending
+fails there, the outbox sweep (a timer) sends them later. The unit of work also carries the
+clock, so every rule in it reads the same time: `now = uow.clock()`.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.db import new_session
+from shared.clock import Clock, utc_now
+from shared.messages.base import Message
+from shared.messaging.outbox import add_to_outbox
 
-log = logging.getLogger("lms.uow")
+Relay = Callable[[Sequence[uuid.UUID]], None]
 
 
 class UnitOfWork:
     session: Session
 
-    def __init__(self, *, relay_after_commit: bool = True) -> None:
-        self._relay_after_commit = relay_after_commit
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        *,
+        clock: Clock = utc_now,
+        on_commit: Relay | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.clock = clock
+        self._on_commit = on_commit
         self._published: list[uuid.UUID] = []
 
+    def __repr__(self) -> str:
+        return f"<UnitOfWork published={len(self._published)}>"
+
     def __enter__(self) -> UnitOfWork:
-        self.session = new_session()
+        self.session = self._sessions()
         self._published = []
         return self
 
@@ -47,51 +61,23 @@ class UnitOfWork:
         self.session.rollback()
         self.session.close()
 
-    def publish(
-        self,
-        queue: str,
-        message_type: str,
-        payload: dict[str, Any],
-        *,
-        version: int = 1,
-        not_before: datetime | None = None,
-    ) -> uuid.UUID:
-        """Put a message on the outbox of this transaction; returns its message id."""
-        from shared.messaging.outbox import add_to_outbox
+    def publish(self, message: Message, *, not_before: datetime | None = None) -> list[uuid.UUID]:
+        """Put `message` on the outbox of this transaction, once per queue it goes to.
 
-        message_id = add_to_outbox(
-            self.session,
-            queue,
-            message_type,
-            payload,
-            now=datetime.now(UTC),
-            version=version,
-            not_before=not_before,
-        )
-        self._published.append(message_id)
-        return message_id
+        Returns the message ids (one per queue); `not_before` delays delivery."""
+        ids = [
+            add_to_outbox(self.session, queue, message, now=self.clock(), not_before=not_before)
+            for queue in message.queues
+        ]
+        self._published.extend(ids)
+        return ids
 
     def commit(self) -> None:
         self.session.commit()
         published, self._published = self._published, []
-        if published and self._relay_after_commit:
-            self._relay(published)
+        if published and self._on_commit is not None:
+            self._on_commit(published)
 
     def rollback(self) -> None:
         self.session.rollback()
         self._published = []
-
-    @staticmethod
-    def _relay(ids: list[uuid.UUID]) -> None:
-        # Best effort: the write is committed and its messages are safe in the outbox.
-        from shared.config import get_settings
-        from shared.messaging.broker import get_broker
-        from shared.messaging.outbox import BATCH_SIZE, relay_batch
-
-        try:
-            broker = get_broker(get_settings())
-            for start in range(0, len(ids), BATCH_SIZE):
-                if relay_batch(broker, ids=ids[start : start + BATCH_SIZE]).failed:
-                    return  # the broker is down: leave the rest to the sweep too
-        except Exception:
-            log.warning("outbox: relay after commit failed; the sweep will send", exc_info=True)

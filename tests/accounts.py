@@ -3,29 +3,26 @@
     user, token = make_user(role=Role.ADMIN, admin_setup_complete=True)
     call_http("users_list", "GET", "/api/v1/users", headers=bearer(token))
 
-Every user gets the same password (PASSWORD) unless one is given; its hash is computed once
-per process, because argon2 is slow on purpose.
+Every user gets the same password (PASSWORD) unless one is given, hashed by the current
+settings' hasher (the tests' profile is the cheapest argon2id, see tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.admins import AdminProfile
 from shared.domain.users import Role, User
-from shared.security.passwords import hash_password
 from shared.security.tokens import ACCESS, issue_token
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 PASSWORD = "correct horse battery staple"  # a test password
 
 
-@functools.cache
 def _password_hash(password: str) -> str:
-    return hash_password(password)
+    return bootstrap.current().passwords.hash(password)
 
 
 def make_user(
@@ -58,7 +55,7 @@ def make_user(
         updated_at=now,
         email_verified_at=now if email_verified else None,
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(user)
         uow.session.flush()  # before the profile that refers to it
         if admin_setup_complete is not None:
@@ -85,7 +82,7 @@ def make_user(
 
 def access_token(user: User, *, lifetime: timedelta = timedelta(minutes=15)) -> str:
     """An access token as sign-in issues it, for the user's current token version."""
-    settings = get_settings()
+    settings = bootstrap.current().settings
     return issue_token(
         settings,
         ACCESS,
@@ -103,7 +100,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def load_user(user_id: uuid.UUID) -> User | None:
     """The user as stored now (detached), or None."""
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         user = uow.session.get(User, user_id)
         uow.session.expunge_all()  # readable after the unit of work rolls back and closes
         return user

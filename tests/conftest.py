@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
-from shared import db_migrations
-from shared.config import get_settings
-from shared.db import dispose_engines
+from shared import bootstrap, db_migrations
+from shared.bootstrap import Dependencies
+from tests.clock import ManualClock
 
 DEFAULT_POSTGRES_URL = "postgresql+pg8000://postgres@127.0.0.1:5432/postgres"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +42,13 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     monkeypatch.setenv("ENVIRONMENT", "test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/lms.db")
     monkeypatch.setenv("LOCAL_STORAGE_DIR", str(tmp_path / "files"))
-    get_settings.cache_clear()
-    dispose_engines()
+    # The test profile: the cheapest argon2id, so a sign-in costs microseconds, not 100 ms.
+    monkeypatch.setenv("PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "8")
+    monkeypatch.setenv("PASSWORD_HASH_PARALLELISM", "1")
+    bootstrap.reset()
     yield
-    dispose_engines()
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def _setting_names() -> frozenset[str]:
@@ -92,7 +94,7 @@ def postgres_database(postgres_server_url: str) -> Iterator[str]:
         db_migrations.upgrade(url)
         yield url
     finally:
-        dispose_engines()
+        bootstrap.reset()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -121,9 +123,29 @@ def database_url(
     else:
         url = request.getfixturevalue("postgres_database")
     monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    dispose_engines()
+    bootstrap.reset()
     yield url
-    dispose_engines()
+    bootstrap.reset()
     if request.param == "postgresql":
         _truncate_all(url)
+
+
+@pytest.fixture
+def install_dependencies(request: pytest.FixtureRequest) -> Callable[..., Dependencies]:
+    """Install dependencies built from the test's settings with overrides (clock=, shuffler=),
+    after the test's database, so the code under test uses them: no module is patched."""
+    if "database_url" in request.fixturenames:
+        request.getfixturevalue("database_url")
+
+    def install(**overrides: object) -> Dependencies:
+        return bootstrap.install(bootstrap.build(**overrides))
+
+    return install
+
+
+@pytest.fixture
+def clock(install_dependencies: Callable[..., Dependencies]) -> ManualClock:
+    """A clock the test moves by hand, starting now, read by everything the test calls."""
+    manual = ManualClock()
+    install_dependencies(clock=manual)
+    return manual

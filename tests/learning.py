@@ -19,7 +19,7 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import User
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 
 def make_course(
@@ -48,7 +48,7 @@ def make_course(
         updated_at=now,
         **fields,
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(course)
         uow.session.flush()
         for index in range(1, lessons + 1):
@@ -78,7 +78,7 @@ def _lesson(course: Course, index: int, now: datetime, **fields: Any) -> Lesson:
 def make_lesson(course: Course, **fields: Any) -> Lesson:
     """One more committed lesson at the end of the course (course.total_lessons kept right)."""
     now = datetime.now(UTC)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         stored = uow.session.get(Course, course.id, with_for_update=True)
         assert stored is not None
         last = uow.session.scalar(
@@ -97,7 +97,7 @@ def make_lesson(course: Course, **fields: Any) -> Lesson:
 
 
 def lessons_of(course: Course) -> list[Lesson]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         lessons = list(
             uow.session.scalars(
                 select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.order_index)
@@ -124,7 +124,7 @@ def make_enrollment(student: User, course: Course, **fields: Any) -> Enrollment:
         updated_at=now,
         **fields,
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(enrollment)
         uow.commit()
         uow.session.expunge_all()
@@ -134,7 +134,7 @@ def make_enrollment(student: User, course: Course, **fields: Any) -> Enrollment:
 def verify_instructor(instructor: User) -> None:
     """Give the instructor a verified profile: what publishing a course requires."""
     now = datetime.now(UTC)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(
             InstructorProfile(
                 user_id=instructor.id,
@@ -151,7 +151,7 @@ def verify_instructor(instructor: User) -> None:
 
 def load(model: type, row_id: uuid.UUID) -> Any:
     """A row as stored now (detached), or None."""
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         row = uow.session.get(model, row_id)
         uow.session.expunge_all()
         return row

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from shared.db import get_engine
+from shared import bootstrap
 
 
 @contextmanager
@@ -26,7 +26,7 @@ def counted_statements() -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
             statements.append(statement)
 
-    engine = get_engine()
+    engine = bootstrap.current().engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements

@@ -46,6 +46,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
     from sqlalchemy.exc import DBAPIError
 
+    from shared import bootstrap
     from shared.domain.errors import ResourceConflictError
     from shared.schemas.accounts import check_email, check_full_name
     from shared.services.identity.accounts import normalize_email
@@ -58,7 +59,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"{exc}; nothing was created.")
     try:
-        if email_in_use(email):
+        if email_in_use(bootstrap.current(), email):
             return _email_taken(email)
     except DBAPIError as exc:
         return _database_unusable(exc)
@@ -71,7 +72,9 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
             f"(this one has {len(password)}); nothing was created."
         )
     try:
-        created = create_operator_admin(email=email, password=password, full_name=full_name)
+        created = create_operator_admin(
+            bootstrap.current(), email=email, password=password, full_name=full_name
+        )
     except ResourceConflictError:
         return _email_taken(email)  # created by someone else since the check above
     except ValidationError as exc:

@@ -86,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lms: interrupted", file=sys.stderr)
         return 130
     finally:
-        from shared.db import dispose_engines
+        from shared import bootstrap
 
-        dispose_engines()
+        bootstrap.reset()
 
 
 if __name__ == "__main__":

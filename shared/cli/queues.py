@@ -7,12 +7,13 @@ import json
 import sys
 from typing import Any
 
-from shared.config import get_settings
-from shared.messaging.broker import QUEUES, Broker, get_broker
+from shared import bootstrap
+from shared.messages.base import QUEUES
+from shared.messaging.broker import Broker
 
 
 def _broker() -> Broker:
-    return get_broker(get_settings())
+    return bootstrap.current().broker
 
 
 def _age(seconds: float | None) -> str:
@@ -27,7 +28,7 @@ def _age(seconds: float | None) -> str:
 
 def cmd_jobs_status(args: argparse.Namespace) -> int:
     broker = _broker()
-    print(f"broker: {get_settings().BROKER}")
+    print(f"broker: {bootstrap.current().settings.BROKER}")
     print(f"{'queue':<14}{'active':>8}{'scheduled':>11}{'oldest':>9}{'dead-lettered':>15}")
     for queue in QUEUES:
         stats = broker.stats(queue)

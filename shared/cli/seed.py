@@ -10,13 +10,13 @@ from typing import Any
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
-    from shared.config import get_settings
+    from shared import bootstrap
     from shared.domain.errors import DomainError
     from shared.services.demo import seed
 
     print("Seeding demo data ...", flush=True)
     try:
-        seed(get_settings(), lambda line: print(f"  {line}", flush=True))
+        seed(bootstrap.current(), lambda line: print(f"  {line}", flush=True))
     except DomainError as exc:
         print(f"lms: {exc.detail}; nothing more was seeded.", file=sys.stderr)
         return 1

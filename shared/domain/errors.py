@@ -14,6 +14,9 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r})"
+
 
 class ResourceNotFoundError(DomainError):
     """The thing asked for does not exist (or the caller may not know it exists)."""

@@ -11,6 +11,7 @@ from shared.domain.mfa import MfaCode
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.domain.quizzes import Quiz, QuizAnswer, QuizAttempt, QuizQuestion
+from shared.domain.rejected_messages import RejectedMessage
 from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.timers import TimerSchedule
 from shared.domain.tokens import RefreshToken, SpentToken
@@ -37,6 +38,7 @@ __all__ = [
     "QuizQuestion",
     "RateLimitCounter",
     "RefreshToken",
+    "RejectedMessage",
     "SpentToken",
     "TimerSchedule",
     "User",

@@ -1,8 +1,9 @@
 """The one HTTP adapter between the Functions host and the services."""
 
 from shared.http.problem import HttpProblem
+from shared.http.registry import ROUTES, Router
+from shared.http.rendering import WithStatus
 from shared.http.request import Request
-from shared.http.route import ROUTES, WithStatus, route
 from shared.security.permissions import (
     ADMIN,
     ADMIN_SETUP_COMPLETE,
@@ -26,6 +27,6 @@ __all__ = [
     "Actor",
     "HttpProblem",
     "Request",
+    "Router",
     "WithStatus",
-    "route",
 ]

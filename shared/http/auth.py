@@ -3,12 +3,14 @@ identity service, the route's access rule applied."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.http.request import Request
 from shared.security.permissions import Access, Actor, require_access
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 
 def bearer_token(request: Request) -> str | None:
@@ -19,7 +21,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate_request(request: Request, access: Access, settings: Settings) -> Actor | None:
+def authenticate_request(request: Request, access: Access, deps: Dependencies) -> Actor | None:
     """The actor for `request`, or None for an anonymous caller where the route allows one."""
     if access.authentication == "none":
         return None
@@ -31,7 +33,7 @@ def authenticate_request(request: Request, access: Access, settings: Settings) -
     from shared.services.identity.authentication import authenticate
 
     try:
-        actor = authenticate(settings, token, datetime.now(UTC))
+        actor = authenticate(deps, token)
     except AuthenticationRequiredError:
         if access.authentication == "optional":
             return None  # as the reference: a bad token on an open route reads as anonymous

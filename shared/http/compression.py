@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from shared.http.problem import Reply
+from shared.http.response import Reply
 
 MIN_COMPRESS_BYTES = 1024
 COMPRESSIBLE_TYPES = ("application/json", "application/problem+json", "text/", "application/xml")

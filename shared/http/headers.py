@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from shared.http.problem import Reply
+from shared.http.response import Reply
 
 # A JSON API renders nothing, so its pages may load nothing and be framed by no one.
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"

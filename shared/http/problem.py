@@ -6,15 +6,17 @@ The body keeps the reference API's `detail` string so existing clients still rea
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+
+from shared.http.response import Reply
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class HttpProblem(Exception):
-    """An error that already knows its HTTP status: raised by the HTTP adapter itself."""
+    """An error that already knows its HTTP status: raised by the HTTP adapter itself (415,
+    413, 422); services raise domain errors instead."""
 
     def __init__(
         self,
@@ -30,33 +32,8 @@ class HttpProblem(Exception):
         self.headers = headers or {}
         self.errors = errors
 
-
-@dataclass
-class Reply:
-    """A response under construction: the wrapper adds headers and may compress the body."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def set_default(self, name: str, value: str) -> None:
-        if not any(k.lower() == name.lower() for k in self.headers):
-            self.headers[name] = value
-
-    def get(self, name: str) -> str | None:
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
-
-    def append_vary(self, value: str) -> None:
-        current = self.get("Vary")
-        if current is None:
-            self.headers["Vary"] = value
-        elif value.lower() not in {v.strip().lower() for v in current.split(",")}:
-            for key in list(self.headers):
-                if key.lower() == "vary":
-                    self.headers[key] = f"{current}, {value}"
+    def __repr__(self) -> str:
+        return f"HttpProblem({self.status}, {self.detail!r})"
 
 
 def problem_reply(

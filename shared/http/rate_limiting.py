@@ -14,13 +14,17 @@ import logging
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.config import Settings
 from shared.domain.errors import RateLimitExceededError
-from shared.http.problem import Reply
 from shared.http.request import Request
+from shared.http.response import Reply
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
+
 from shared.security.rate_limits import (
     RateLimitRule,
     RateLimitStatus,
@@ -37,10 +41,11 @@ EXCEEDED_DETAIL = "Rate limit exceeded. Try again later."
 class RequestRateLimit:
     """The rate limit of one request under its route's rule; rule None exempts the route."""
 
-    def __init__(self, rule: str | None, settings: Settings) -> None:
+    def __init__(self, rule: str | None, deps: Dependencies) -> None:
+        self.deps = deps
         self.rule: RateLimitRule | None = None
-        if rule is not None and settings.RATE_LIMIT_ENABLED:
-            self.rule = rule_named(rule, settings)
+        if rule is not None and deps.settings.RATE_LIMIT_ENABLED:
+            self.rule = rule_named(rule, deps.settings)
         self.status: RateLimitStatus | None = None
 
     def before_authentication(self, request: Request) -> None:
@@ -55,7 +60,7 @@ class RequestRateLimit:
 
     def _count(self, rule: RateLimitRule, client: str) -> None:
         try:
-            self.status = count_request(rule, client)
+            self.status = count_request(self.deps.sessions, rule, client, self.deps.clock())
         except SQLAlchemyError as exc:
             # Fail open: a limiter that answers 503 whenever its counter table is unreachable
             # would turn a database hiccup into a full outage, and the routes that need the

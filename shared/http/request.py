@@ -7,7 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
@@ -18,6 +18,8 @@ from shared.security.permissions import Actor
 M = TypeVar("M", bound=BaseModel)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 JSON_TYPES = ("application/json",)
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 20
 
 
 def request_id_from(headers: Any) -> str:
@@ -84,3 +86,20 @@ def parse_body(request: Request, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise HttpProblem(422, "The body is not valid", errors=_field_errors(exc, "body")) from None
+
+
+def parse_form(request: Request, model: type[M]) -> M:
+    """A form-encoded body (the OAuth2 password grant) as `model`."""
+    content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type != FORM_TYPE:
+        raise HttpProblem(415, f"Send the body as {FORM_TYPE}, not {content_type or 'nothing'}")
+    try:
+        text = request.http.get_body().decode("utf-8")
+        fields = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise HttpProblem(422, f"The body is not valid {FORM_TYPE}") from None
+    data: dict[str, Any] = {name: values[0] for name, values in fields.items()}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HttpProblem(422, "The form is not valid", errors=_field_errors(exc, "body")) from None

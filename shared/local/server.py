@@ -25,8 +25,9 @@ import azure.functions as func
 import waitress
 from sqlalchemy.engine import make_url
 
-from shared.config import Settings, UnsafeSettingsError, get_settings
-from shared.db import dispose_engines
+from shared import bootstrap
+from shared.bootstrap import Dependencies
+from shared.config import Settings, UnsafeSettingsError
 from shared.local.app_functions import AppFunctions, AppSettingMissingError, functions_of
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
@@ -160,23 +161,25 @@ def _send_email_mount(folder: Path) -> tuple[dict[str, Any], str]:
     return {SEND_EMAIL_PATH: app}, f"{SEND_EMAIL_PATH} (functions_email/main.py)"
 
 
-def _queue_consumer(functions: AppFunctions, settings: Settings) -> QueueConsumer | None:
+def _queue_consumer(functions: AppFunctions, deps: Dependencies) -> QueueConsumer | None:
     # With BROKER=servicebus the queues live in Azure, and the Functions host consumes them.
-    if settings.BROKER != "local" or not functions.queues:
+    broker = deps.broker if deps.settings.BROKER == "local" else None
+    if not isinstance(broker, LocalBroker) or not functions.queues:
         return None
-    return QueueConsumer(functions.queues, LocalBroker.from_settings(settings))
+    return QueueConsumer(functions.queues, broker)
 
 
 def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = None) -> int:
     try:
-        settings = get_settings()
+        deps = bootstrap.current()
+        settings = deps.settings
         configure_logging(settings.LOG_LEVEL)
         folder = Path(os.getcwd())
         function_app = app if app is not None else load_function_app(folder)
         functions = functions_of(function_app)
         routes = RouteTable(functions.http, route_prefix=route_prefix(folder))
-        scheduler = TimerScheduler(functions.timers)
-        consumer = _queue_consumer(functions, settings)
+        scheduler = TimerScheduler(functions.timers, deps.sessions, clock=deps.clock)
+        consumer = _queue_consumer(functions, deps)
         mounts, send_email_note = _send_email_mount(folder)
         server = _create_server(FunctionsWsgiApp(routes, mounts), host, port, workers)
     except (
@@ -206,5 +209,5 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         if consumer is not None:
             consumer.stop()
         server.close()
-        dispose_engines()
+        bootstrap.reset()
     return 0

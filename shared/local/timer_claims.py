@@ -17,9 +17,9 @@ from typing import cast
 
 from sqlalchemy import CursorResult, Table, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.domain.timers import TimerSchedule
-from shared.uow import UnitOfWork
 
 TIMERS = cast(Table, TimerSchedule.__table__)
 
@@ -32,15 +32,21 @@ class Claim:
 
 
 def claim_occurrence(
-    name: str, occurrence: datetime, *, owner: str, now: datetime, lock_for: timedelta
+    sessions: sessionmaker[Session],
+    name: str,
+    occurrence: datetime,
+    *,
+    owner: str,
+    now: datetime,
+    lock_for: timedelta,
 ) -> Claim | None:
     """Claim `occurrence` of timer `name` for `owner`; None when someone else has it."""
     row = TIMERS.c
-    previous = _last_occurrence(name)
+    previous = _last_occurrence(sessions, name)
     # The write comes first: a SQLite transaction that read before writing cannot wait for
     # a concurrent writer (its snapshot is stale) and fails with "database is locked".
-    with UnitOfWork() as uow:
-        result = uow.session.connection().execute(
+    with sessions() as session:
+        result = session.connection().execute(
             update(TIMERS)
             .where(
                 row.name == name,
@@ -51,13 +57,13 @@ def claim_occurrence(
         )
         assert isinstance(result, CursorResult)
         if result.rowcount == 1:
-            uow.commit()
+            session.commit()
             return Claim(name, occurrence, previous)
-        exists = uow.session.execute(select(row.name).where(row.name == name)).first()
+        exists = session.execute(select(row.name).where(row.name == name)).first()
         if exists is not None:
             return None
         try:
-            uow.session.connection().execute(
+            session.connection().execute(
                 insert(TIMERS).values(
                     name=name,
                     last_occurrence_at=occurrence,
@@ -65,28 +71,27 @@ def claim_occurrence(
                     locked_until=now + lock_for,
                 )
             )
-            uow.commit()
+            session.commit()
         except IntegrityError:
             return None  # another claimant inserted the row first: the occurrence is theirs
         return Claim(name, occurrence, None)
 
 
-def _last_occurrence(name: str) -> datetime | None:
+def _last_occurrence(sessions: sessionmaker[Session], name: str) -> datetime | None:
     row = TIMERS.c
-    with UnitOfWork() as uow:
-        value: datetime | None = uow.session.execute(
+    with sessions() as session:
+        value: datetime | None = session.execute(
             select(row.last_occurrence_at).where(row.name == name)
         ).scalar_one_or_none()
         return value
 
 
-def release(name: str, *, owner: str) -> None:
+def release(sessions: sessionmaker[Session], name: str, *, owner: str) -> None:
     """Drop `owner`'s lock on timer `name` (a no-op if it expired and someone else took it)."""
     row = TIMERS.c
-    with UnitOfWork() as uow:
-        uow.session.connection().execute(
+    with sessions.begin() as session:
+        session.connection().execute(
             update(TIMERS)
             .where(row.name == name, row.locked_by == owner)
             .values(locked_by=None, locked_until=None)
         )
-        uow.commit()

@@ -16,11 +16,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from azure.functions.timer import TimerRequest
+from sqlalchemy.orm import Session, sessionmaker
 
+from shared.clock import Clock, utc_now
 from shared.local.app_functions import TimerFunction
 from shared.local.ncrontab import CronSchedule, CronScheduleError
 from shared.local.timer_claims import claim_occurrence, release
@@ -44,12 +46,14 @@ class TimerScheduler:
     def __init__(
         self,
         timers: Sequence[TimerFunction],
+        sessions: sessionmaker[Session],
         *,
         owner: str | None = None,
         lock_for: timedelta = DEFAULT_LOCK_FOR,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         """Read every schedule now; a bad one raises CronScheduleError naming the function."""
+        self._sessions = sessions
         self.owner = owner or default_owner()
         self.lock_for = lock_for
         self._clock = clock
@@ -107,7 +111,12 @@ class TimerScheduler:
         now = self._clock()
         try:
             claim = claim_occurrence(
-                timer.name, occurrence, owner=self.owner, now=now, lock_for=self.lock_for
+                self._sessions,
+                timer.name,
+                occurrence,
+                owner=self.owner,
+                now=now,
+                lock_for=self.lock_for,
             )
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
@@ -144,6 +153,6 @@ class TimerScheduler:
             log.exception("timer %s failed for %s", timer.name, occurrence.isoformat())
         finally:
             try:
-                release(timer.name, owner=self.owner)
+                release(self._sessions, timer.name, owner=self.owner)
             except Exception:
                 log.exception("timer %s: cannot release the lock; it expires by itself", timer.name)

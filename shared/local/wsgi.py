@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import azure.functions as func
 
+from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
-from shared.http.route import problem_response
 from shared.local.routing import MethodNotAllowed, RouteMatch, RouteTable
 
 log = logging.getLogger("lms.local.http")

@@ -1,7 +1,6 @@
-"""E-mail: the messages of the `emails` queue rendered from Jinja2 templates (catalog.py,
-rendering.py, templates/) and the transports that deliver them (delivery.py: maildir.py,
-smtp.py, firebase.py), one chosen by MAIL_TRANSPORT.
+"""E-mail: the messages of the `emails` queue (shared/messages/emails.py) rendered from
+Jinja2 templates (rendering.py, templates/) and the transports that deliver them
+(delivery.py: maildir.py, smtp.py, firebase.py), one chosen by MAIL_TRANSPORT.
 
-Nothing here is imported at a cold start beyond the catalog: Jinja2 and each transport load
-on first use.
+Jinja2 and each transport load on first use, never at a cold start.
 """

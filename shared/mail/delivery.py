@@ -1,7 +1,7 @@
-"""The one interface every transport offers, what it answers, and how one is chosen.
+"""The one interface every transport offers, and what it answers (shared/bootstrap.py builds
+the transport MAIL_TRANSPORT names).
 
-    transport = get_transport(settings)
-    result = transport.send(email, message_id)   # DeliveryResult, or raises
+    result = deps.mail.send(email, message_id)   # DeliveryResult, or raises
 
 Two outcomes are answers, one is an exception:
 - sent: the receiving side took the message (its id in `transport_id`);
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from shared.config import Settings
     from shared.mail.rendering import RenderedEmail
 
 MAX_REASON_LENGTH = 500
@@ -52,18 +51,3 @@ class Transport(Protocol):
         """Hand one e-mail over, its Message-ID made from `message_id` (the queue message id,
         so a receiver can drop a copy sent twice)."""
         ...
-
-
-def get_transport(settings: Settings) -> Transport:
-    """The transport MAIL_TRANSPORT names, its module imported only now."""
-    if settings.MAIL_TRANSPORT == "smtp":
-        from shared.mail.smtp import SmtpTransport
-
-        return SmtpTransport.from_settings(settings)
-    if settings.MAIL_TRANSPORT == "firebase":
-        from shared.mail.firebase import FirebaseTransport
-
-        return FirebaseTransport.from_settings(settings)
-    from shared.mail.maildir import MaildirTransport
-
-    return MaildirTransport.from_settings(settings)

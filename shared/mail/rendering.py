@@ -1,6 +1,13 @@
-"""Turn a queue message into an e-mail: subject, text part and HTML part, from Jinja2 templates.
+"""Turn an e-mail message into subject, text part and HTML part, from Jinja2 templates.
 
-    email = render("email.welcome", {"to": "ada@example.org", "full_name": "Ada"})
+    email = render(WelcomeEmail(to="ada@example.org", full_name="Ada"), settings)
+
+Links. The identity e-mails carry a finished `link` with their single-use token inside; the
+others carry ids, and the pages they point at are built here from FRONTEND_BASE_URL:
+
+    app_url          {FRONTEND_BASE_URL}                          every template
+    course_url       {FRONTEND_BASE_URL}/courses/{course_id}
+    certificate_url  {FRONTEND_BASE_URL}/certificates/{certificate_id}
 
 HTML templates are autoescaped (a course title of `<script>` arrives as text); text templates
 are not, since nothing interprets them. Jinja2 is imported on the first render, not at a cold
@@ -12,22 +19,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from shared.config import Settings, get_settings
-from shared.mail.catalog import EMAILS, frontend_url
+from shared.config import Settings
+from shared.messages.emails import Email
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-MAX_ADDRESS_LENGTH = 320  # RFC 5321: 64 for the local part, @, 255 for the domain
+# The frontend's pages that e-mails link to, the one place their paths are written down:
+# template variable -> (path under FRONTEND_BASE_URL, the field naming the item).
+FRONTEND_PAGES: Mapping[str, tuple[str, str]] = {
+    "course_url": ("courses", "course_id"),
+    "certificate_url": ("certificates", "certificate_id"),
+}
 
 
 class UnrenderableEmailError(ValueError):
-    """A payload this message type cannot be rendered from; no retry can change that."""
+    """An e-mail its templates cannot render; no retry can change that."""
 
 
 @dataclass(frozen=True)
@@ -50,51 +62,33 @@ def recipient_domain(address: str) -> str:
     return address.rpartition("@")[2] or "?"
 
 
-def render(
-    message_type: str, payload: Mapping[str, Any], settings: Settings | None = None
-) -> RenderedEmail:
-    """Render one message; UnrenderableEmailError when its payload does not fit its template."""
-    from jinja2 import UndefinedError
+def render(email: Email, settings: Settings) -> RenderedEmail:
+    """Render one e-mail; UnrenderableEmailError when its fields do not fit its templates."""
+    from jinja2 import TemplateError, UndefinedError
 
-    kind = EMAILS.get(message_type)
-    if kind is None:
-        raise UnrenderableEmailError(f"{message_type!r} is not an e-mail this app can render")
-    settings = settings or get_settings()
-    to = _recipient(payload)
     base_url = settings.FRONTEND_BASE_URL.rstrip("/")
-    context = dict(payload, app_url=base_url)
-    for page in kind.pages:
-        try:
-            context[page] = frontend_url(base_url, page, payload)
-        except KeyError as missing:
-            raise UnrenderableEmailError(
-                f"{message_type}: the payload has no {missing} for its {page}"
-            ) from None
+    context: dict[str, Any] = {**email.payload(), "app_url": base_url}
+    for page in email.pages:
+        context[page] = frontend_url(base_url, page, context)
     environment = _environment()
     try:
-        subject = " ".join(environment.from_string(kind.subject).render(context).split())
+        subject = " ".join(environment.from_string(email.subject).render(context).split())
         context["subject"] = subject
-        text = environment.get_template(f"{kind.template}.txt").render(context)
-        html = environment.get_template(f"{kind.template}.html").render(context)
+        text = environment.get_template(f"{email.template}.txt").render(context)
+        html = environment.get_template(f"{email.template}.html").render(context)
     except UndefinedError as exc:
         raise UnrenderableEmailError(
-            f"{message_type}: the payload lacks a field its template uses ({exc.message})"
+            f"{email.type}: a field its template uses is missing ({exc.message})"
         ) from None
-    return RenderedEmail(to=to, subject=subject, text=text, html=html)
+    except TemplateError as exc:
+        raise UnrenderableEmailError(f"{email.type}: its template fails ({exc})") from None
+    return RenderedEmail(to=email.to, subject=subject, text=text, html=html)
 
 
-def _recipient(payload: Mapping[str, Any]) -> str:
-    to = payload.get("to")
-    if (
-        not isinstance(to, str)
-        or len(to) > MAX_ADDRESS_LENGTH
-        or "@" not in to
-        or parseaddr(to)[1] != to
-        or any(c.isspace() for c in to)
-    ):
-        # The value stays out of the message: it may be an address, which logs must not show.
-        raise UnrenderableEmailError("the payload's `to` is not one plain e-mail address")
-    return to
+def frontend_url(base_url: str, page: str, fields: Mapping[str, Any]) -> str:
+    """The page's URL under `base_url`, its id from `fields` quoted as one path segment."""
+    path, id_field = FRONTEND_PAGES[page]
+    return f"{base_url}/{path}/{quote(str(fields[id_field]), safe='')}"
 
 
 @functools.cache

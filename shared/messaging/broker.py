@@ -1,7 +1,8 @@
 """What every broker does for the rest of the system: send, report, and manage dead letters.
 
 Two implementations: `local.LocalBroker` (a table in the application database, the default)
-and `servicebus.ServiceBusBroker` (Azure Service Bus). Consumers do not use this interface:
+and `servicebus.ServiceBusBroker` (Azure Service Bus); shared/bootstrap.py builds the one
+BROKER names. Consumers do not use this interface:
 in Azure the Functions host receives for them, locally the local host does.
 """
 
@@ -10,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from shared.config import Settings
+from shared.messages.base import QUEUES
 
-# The reference's Celery queues, one queue trigger each.
-QUEUES = ("emails", "progress", "certificates", "webhooks")
 DEAD_LETTER_REASON_MAX_DELIVERIES = "MaxDeliveryCountExceeded"
 
 
@@ -29,6 +27,33 @@ class OutgoingMessage:
     correlation_id: str | None = None
     scheduled_at: datetime | None = None
     content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery of a message to a queue trigger, as the consumer and `reject` see it."""
+
+    queue: str
+    message_id: str
+    body: bytes
+    delivery_count: int
+    sequence_number: int | None = None
+    lock_token: str | None = None
+    subject: str | None = None
+
+    @classmethod
+    def of(cls, queue: str, message: Any) -> Delivery:
+        """The delivery an azure.functions.ServiceBusMessage (or anything shaped like one)
+        describes."""
+        return cls(
+            queue=queue,
+            message_id=str(message.message_id),
+            body=message.get_body(),
+            delivery_count=int(message.delivery_count or 1),
+            sequence_number=message.sequence_number,
+            lock_token=str(message.lock_token) if message.lock_token else None,
+            subject=message.subject or message.label,
+        )
 
 
 @dataclass(frozen=True)
@@ -74,29 +99,17 @@ class Broker(Protocol):
         """Delete dead letters (all, or those ids); return how many."""
         ...
 
+    def reject(self, delivery: Delivery, reason: str, description: str) -> None:
+        """Take a poison message out of its queue now, keeping it with the dead letters
+        (listed, shown, replayed and purged like them), instead of retrying it."""
+        ...
+
+    def close(self) -> None:
+        """Release connections (a process shutting down, a test switching settings)."""
+        ...
+
 
 def check_queue_name(queue: str) -> str:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}; the queues are {', '.join(QUEUES)}")
     return queue
-
-
-_cached: tuple[Settings, Broker] | None = None
-
-
-def get_broker(settings: Settings) -> Broker:
-    """The broker BROKER names, reused while the settings object is the same. No I/O here."""
-    global _cached
-    if _cached is not None and _cached[0] is settings:
-        return _cached[1]
-    broker: Broker
-    if settings.BROKER == "servicebus":
-        from shared.messaging.servicebus import ServiceBusBroker
-
-        broker = ServiceBusBroker.from_settings(settings)
-    else:
-        from shared.messaging.local import LocalBroker
-
-        broker = LocalBroker.from_settings(settings)
-    _cached = (settings, broker)
-    return broker

@@ -1,73 +1,160 @@
-"""Idempotent consumers: each (queue, message type) has one handler; each message one effect.
+"""Idempotent consumers: each queue has a table of handlers, each message one effect.
 
-    @handles("progress", "enrollment.completed")
-    def recompute_course_stats(uow: UnitOfWork, message: Envelope) -> None: ...
+    HANDLERS = HandlerTable("progress", {
+        CourseEnrollmentsChanged: on_enrollments_changed,
+        EnrollmentCompleted: on_enrollment_completed,
+    })
 
-One event may go to several queues (`enrollment.completed` to `progress` to update the course
-and to `webhooks` for subscribers); each queue's handler does its own part.
+    def on_enrollment_completed(uow: UnitOfWork, message: EnrollmentCompleted) -> None: ...
 
-`handle_message` runs the handler and records `(consumer, message_id)` in the inbox in the
-same transaction, then commits; the handler must not commit itself. A redelivered message
-finds its inbox row and is acknowledged without running the handler again. When two copies
-race, the second commit fails on the inbox key and the broker redelivers it into the first
-case. A handler that raises leaves nothing behind; the broker retries, then dead-letters.
+A handler names what it needs by parameter: `uow` (the unit of work its writes commit in),
+`message` (the payload, parsed into its model), `delivery` (message id, queue, delivery count)
+and `deps` (settings, mail transport, ...). One event may go to several queues
+(`enrollment.completed` to `progress` for the course figures and to `webhooks` for
+subscribers); each queue's table has its own handler.
+
+`consume` runs the handler and records `(queue, message_id)` in the inbox in the same
+transaction, then commits; the handler must not commit itself. A redelivered message finds
+its inbox row and is acknowledged without running the handler again. When two copies race,
+the second commit fails on the inbox key and the broker redelivers it into the first case.
+A handler that raises leaves nothing behind; the broker retries, then dead-letters.
+
+A message no retry can help is poison: not an envelope, a type this queue has no handler for,
+a payload that does not validate, or a version newer than this code. It is rejected at once
+with the reason (`Broker.reject`), not delivered ten times first.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from shared.domain.inbox import ProcessedMessage
-from shared.messaging.envelope import Envelope
+from shared.messages.base import Message
+from shared.messaging.broker import Delivery, check_queue_name
+from shared.messaging.envelope import Envelope, MalformedMessageError
 from shared.observability.context import request_context
-from shared.uow import UnitOfWork
+from shared.observability.logging import redact
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 log = logging.getLogger("lms.consumer")
 
-Handler = Callable[[UnitOfWork, Envelope], None]
-_handlers: dict[tuple[str, str], Handler] = {}
+Handler = Callable[..., None]
+INJECTED = ("uow", "message", "delivery", "deps")
 
 
-class UnknownMessageTypeError(LookupError):
-    """No handler for this type here: perhaps the jobs app runs older code than the API app."""
+class PoisonMessageError(Exception):
+    """A message no retry can help; it is rejected (dead-lettered) at once."""
+
+    def __init__(self, reason: str, description: str) -> None:
+        super().__init__(f"{reason}: {description}")
+        self.reason = reason
+        self.description = description
 
 
-def handles(queue: str, message_type: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        existing = _handlers.get((queue, message_type))
-        if existing is not None and existing is not handler:
-            raise ValueError(
-                f"{message_type!r} on {queue!r} already has a handler: {existing.__qualname__}"
+class HandlerTable:
+    """The handlers of one queue, by message class; checked when built, so a wrong table
+    fails at import (and in the tests), not on the first message."""
+
+    def __init__(self, queue: str, handlers: Mapping[type[Message], Handler]) -> None:
+        self.queue = check_queue_name(queue)
+        self._handlers: dict[str, tuple[type[Message], Handler, tuple[str, ...]]] = {}
+        for message_class, handler in handlers.items():
+            if queue not in message_class.queues:
+                raise ValueError(
+                    f"{message_class.__name__} is not published to {queue!r} "
+                    f"(its queues: {', '.join(message_class.queues)})"
+                )
+            parameters = tuple(inspect.signature(handler).parameters)
+            unknown = [name for name in parameters if name not in INJECTED]
+            if unknown:
+                raise ValueError(
+                    f"{handler.__qualname__}: parameters {unknown} are not handed to handlers; "
+                    f"use some of {', '.join(INJECTED)}"
+                )
+            self._handlers[message_class.type] = (message_class, handler, parameters)
+
+    def __repr__(self) -> str:
+        return f"HandlerTable({self.queue!r}, {sorted(self._handlers)})"
+
+    @property
+    def message_types(self) -> list[str]:
+        return sorted(self._handlers)
+
+    def parse(self, delivery: Delivery) -> tuple[Envelope, Message, Handler, tuple[str, ...]]:
+        """The envelope, the parsed message and its handler; PoisonMessageError if none can be."""
+        try:
+            envelope = Envelope.from_bytes(delivery.body)
+        except MalformedMessageError as exc:
+            raise PoisonMessageError("MalformedMessage", str(exc)) from None
+        found = self._handlers.get(envelope.type)
+        if found is None:
+            raise PoisonMessageError(
+                "UnknownMessageType",
+                f"no handler for {envelope.type!r} on queue {self.queue!r}; "
+                "is this app older than the one that published it?",
             )
-        _handlers[(queue, message_type)] = handler
-        return handler
+        message_class, handler, parameters = found
+        if envelope.version > message_class.version:
+            raise PoisonMessageError(
+                "UnsupportedVersion",
+                f"{envelope.type} version {envelope.version} is newer than this code "
+                f"(version {message_class.version}); deploy the new consumer, then replay",
+            )
+        try:
+            message = message_class.model_validate(envelope.payload)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                for e in exc.errors(include_url=False, include_input=False)
+            )
+            raise PoisonMessageError("InvalidPayload", f"{envelope.type}: {problems}") from None
+        return envelope, message, handler, parameters
 
-    return register
 
+def consume(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> bool:
+    """Handle one delivery; False when this queue had already handled that message id.
 
-def handled_types(queue: str) -> list[str]:
-    return sorted(message_type for q, message_type in _handlers if q == queue)
-
-
-def handle_message(consumer: str, message_id: str, body: bytes) -> bool:
-    """Handle one delivery; False when this consumer had already handled that message id."""
-    envelope = Envelope.from_bytes(body)
-    handler = _handlers.get((consumer, envelope.type))
-    if handler is None:
-        raise UnknownMessageTypeError(
-            f"no handler for message type {envelope.type!r} in consumer {consumer!r}"
-        )
-    with request_context(envelope.correlation_id or message_id), UnitOfWork() as uow:
-        if uow.session.get(ProcessedMessage, (consumer, message_id)) is not None:
-            log.info("%s: message %s was handled before; acknowledged", consumer, message_id)
+    Raises PoisonMessageError for a message no retry can help, and whatever the handler
+    raises (the broker then retries)."""
+    envelope, message, handler, parameters = table.parse(delivery)
+    with request_context(envelope.correlation_id or delivery.message_id), deps.uow() as uow:
+        inbox_key = (table.queue, delivery.message_id)
+        if uow.session.get(ProcessedMessage, inbox_key) is not None:
+            log.info("%s: message %s was handled before; acknowledged", *inbox_key)
             return False
-        handler(uow, envelope)
+        available: dict[str, Any] = {
+            "uow": uow,
+            "message": message,
+            "delivery": delivery,
+            "deps": deps,
+        }
+        handler(**{name: available[name] for name in parameters})
         uow.session.add(
             ProcessedMessage(
-                consumer=consumer, message_id=message_id, processed_at=datetime.now(UTC)
+                consumer=table.queue, message_id=delivery.message_id, processed_at=uow.clock()
             )
         )
         uow.commit()
     return True
+
+
+def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> None:
+    """The body of a queue trigger: handle the delivery, or reject it when it is poison."""
+    try:
+        consume(deps, table, delivery)
+    except PoisonMessageError as exc:
+        log.error(
+            "%s: message %s rejected without retries (%s): %s",
+            table.queue,
+            delivery.message_id,
+            exc.reason,
+            redact(exc.description),
+        )
+        deps.broker.reject(delivery, exc.reason, redact(exc.description))

@@ -10,14 +10,15 @@ SQLite every transaction begins IMMEDIATE (shared.db), which serialises them ins
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from shared.clock import Clock, utc_now
 from shared.config import Settings
 from shared.db import upsert_insert
 from shared.domain.base import UtcDateTime
@@ -26,17 +27,11 @@ from shared.domain.queue_messages import ACTIVE, COMPLETED, DEAD_LETTERED, Queue
 from shared.messaging.broker import (
     DEAD_LETTER_REASON_MAX_DELIVERIES,
     DeadLetter,
+    Delivery,
     OutgoingMessage,
     QueueStats,
     check_queue_name,
 )
-from shared.uow import UnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MessageLockLostError(RuntimeError):
@@ -62,20 +57,29 @@ class ReceivedMessage:
 class LocalBroker:
     def __init__(
         self,
+        sessions: sessionmaker[Session],
         *,
         max_delivery_count: int = 10,
         lock_duration: timedelta = timedelta(seconds=60),
         clock: Clock = utc_now,
     ) -> None:
+        self._sessions = sessions
         self.max_delivery_count = max_delivery_count
         self.lock_duration = lock_duration
         self.clock = clock
 
+    def __repr__(self) -> str:
+        return f"<LocalBroker max_delivery_count={self.max_delivery_count}>"
+
     @classmethod
-    def from_settings(cls, settings: Settings) -> LocalBroker:
+    def from_settings(
+        cls, settings: Settings, sessions: sessionmaker[Session], clock: Clock = utc_now
+    ) -> LocalBroker:
         return cls(
+            sessions,
             max_delivery_count=settings.QUEUE_MAX_DELIVERY_COUNT,
             lock_duration=timedelta(seconds=settings.QUEUE_LOCK_DURATION_SECONDS),
+            clock=clock,
         )
 
     # --- producing
@@ -99,19 +103,18 @@ class LocalBroker:
             }
             for m in messages
         ]
-        with UnitOfWork() as uow:
-            insert = upsert_insert(uow.session)
+        with self._sessions.begin() as session:
+            insert = upsert_insert(session)
             # Duplicate detection: a message id the queue still remembers is dropped.
             statement = insert(QueuedMessage).on_conflict_do_nothing(
                 index_elements=["queue", "message_id"]
             )
-            uow.session.execute(statement, rows)
-            uow.commit()
+            session.execute(statement, rows)
 
     def check(self) -> None:
         try:
-            with UnitOfWork() as uow:
-                uow.session.execute(select(QueuedMessage.sequence_number).limit(1))
+            with self._sessions.begin() as session:
+                session.execute(select(QueuedMessage.sequence_number).limit(1))
         except Exception as exc:
             raise DependencyUnavailableError("the local broker's table cannot be read") from exc
 
@@ -120,8 +123,8 @@ class LocalBroker:
         """Lock up to `max_messages` deliverable messages and count a delivery for each."""
         now = self.clock()
         received = []
-        with UnitOfWork() as uow:
-            rows = uow.session.scalars(
+        with self._sessions.begin() as session:
+            rows = session.scalars(
                 select(QueuedMessage)
                 .where(
                     QueuedMessage.queue == queue,
@@ -147,36 +150,61 @@ class LocalBroker:
                 row.lock_token = uuid.uuid4()
                 row.locked_until = now + self.lock_duration
                 received.append(_received(row))
-            uow.commit()
         return received
 
     def complete(self, message: ReceivedMessage) -> None:
         now = self.clock()
-        with UnitOfWork() as uow:
-            row = self._locked_row(uow.session, message, now)
+        with self._sessions.begin() as session:
+            if _rejected_during(session, message):
+                return  # the function rejected it as poison: it stays dead-lettered
+            row = self._locked_row(session, message, now)
             row.state = COMPLETED
             row.settled_at = now
             row.lock_token = None
             row.locked_until = None
-            uow.commit()
 
     def abandon(self, message: ReceivedMessage, error: str | None = None) -> None:
         """Release the lock; after the last allowed delivery, dead-letter instead."""
         now = self.clock()
-        with UnitOfWork() as uow:
-            row = self._locked_row(uow.session, message, now)
+        with self._sessions.begin() as session:
+            row = self._locked_row(session, message, now)
             if row.delivery_count >= self.max_delivery_count:
                 _dead_letter(row, now, DEAD_LETTER_REASON_MAX_DELIVERIES, error)
             else:
                 row.lock_token = None
                 row.locked_until = None
-            uow.commit()
 
     def dead_letter(self, message: ReceivedMessage, reason: str, description: str | None) -> None:
         now = self.clock()
-        with UnitOfWork() as uow:
-            _dead_letter(self._locked_row(uow.session, message, now), now, reason, description)
-            uow.commit()
+        with self._sessions.begin() as session:
+            _dead_letter(self._locked_row(session, message, now), now, reason, description)
+
+    def reject(self, delivery: Delivery, reason: str, description: str) -> None:
+        """Dead-letter the message being delivered now, without waiting for more deliveries.
+
+        The lock token stays on the row, so the host's `complete` after the function returns
+        recognises the message as settled rather than as a lost lock."""
+        now = self.clock()
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(QueuedMessage)
+                .where(
+                    QueuedMessage.queue == delivery.queue,
+                    QueuedMessage.message_id == delivery.message_id,
+                    QueuedMessage.state == ACTIVE,
+                )
+                .with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise MessageLockLostError(
+                    f"message {delivery.message_id} is no longer on {delivery.queue}"
+                )
+            token = row.lock_token
+            _dead_letter(row, now, reason, description)
+            row.lock_token = token
+
+    def close(self) -> None:
+        """Nothing to release: the broker uses the application's connection pool."""
 
     def _locked_row(self, session: Session, message: ReceivedMessage, now: datetime) -> Any:
         row = session.scalars(
@@ -200,8 +228,8 @@ class LocalBroker:
         now = self.clock()
         deliverable = and_(QueuedMessage.state == ACTIVE, QueuedMessage.visible_at <= now)
         scheduled = and_(QueuedMessage.state == ACTIVE, QueuedMessage.visible_at > now)
-        with UnitOfWork() as uow:
-            active, waiting, dead, oldest = uow.session.execute(
+        with self._sessions.begin() as session:
+            active, waiting, dead, oldest = session.execute(
                 select(
                     func.count().filter(deliverable),
                     func.count().filter(scheduled),
@@ -213,8 +241,8 @@ class LocalBroker:
         return QueueStats(queue, active, waiting, dead, age)
 
     def dead_letters(self, queue: str, limit: int = 50) -> list[DeadLetter]:
-        with UnitOfWork() as uow:
-            rows = uow.session.scalars(
+        with self._sessions.begin() as session:
+            rows = session.scalars(
                 select(QueuedMessage)
                 .where(
                     QueuedMessage.queue == check_queue_name(queue),
@@ -239,8 +267,8 @@ class LocalBroker:
 
     def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
         now = self.clock()
-        with UnitOfWork() as uow:
-            result = uow.session.execute(
+        with self._sessions.begin() as session:
+            result = session.execute(
                 update(QueuedMessage)
                 .where(*_dead_letters_of(queue, message_ids))
                 .values(
@@ -254,16 +282,24 @@ class LocalBroker:
                     locked_until=None,
                 )
             )
-            uow.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     def purge_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
-        with UnitOfWork() as uow:
-            result = uow.session.execute(
+        with self._sessions.begin() as session:
+            result = session.execute(
                 delete(QueuedMessage).where(*_dead_letters_of(queue, message_ids))
             )
-            uow.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _rejected_during(session: Session, message: ReceivedMessage) -> bool:
+    state = session.scalar(
+        select(QueuedMessage.state).where(
+            QueuedMessage.sequence_number == message.sequence_number,
+            QueuedMessage.lock_token == message.lock_token,
+        )
+    )
+    return state == DEAD_LETTERED
 
 
 def _dead_letters_of(queue: str, message_ids: Sequence[str] | None) -> list[Any]:

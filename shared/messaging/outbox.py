@@ -9,18 +9,17 @@ duplicate detection and the consumers' inbox make that harmless.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.domain.outbox import OutboxMessage
+from shared.messages.base import Message
 from shared.messaging.broker import Broker, OutgoingMessage, check_queue_name
 from shared.messaging.envelope import Envelope
 from shared.observability.context import current_request_id
@@ -34,29 +33,25 @@ BATCH_SIZE = 100
 def add_to_outbox(
     session: Session,
     queue: str,
-    message_type: str,
-    payload: dict[str, Any],
+    message: Message,
     *,
     now: datetime,
-    version: int = 1,
     not_before: datetime | None = None,
 ) -> uuid.UUID:
-    """Stage a message in `session`; it leaves only if the session's transaction commits."""
-    # Fail in the service that built a bad payload, not later in the relay.
-    json.dumps(payload)
-    message = OutboxMessage(
+    """Stage `message` for `queue` in `session`; it leaves only if the transaction commits."""
+    row = OutboxMessage(
         id=uuid.uuid4(),
         queue=check_queue_name(queue),
-        type=message_type,
-        schema_version=version,
+        type=message.type,
+        schema_version=message.version,
         occurred_at=now,
         correlation_id=current_request_id(),
-        payload=payload,
+        payload=message.payload(),
         not_before=not_before,
         send_attempts=0,
     )
-    session.add(message)
-    return message.id
+    session.add(row)
+    return row.id
 
 
 @dataclass(frozen=True)
@@ -87,21 +82,20 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
 
 def relay_batch(
     broker: Broker,
+    sessions: sessionmaker[Session],
     *,
     ids: Sequence[uuid.UUID] | None = None,
     occurred_before: datetime | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> RelayResult:
     """Send one batch of outbox rows (those ids, or the oldest) and delete what was sent."""
-    from shared.uow import UnitOfWork
-
     query = select(OutboxMessage).order_by(OutboxMessage.occurred_at).limit(batch_size)
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(list(ids)))
     if occurred_before is not None:
         query = query.where(OutboxMessage.occurred_at < occurred_before)
-    with UnitOfWork() as uow:
-        rows = uow.session.scalars(query).all()
+    with sessions() as session:
+        rows = session.scalars(query).all()
         messages = [_outgoing(row) for row in rows]
         batch_ids = [row.id for row in rows]
     if not messages:
@@ -113,8 +107,8 @@ def relay_batch(
         log.warning(
             "outbox: %d message(s) not sent, kept for the next sweep: %s", len(batch_ids), error
         )
-        with UnitOfWork() as uow:
-            uow.session.execute(
+        with sessions.begin() as session:
+            session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(batch_ids))
                 .values(
@@ -122,22 +116,36 @@ def relay_batch(
                     last_send_error=error,
                 )
             )
-            uow.commit()
         return RelayResult(0, len(batch_ids), error)
-    with UnitOfWork() as uow:
-        uow.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(batch_ids)))
-        uow.commit()
+    with sessions.begin() as session:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(batch_ids)))
     return RelayResult(len(batch_ids), 0)
 
 
+def relay(broker: Broker, sessions: sessionmaker[Session], ids: Sequence[uuid.UUID]) -> None:
+    """Send the messages a commit just published, best effort: they are safe in the outbox,
+    and whatever is not sent now the sweep sends later."""
+    try:
+        for start in range(0, len(ids), BATCH_SIZE):
+            if relay_batch(broker, sessions, ids=ids[start : start + BATCH_SIZE]).failed:
+                return  # the broker is down: leave the rest to the sweep too
+    except Exception:
+        log.warning("outbox: relay after commit failed; the sweep will send", exc_info=True)
+
+
 def sweep_outbox(
-    broker: Broker, *, now: datetime, grace: timedelta = timedelta(seconds=5), max_batches: int = 50
+    broker: Broker,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    grace: timedelta = timedelta(seconds=5),
+    max_batches: int = 50,
 ) -> RelayResult:
     """Send what the relay after commit did not: rows older than `grace`, batch by batch."""
     sent = failed = 0
     error = None
     for _ in range(max_batches):
-        result = relay_batch(broker, occurred_before=now - grace)
+        result = relay_batch(broker, sessions, occurred_before=now - grace)
         sent += result.sent
         failed += result.failed
         error = result.error or error

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings
 from shared.domain.errors import DependencyUnavailableError
+from shared.messages.base import QUEUES
 from shared.messaging.broker import (
-    QUEUES,
     DeadLetter,
+    Delivery,
     OutgoingMessage,
     QueueStats,
     check_queue_name,
@@ -31,6 +32,8 @@ from shared.messaging.broker import (
 
 if TYPE_CHECKING:
     from azure.servicebus import ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSender
+
+    from shared.messaging.rejected import RejectedMessages
 
 log = logging.getLogger("lms.servicebus")
 
@@ -45,22 +48,27 @@ class ServiceBusBroker:
         *,
         connection_string: str | None = None,
         fully_qualified_namespace: str | None = None,
+        rejected: RejectedMessages | None = None,
         peek_limit: int = PEEK_LIMIT,
     ) -> None:
         if not (connection_string or fully_qualified_namespace):
             raise ValueError("ServiceBusBroker needs a connection string or a namespace")
         self._connection_string = connection_string
         self._namespace = fully_qualified_namespace
+        self.rejected = rejected
         self.peek_limit = peek_limit
         self._client: ServiceBusClient | None = None
         self._senders: dict[str, ServiceBusSender] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ServiceBusBroker:
+    def from_settings(
+        cls, settings: Settings, rejected: RejectedMessages | None = None
+    ) -> ServiceBusBroker:
         return cls(
             connection_string=settings.ServiceBusConnection,
             fully_qualified_namespace=settings.ServiceBusConnection__fullyQualifiedNamespace,
+            rejected=rejected,
         )
 
     def __repr__(self) -> str:
@@ -148,11 +156,12 @@ class ServiceBusBroker:
         active = [m for m in peeked if m.state == ServiceBusMessageState.ACTIVE]
         scheduled = [m for m in peeked if m.state == ServiceBusMessageState.SCHEDULED]
         oldest = min((m.enqueued_time_utc for m in active if m.enqueued_time_utc), default=None)
+        rejected = self.rejected.count(queue) if self.rejected is not None else 0
         return QueueStats(
             queue=queue,
             active=len(active),
             scheduled=len(scheduled),
-            dead_lettered=len(dead),
+            dead_lettered=len(dead) + rejected,
             oldest_active_age_seconds=(now - oldest).total_seconds() if oldest else None,
             capped=len(peeked) >= self.peek_limit or len(dead) >= self.peek_limit,
         )
@@ -160,16 +169,34 @@ class ServiceBusBroker:
     def dead_letters(self, queue: str, limit: int = 50) -> list[DeadLetter]:
         with self._receiver(check_queue_name(queue), dead_letter=True) as receiver:
             peeked = self._peek_all(receiver, limit)
-        return [_dead_letter(queue, m) for m in peeked]
+        found = [_dead_letter(queue, m) for m in peeked]
+        if self.rejected is not None and len(found) < limit:
+            found += self.rejected.dead_letters(queue, limit - len(found))
+        return found
 
     def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
         def resend(message: ServiceBusReceivedMessage) -> None:
             self.send([_outgoing_copy(queue, message)])
 
-        return self._settle_dead_letters(queue, message_ids, resend)
+        replayed = self._settle_dead_letters(queue, message_ids, resend)
+        if self.rejected is not None:
+            outgoing = self.rejected.outgoing(queue, message_ids)
+            self.send(outgoing)
+            replayed += self.rejected.remove(queue, [m.message_id for m in outgoing])
+        return replayed
 
     def purge_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
-        return self._settle_dead_letters(queue, message_ids, lambda message: None)
+        purged = self._settle_dead_letters(queue, message_ids, lambda message: None)
+        if self.rejected is not None:
+            purged += self.rejected.remove(queue, message_ids)
+        return purged
+
+    def reject(self, delivery: Delivery, reason: str, description: str) -> None:
+        """Keep the poison message in the database; the delivery then completes. The Python
+        worker cannot dead-letter from a trigger (see shared/domain/rejected_messages.py)."""
+        if self.rejected is None:
+            raise RuntimeError("this ServiceBusBroker was built without a rejected-message store")
+        self.rejected.add(delivery, reason, description)
 
     def _settle_dead_letters(
         self,

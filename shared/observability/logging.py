@@ -1,7 +1,10 @@
-"""JSON log lines with the request id, and secrets and e-mail addresses redacted.
+"""Logs that never carry secrets: redaction for every record, JSON lines for the local host.
 
-In Azure the worker forwards Python logging to Application Insights; locally `lms serve`
-installs this formatter on the root logger.
+`install_redaction()` (function_app.py calls it at import) makes every log record of the
+process redacted as it is created: credentials, tokens and e-mail addresses are removed from
+the message and from the exception text, whichever handler then writes it — the Functions
+worker's (which forwards to Application Insights), pytest's, or the local host's JSON handler
+(`configure_logging`, `lms serve` only: it replaces the root handlers).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.observability.context import current_request_id
 
@@ -25,6 +29,7 @@ _SECRET_PAIR = re.compile(
 )
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]{0,256}:)([^@\s]{1,512})(@)")  # user may be empty
 _BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
+_TRACEBACKS = logging.Formatter()
 
 
 def redact(text: str) -> str:
@@ -35,23 +40,56 @@ def redact(text: str) -> str:
     return _EMAIL.sub("***@***", text)
 
 
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact a record in place: its message (arguments merged in) and its exception text."""
+    if getattr(record, "lms_redacted", False):
+        return record
+    record.msg = redact(record.getMessage())
+    record.args = None
+    if record.exc_info and not record.exc_text:
+        # Formatters print exc_text when it is set instead of formatting exc_info again.
+        record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record.lms_redacted = True
+    return record
+
+
+def install_redaction() -> None:
+    """Redact every record this process creates from now on (idempotent)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "lms_redacting", False):
+        return
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return redact_record(factory(*args, **kwargs))
+
+    redacting_factory.lms_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        redact_record(record)
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": record.getMessage(),
         }
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
-        if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
         return json.dumps(entry)
 
 
 def configure_logging(level: str) -> None:
+    """The local host's logging: JSON lines on stderr at `level`, every record redacted."""
+    install_redaction()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

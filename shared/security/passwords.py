@@ -1,46 +1,67 @@
-"""Password hashing with argon2id.
+"""Password hashing with argon2id, its cost from settings.
 
 argon2 has no 72-byte limit (bcrypt's), so the 128-character maximum of the API is hashed
-whole. The hasher is built on first use: importing argon2 at cold start would cost every
-invocation, and most never touch a password.
+whole. argon2 is imported on first use: importing it at cold start would cost every
+invocation, and most never touch a password. A hash made with other parameters than the
+current ones still verifies; `needs_rehash` tells sign-in to store a new one.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 
-@functools.cache
-def _hasher() -> Any:
-    from argon2 import PasswordHasher
+@dataclass(frozen=True)
+class PasswordHasher:
+    time_cost: int
+    memory_kib: int
+    parallelism: int
 
-    # argon2-cffi's defaults follow RFC 9106's second recommendation (64 MiB, t=3, p=4).
-    return PasswordHasher()
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PasswordHasher:
+        return cls(
+            time_cost=settings.PASSWORD_HASH_TIME_COST,
+            memory_kib=settings.PASSWORD_HASH_MEMORY_KIB,
+            parallelism=settings.PASSWORD_HASH_PARALLELISM,
+        )
 
+    @functools.cached_property
+    def _argon2(self) -> Any:
+        from argon2 import PasswordHasher as Argon2Hasher
 
-def hash_password(password: str) -> str:
-    return str(_hasher().hash(password))
+        return Argon2Hasher(
+            time_cost=self.time_cost, memory_cost=self.memory_kib, parallelism=self.parallelism
+        )
 
+    def hash(self, password: str) -> str:
+        return str(self._argon2.hash(password))
 
-def verify_password(password_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
+    def verify(self, password_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
 
-    try:
-        return bool(_hasher().verify(password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
+        try:
+            return bool(self._argon2.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when `password_hash` was made with other parameters than these."""
+        from argon2.exceptions import InvalidHashError
 
-def needs_rehash(password_hash: str) -> bool:
-    return bool(_hasher().check_needs_rehash(password_hash))
+        try:
+            return bool(self._argon2.check_needs_rehash(password_hash))
+        except InvalidHashError:
+            return True
 
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        return self.hash("an unused password, hashed once so unknown users cost the same")
 
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password("an unused password, hashed once so unknown users cost the same")
-
-
-def burn_verification_time(password: str) -> None:
-    """Spend what a real check costs, so a login for an unknown e-mail takes as long."""
-    verify_password(_dummy_hash(), password)
+    def burn_verification_time(self, password: str) -> None:
+        """Spend what a real check costs, so a sign-in for an unknown e-mail takes as long."""
+        self.verify(self._dummy_hash, password)

@@ -1,7 +1,8 @@
 """Who may call what: one access rule per route, checked by the HTTP adapter before the body
 runs, and the ownership rules services apply to individual rows.
 
-    @route(bp, "GET", "api/v1/users", name="users_list", access=ADMIN_SETUP_COMPLETE)
+    @api.get("", access=ADMIN_SETUP_COMPLETE)
+    def users_list(query: PageQuery, uow: UnitOfWork) -> Page[UserOut]: ...
 
 The caller's role always comes from the database row loaded for the request, never from the
 token, so a demotion or deactivation takes effect on the next request.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from shared.domain.errors import AccessDeniedError
 from shared.domain.users import Role, User
@@ -20,7 +22,7 @@ from shared.domain.users import Role, User
 @dataclass(frozen=True)
 class Access:
     name: str
-    authentication: str  # "none" | "optional" | "required"
+    authentication: Literal["none", "optional", "required"]
     roles: frozenset[Role] | None = None  # None: any role
     admin_setup_complete: bool = False
 

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
 from shared.db import upsert_insert
 from shared.domain.throttling import RateLimitCounter
-from shared.uow import UnitOfWork
 
 DEFAULT_RULE = "default"
 AUTH_RULE = "auth"
@@ -32,14 +30,6 @@ UPLOAD_RULE = "upload"
 RULE_NAMES = (DEFAULT_RULE, AUTH_RULE, UPLOAD_RULE)
 # Requests whose client address no trusted proxy reported share one budget.
 UNKNOWN_CLIENT = "ip:unknown"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-# What "now" is for counting; tests replace it to step through windows.
-clock: Callable[[], datetime] = utc_now
 
 
 @dataclass(frozen=True)
@@ -121,17 +111,17 @@ class RateLimitStatus:
         return max(1, math.ceil((self.window.ends_at - self.now).total_seconds()))
 
 
-def count_request(rule: RateLimitRule, client: str, now: datetime | None = None) -> RateLimitStatus:
+def count_request(
+    sessions: sessionmaker[Session], rule: RateLimitRule, client: str, now: datetime
+) -> RateLimitStatus:
     """Count one request of `client` under `rule` in its own transaction.
 
     Raises SQLAlchemyError when the database does not answer; the caller decides what a
     request that could not be counted gets.
     """
-    now = clock() if now is None else now
     window = window_at(now, rule.window_seconds)
-    with UnitOfWork(relay_after_commit=False) as uow:
-        hits = add_hit(uow.session, rule.name, client, window)
-        uow.commit()
+    with sessions.begin() as session:
+        hits = add_hit(session, rule.name, client, window)
     return RateLimitStatus(rule=rule, hits=hits, window=window, now=now)
 
 

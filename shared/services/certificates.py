@@ -1,6 +1,4 @@
-"""The `certificates` queue: one certificate per completed enrollment.
-
-    certificate.issue {enrollment_id}
+"""The `certificates` queue's handler: one certificate per completed enrollment.
 
 Issuing is idempotent twice over: the consumer's inbox drops a redelivered message, and an
 enrollment that already has its certificate (enrollment_id is unique) gets nothing new. The
@@ -15,8 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +22,9 @@ from sqlalchemy.orm import Session
 from shared.domain.courses import Course
 from shared.domain.enrollments import Certificate, Enrollment, EnrollmentStatus
 from shared.domain.users import User
-from shared.messaging.consumer import handles
-from shared.messaging.envelope import Envelope
-from shared.services.course_stats import payload_id
+from shared.messages.commands import IssueCertificate
+from shared.messages.emails import CertificateIssuedEmail
+from shared.messages.events import CertificateIssued
 from shared.services.progress import Learner
 from shared.uow import UnitOfWork
 
@@ -40,10 +37,9 @@ def certificate_number(now: datetime) -> str:
     return f"CERT-{now:%Y%m%d}-{secrets.token_hex(5).upper()}"
 
 
-@handles("certificates", "certificate.issue")
-def issue_certificate(uow: UnitOfWork, message: Envelope) -> None:
+def issue_certificate(uow: UnitOfWork, message: IssueCertificate) -> None:
     session = uow.session
-    enrollment_id = payload_id(message, "enrollment_id")
+    enrollment_id = message.enrollment_id
     row = session.execute(
         select(Enrollment, Course.title, User.email, User.full_name)
         .join(Course, Course.id == Enrollment.course_id)
@@ -62,7 +58,7 @@ def issue_certificate(uow: UnitOfWork, message: Envelope) -> None:
     if session.scalar(select(Certificate.id).where(Certificate.enrollment_id == enrollment_id)):
         log.info("enrollment %s already has its certificate; nothing issued", enrollment_id)
         return
-    now = datetime.now(UTC)
+    now = uow.clock()
     certificate = _insert_certificate(session, enrollment, now)
     enrollment.certificate_issued_at = now
     enrollment.updated_at = now
@@ -98,23 +94,22 @@ def announce(
 ) -> None:
     """The certificate mail to the student, and the webhook event."""
     uow.publish(
-        "emails",
-        "email.certificate_issued",
-        {
-            "to": learner.email,
-            "full_name": learner.full_name,
-            "course_id": str(certificate.course_id),
-            "course_title": course_title,
-            "certificate_id": str(certificate.id),
-            "certificate_number": certificate.certificate_number,
-        },
+        CertificateIssuedEmail(
+            to=learner.email,
+            full_name=learner.full_name,
+            course_id=certificate.course_id,
+            course_title=course_title,
+            certificate_id=certificate.id,
+            certificate_number=certificate.certificate_number,
+        )
     )
-    payload: dict[str, Any] = {
-        "certificate_id": str(certificate.id),
-        "certificate_number": certificate.certificate_number,
-        "enrollment_id": str(certificate.enrollment_id),
-        "student_id": str(certificate.student_id),
-        "course_id": str(certificate.course_id),
-        "issued_at": certificate.issued_at.isoformat(),
-    }
-    uow.publish("webhooks", "certificate.issued", payload)
+    uow.publish(
+        CertificateIssued(
+            certificate_id=certificate.id,
+            certificate_number=certificate.certificate_number,
+            enrollment_id=certificate.enrollment_id,
+            student_id=certificate.student_id,
+            course_id=certificate.course_id,
+            issued_at=certificate.issued_at,
+        )
+    )

@@ -1,10 +1,9 @@
-"""The `progress` queue: a course's enrollment figures, and enrollment summaries after its
-lessons changed.
+"""The `progress` queue's handlers: a course's enrollment figures, and enrollment summaries
+after its lessons changed (functions_jobs/progress.py maps the messages to them).
 
-    course.enrollments_changed {course_id}   recompute the course's figures
-    enrollment.completed       {enrollment_id, student_id, course_id, completed_at}
-                                             the same, then ask for the certificate
-    course.lessons_changed     {course_id}   every enrollment's summary, and the completions
+    course.enrollments_changed   recompute the course's figures
+    enrollment.completed         the same, then ask for the certificate
+    course.lessons_changed       every enrollment's summary, and the completions
 
 The figures (enrollment_count = active + completed, completed_count, total_reviews =
 ratings given, average_rating = mean rating to 2 places or null) are recomputed from the
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal_column, select, update
@@ -25,21 +23,17 @@ from sqlalchemy.orm import Session
 from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from shared.domain.users import User
-from shared.messaging.consumer import handles
-from shared.messaging.envelope import Envelope, MalformedMessageError
+from shared.messages.commands import IssueCertificate
+from shared.messages.events import (
+    CourseEnrollmentsChanged,
+    CourseLessonsChanged,
+    EnrollmentCompleted,
+)
 from shared.services.course_access import LEARNING_STATUSES
 from shared.services.progress import Learner, complete_enrollment
 from shared.uow import UnitOfWork
 
 log = logging.getLogger("lms.progress")
-
-
-def payload_id(message: Envelope, field: str) -> uuid.UUID:
-    """An id from the payload; a message without it can never succeed (dead-lettered)."""
-    try:
-        return uuid.UUID(str(message.payload[field]))
-    except (KeyError, ValueError):
-        raise MalformedMessageError(f"{message.type}: payload has no valid {field!r}") from None
 
 
 def recompute_course_figures(session: Session, course_id: uuid.UUID) -> None:
@@ -91,7 +85,7 @@ def recompute_course_summaries(uow: UnitOfWork, course_id: uuid.UUID) -> int:
     UPDATEs then start after every concurrent progress write has committed and see its rows.
     """
     session = uow.session
-    now = datetime.now(UTC)
+    now = uow.clock()
     of_course = Enrollment.course_id == course_id
     session.execute(
         select(Enrollment.id).where(of_course).order_by(Enrollment.id).with_for_update()
@@ -148,23 +142,20 @@ def recompute_course_summaries(uow: UnitOfWork, course_id: uuid.UUID) -> int:
     return len(due)
 
 
-@handles("progress", "course.enrollments_changed")
-def on_enrollments_changed(uow: UnitOfWork, message: Envelope) -> None:
-    recompute_course_figures(uow.session, payload_id(message, "course_id"))
+def on_enrollments_changed(uow: UnitOfWork, message: CourseEnrollmentsChanged) -> None:
+    recompute_course_figures(uow.session, message.course_id)
 
 
-@handles("progress", "enrollment.completed")
-def on_enrollment_completed(uow: UnitOfWork, message: Envelope) -> None:
-    recompute_course_figures(uow.session, payload_id(message, "course_id"))
-    enrollment_id = payload_id(message, "enrollment_id")
-    uow.publish("certificates", "certificate.issue", {"enrollment_id": str(enrollment_id)})
+def on_enrollment_completed(uow: UnitOfWork, message: EnrollmentCompleted) -> None:
+    recompute_course_figures(uow.session, message.course_id)
+    uow.publish(IssueCertificate(enrollment_id=message.enrollment_id))
 
 
-@handles("progress", "course.lessons_changed")
-def on_lessons_changed(uow: UnitOfWork, message: Envelope) -> None:
-    course_id = payload_id(message, "course_id")
-    completed = recompute_course_summaries(uow, course_id)
+def on_lessons_changed(uow: UnitOfWork, message: CourseLessonsChanged) -> None:
+    completed = recompute_course_summaries(uow, message.course_id)
     if completed:
         log.info(
-            "course %s: %d enrollment(s) completed after its lessons changed", course_id, completed
+            "course %s: %d enrollment(s) completed after its lessons changed",
+            message.course_id,
+            completed,
         )

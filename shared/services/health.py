@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from shared.config import Settings
-from shared.db import get_engine
+from shared.bootstrap import Dependencies
 from shared.domain.errors import DependencyUnavailableError
-from shared.messaging.broker import QUEUES, get_broker
+from shared.messages.base import QUEUES
 
 log = logging.getLogger("lms.health")
 
@@ -38,9 +37,9 @@ def _expected_schema_revision() -> str | None:
     return head_revision()
 
 
-def check_database() -> None:
+def check_database(deps: Dependencies) -> None:
     try:
-        connection = get_engine().connect()
+        connection = deps.engine.connect()
     except Exception as exc:
         log.warning("readiness: database check failed: %s", type(exc).__name__)
         raise DependencyUnavailableError("the database does not answer") from exc
@@ -60,35 +59,20 @@ def check_database() -> None:
         )
 
 
-def check_storage(settings: Settings) -> None:
-    from shared.storage import get_blob_store
-
-    get_blob_store(settings).check()
-
-
-def check_broker(settings: Settings) -> None:
-    get_broker(settings).check()
-
-
 # Peeking Service Bus opens links; a probe every few seconds should not do that each time.
 QUEUE_FIGURES_TTL_SECONDS = 30.0
 _queue_figures: tuple[float, object, dict[str, dict[str, Any]]] | None = None
 
 
-def queue_figures(settings: Settings) -> dict[str, dict[str, Any]]:
+def queue_figures(deps: Dependencies) -> dict[str, dict[str, Any]]:
     """Depth, oldest message age and dead letters per queue, at most TTL seconds old."""
     global _queue_figures
     cached = _queue_figures
-    if (
-        cached
-        and cached[1] is settings
-        and time.monotonic() - cached[0] < QUEUE_FIGURES_TTL_SECONDS
-    ):
+    if cached and cached[1] is deps and time.monotonic() - cached[0] < QUEUE_FIGURES_TTL_SECONDS:
         return cached[2]
-    broker = get_broker(settings)
     figures = {}
     for queue in QUEUES:
-        stats = broker.stats(queue)
+        stats = deps.broker.stats(queue)
         figures[queue] = {
             "active": stats.active,
             "scheduled": stats.scheduled,
@@ -99,15 +83,15 @@ def queue_figures(settings: Settings) -> dict[str, dict[str, Any]]:
                 else round(stats.oldest_active_age_seconds, 1)
             ),
         }
-    _queue_figures = (time.monotonic(), settings, figures)
+    _queue_figures = (time.monotonic(), deps, figures)
     return figures
 
 
-def check_readiness(settings: Settings) -> Readiness:
+def check_readiness(deps: Dependencies) -> Readiness:
     checks: dict[str, Callable[[], None]] = {
-        "database": check_database,
-        "broker": lambda: check_broker(settings),
-        "storage": lambda: check_storage(settings),
+        "database": lambda: check_database(deps),
+        "broker": lambda: deps.broker.check(),
+        "storage": lambda: deps.blobs.check(),
     }
     readiness = Readiness()
     with ThreadPoolExecutor(max_workers=len(checks)) as pool:
@@ -126,7 +110,7 @@ def check_readiness(settings: Settings) -> Readiness:
     if readiness.components["broker"] == "up":
         # Figures inform; a deep queue or dead letters do not make the instance unready.
         try:
-            readiness.queues = queue_figures(settings)
+            readiness.queues = queue_figures(deps)
         except Exception:
             log.warning("readiness: queue figures unavailable", exc_info=True)
     return readiness

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Delete, delete, or_
@@ -34,7 +34,7 @@ class PurgeResult:
     sent_email_records: int
 
 
-def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
+def purge_expired(uow: UnitOfWork, settings: Settings) -> PurgeResult:
     """Forget what no longer matters, in one transaction:
 
     - handled message ids after INBOX_RETENTION_DAYS;
@@ -46,6 +46,7 @@ def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
     - records of sent e-mails after INBOX_RETENTION_DAYS (rejected ones stay: they are the
       record of a mail that never arrived).
     """
+    now = uow.clock()
     inbox_cutoff = now - timedelta(days=settings.INBOX_RETENTION_DAYS)
     queue_cutoff = now - timedelta(seconds=settings.QUEUE_DUPLICATE_DETECTION_WINDOW_SECONDS)
     lockout_cutoff = now - timedelta(seconds=settings.ACCOUNT_LOCKOUT_DURATION_SECONDS)
@@ -72,9 +73,8 @@ def purge_expired(settings: Settings, now: datetime) -> PurgeResult:
         ),
     }
     counts: dict[str, Any] = {}
-    with UnitOfWork() as uow:
-        for field, statement in statements.items():
-            result = uow.session.execute(statement)
-            counts[field] = int(result.rowcount)  # type: ignore[attr-defined]
-        uow.commit()
+    for field, statement in statements.items():
+        result = uow.session.execute(statement)
+        counts[field] = int(result.rowcount)  # type: ignore[attr-defined]
+    uow.commit()
     return PurgeResult(**counts)

@@ -1,9 +1,8 @@
 """Where uploaded files live: one small interface, two adapters.
 
-Services depend on `BlobStore` alone; `get_blob_store(settings)` picks the adapter STORAGE
-names (`local.LocalBlobStore` on a laptop, `azure_blob.AzureBlobStore` in Azure and against
-Azurite). Adapters are imported on first use, so importing this package never pulls in the
-Azure SDK and cold starts stay fast.
+Services depend on `BlobStore` alone; shared/bootstrap.py builds the adapter STORAGE names
+(`local.LocalBlobStore` on a laptop, `azure_blob.AzureBlobStore` in Azure and against
+Azurite), importing it on first use, so the Azure SDK stays out of cold starts.
 
 Both adapters accept the same names (see `validate_blob_name`), so a name that works on a
 laptop works in Azure and the other way round.
@@ -11,10 +10,7 @@ laptop works in Azure and the other way round.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from shared.config import Settings
+from typing import Protocol
 
 # Azure's limit; applied everywhere so the local folder cannot accept what Azure refuses.
 MAX_BLOB_NAME_LENGTH = 1024
@@ -66,36 +62,3 @@ def validate_blob_name(name: str) -> str:
         if segment in (".", ".."):
             raise ValueError(f"blob name {name!r} contains {segment!r}; name the blob directly")
     return name
-
-
-# One store per Settings object: `get_settings()` hands out the same object until a test
-# clears its cache, and then the next call builds a store for the new settings.
-_cached: tuple[Settings, BlobStore] | None = None
-
-
-def get_blob_store(settings: Settings) -> BlobStore:
-    """The store STORAGE names. Cheap: no file or network access happens here."""
-    global _cached
-    cached = _cached
-    if cached is not None and cached[0] is settings:
-        return cached[1]
-    store = _build_blob_store(settings)
-    _cached = (settings, store)
-    return store
-
-
-def _build_blob_store(settings: Settings) -> BlobStore:
-    if settings.STORAGE == "azure":
-        from shared.storage.azure_blob import AzureBlobStore
-
-        return AzureBlobStore(
-            settings.AZURE_STORAGE_CONTAINER_NAME,
-            connection_string=settings.AZURE_STORAGE_CONNECTION_STRING,
-            account_url=settings.AZURE_STORAGE_ACCOUNT_URL,
-            # Outside production a missing container is a fresh Azurite; in production it
-            # is a deployment fault that the health check must report, not paper over.
-            create_missing_container=not settings.is_production,
-        )
-    from shared.storage.local import LocalBlobStore
-
-    return LocalBlobStore(settings.LOCAL_STORAGE_DIR)

@@ -10,8 +10,8 @@ import pytest
 
 from shared.config import get_settings
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
 from tests.e2e.host_process import HostProcess, host_environment, run_lms
+from tests.unit_of_work import unit_of_work
 
 
 def test_a_message_left_in_the_outbox_is_swept_delivered_and_dead_lettered(
@@ -24,7 +24,7 @@ def test_a_message_left_in_the_outbox_is_swept_delivered_and_dead_lettered(
     # This process writes like a request whose relay after commit never ran.
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()
-    with UnitOfWork(relay_after_commit=False) as uow:
+    with unit_of_work(relay=False) as uow:
         message_id = uow.publish("webhooks", "no.handler.for.this", {"n": 1})
         uow.commit()
 

@@ -12,9 +12,9 @@ from shared.cli.main import main
 from shared.domain.admins import AdminProfile
 from shared.domain.users import User
 from shared.security.passwords import verify_password
-from shared.uow import UnitOfWork
 from tests.accounts import access_token, bearer, make_user
 from tests.function_calls import call_http
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -38,7 +38,7 @@ def _prompts(monkeypatch: pytest.MonkeyPatch, *answers: str) -> list[str]:
 
 
 def _stored(email: str) -> tuple[User, AdminProfile] | None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         row = uow.session.execute(
             select(User, AdminProfile)
             .join(AdminProfile, AdminProfile.user_id == User.id)
@@ -49,7 +49,7 @@ def _stored(email: str) -> tuple[User, AdminProfile] | None:
 
 
 def _users() -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return uow.session.scalar(select(func.count()).select_from(User)) or 0
 
 

@@ -14,9 +14,9 @@ from shared.domain.enrollments import Enrollment
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import User
 from shared.security.passwords import verify_password
-from shared.uow import UnitOfWork
 from tests.accounts import access_token, bearer
 from tests.function_calls import call_http, json_of
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -28,12 +28,12 @@ ACCOUNTS = {
 
 
 def _count(model: type) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _user(email: str) -> User:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         user = uow.session.scalars(select(User).where(User.email == email)).one()
         uow.session.expunge_all()
         return user
@@ -48,7 +48,7 @@ def test_seed_demo_creates_accounts_that_sign_in_with_their_published_passwords(
         assert user.role == role
         assert verify_password(user.password_hash, password)
         assert user.email_verified_at is not None
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         admin = uow.session.scalars(select(AdminProfile)).one()
         instructor = uow.session.scalars(select(InstructorProfile)).one()
         assert admin.is_setup_complete
@@ -60,7 +60,7 @@ def test_seed_demo_creates_accounts_that_sign_in_with_their_published_passwords(
 
 def test_seed_demo_publishes_courses_with_lessons_and_a_student_part_way_through() -> None:
     assert main(["seed-demo"]) == 0
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         courses = uow.session.scalars(select(Course).order_by(Course.slug)).all()
         assert len(courses) == 3
         assert all(c.is_published for c in courses)

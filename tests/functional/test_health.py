@@ -87,9 +87,9 @@ def test_ready_is_503_naming_storage_when_its_folder_cannot_be_used(
 
 def test_ready_reports_queue_depth_and_dead_letters(database_url: str) -> None:
     from shared.messaging.local import LocalBroker
-    from shared.uow import UnitOfWork
+    from tests.unit_of_work import unit_of_work
 
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.publish("emails", "email.send", {})
         uow.publish("emails", "email.send", {})
         uow.commit()

@@ -21,9 +21,9 @@ from shared.domain.tokens import RefreshToken, SpentToken
 from shared.messaging.consumer import UnknownMessageTypeError
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import functions_by_name
+from tests.unit_of_work import unit_of_work
 
 
 def call(name: str, **binding: object) -> None:
@@ -31,7 +31,7 @@ def call(name: str, **binding: object) -> None:
 
 
 def count(model: type) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -46,10 +46,10 @@ def test_every_queue_has_a_trigger_on_the_shared_connection_setting() -> None:
 
 
 def test_the_outbox_sweep_sends_what_was_left_behind(database_url: str) -> None:
-    with UnitOfWork(relay_after_commit=False) as uow:
+    with unit_of_work(relay=False) as uow:
         uow.publish("webhooks", "course.published", {"course_id": "c1"})
         uow.commit()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         # Older than the sweep's grace period, as a row left by a failed relay would be.
         row = uow.session.scalars(select(OutboxMessage)).one()
         row.occurred_at -= timedelta(minutes=1)
@@ -112,7 +112,7 @@ def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
             attempted_at=at,
         )
 
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(ProcessedMessage(consumer="emails", message_id="old", processed_at=old))
         uow.session.add(ProcessedMessage(consumer="emails", message_id="new", processed_at=now))
         uow.session.add_all(
@@ -139,14 +139,14 @@ def test_housekeeping_forgets_what_has_expired_and_keeps_what_still_counts(
         uow.commit()
     broker = LocalBroker()
     broker.complete(broker.receive("emails")[0])
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.scalars(select(QueuedMessage)).one().settled_at = old
         uow.commit()
 
     call("housekeeping_purge", timer=TimerRequest(past_due=False))
 
     def kept(column: Any) -> set[Any]:
-        with UnitOfWork() as uow:
+        with unit_of_work() as uow:
             return set(uow.session.scalars(select(column)))
 
     assert kept(ProcessedMessage.message_id) == {"new"}

@@ -23,9 +23,9 @@ from shared.http import AUTHENTICATED, ROUTES, Request, route
 from shared.http.rate_limiting import not_counted
 from shared.security import rate_limits
 from shared.security.rate_limits import RULE_NAMES
-from shared.uow import UnitOfWork
 from tests.accounts import bearer, make_user
 from tests.function_calls import functions_by_name
+from tests.unit_of_work import unit_of_work
 
 ALLOWED_ORIGIN = "https://app.example.org"
 BASE = "http://localhost:7071/api/v1/t-ratelimit"
@@ -138,7 +138,7 @@ def statuses(responses: list[func.HttpResponse]) -> list[int]:
 
 
 def counter_rows() -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(uow.session.scalar(select(sql.count()).select_from(RateLimitCounter)) or 0)
 
 
@@ -248,7 +248,7 @@ def test_clients_without_a_resolvable_address_share_one_budget(
     responses = [get_course(client=None), get_course(client="not-an-ip"), get_course(client=None)]
 
     assert statuses(responses) == [200, 200, 429]
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert list(uow.session.scalars(select(RateLimitCounter.client))) == ["ip:unknown"]
 
 
@@ -306,7 +306,7 @@ def test_uploads_are_counted_per_user_whatever_the_address(
     assert alice_uploads[0].headers["X-RateLimit-Reset"] == str(
         int(WINDOW_START.timestamp()) + 3600
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         clients = set(uow.session.scalars(select(RateLimitCounter.client)))
     assert clients == {f"user:{alice_user.id}", f"user:{bob_user.id}"}
 

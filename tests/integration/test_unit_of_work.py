@@ -11,30 +11,30 @@ from sqlalchemy.exc import StatementError
 
 from shared.db import get_engine
 from shared.domain.timers import TimerSchedule
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 
 def _names() -> set[str]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return set(uow.session.scalars(select(TimerSchedule.name)))
 
 
 def test_a_committed_row_is_stored(database_url: str) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="kept"))
         uow.commit()
     assert _names() == {"kept"}
 
 
 def test_a_row_not_committed_is_rolled_back(database_url: str) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="forgotten"))
         uow.session.flush()
     assert _names() == set()
 
 
 def test_an_exception_inside_the_unit_rolls_everything_back(database_url: str) -> None:
-    with pytest.raises(RuntimeError), UnitOfWork() as uow:
+    with pytest.raises(RuntimeError), unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="half-done"))
         uow.session.flush()
         raise RuntimeError("the service failed after its first write")
@@ -43,10 +43,10 @@ def test_an_exception_inside_the_unit_rolls_everything_back(database_url: str) -
 
 def test_datetimes_come_back_aware_and_in_utc(database_url: str) -> None:
     moment = datetime(2026, 11, 22, 20, 30, 5, tzinfo=UTC)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="t", last_occurrence_at=moment))
         uow.commit()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         stored = uow.session.get(TimerSchedule, "t")
         assert stored is not None
         assert stored.last_occurrence_at == moment
@@ -54,7 +54,7 @@ def test_datetimes_come_back_aware_and_in_utc(database_url: str) -> None:
 
 
 def test_naive_datetimes_are_refused(database_url: str) -> None:
-    with pytest.raises(StatementError, match="aware"), UnitOfWork() as uow:
+    with pytest.raises(StatementError, match="aware"), unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="n", last_occurrence_at=datetime(2026, 1, 1)))
         uow.commit()
 
@@ -70,13 +70,13 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
 def test_concurrent_read_then_write_transactions_all_commit(database_url: str) -> None:
     # Each unit reads a counter and writes it back plus one: the pattern of most services.
     # On SQLite this fails with "database is locked" unless transactions begin IMMEDIATE.
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="counter", locked_by="0"))
         uow.commit()
 
     def bump(times: int) -> None:
         for _ in range(times):
-            with UnitOfWork() as uow:
+            with unit_of_work() as uow:
                 row = uow.session.scalars(
                     select(TimerSchedule).where(TimerSchedule.name == "counter").with_for_update()
                 ).one()
@@ -88,5 +88,5 @@ def test_concurrent_read_then_write_transactions_all_commit(database_url: str) -
         thread.start()
     for thread in threads:
         thread.join()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.get(TimerSchedule, "counter").locked_by == "150"  # type: ignore[union-attr]

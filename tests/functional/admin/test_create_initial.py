@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from shared.config import get_settings
 from shared.domain.admins import AdminProfile
 from shared.domain.users import Role, User
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import call_http, functions_by_name, json_of
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -33,7 +33,7 @@ def _create_initial(body: dict[str, Any]) -> Any:
 
 
 def _admins() -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return (
             uow.session.scalar(
                 select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
@@ -70,7 +70,7 @@ def test_creates_the_first_admin_with_a_profile_still_in_onboarding() -> None:
     ]
     assert body["onboarding_status"]["current_step"] == "complete"
     assert body["setup_expires_at"]
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(AdminProfile)) == 1
 
 

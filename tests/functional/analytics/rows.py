@@ -23,7 +23,7 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.quizzes import Quiz, QuizAttempt
 from shared.domain.users import User
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _attempt_numbers = itertools.count(1)
@@ -31,7 +31,7 @@ _attempt_numbers = itertools.count(1)
 
 @contextmanager
 def rows() -> Iterator[Session]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         yield uow.session
         uow.commit()
         uow.session.expunge_all()

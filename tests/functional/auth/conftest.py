@@ -21,8 +21,8 @@ from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.messaging.envelope import Envelope
 from shared.security import passwords
-from shared.uow import UnitOfWork
 from tests.function_calls import call_http, json_of
+from tests.unit_of_work import unit_of_work
 
 PASSWORD = "correct horse battery"
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -83,7 +83,7 @@ def emails(message_type: str | None = None) -> list[dict[str, Any]]:
     still in the outbox.
     """
     found: list[tuple[str, dict[str, Any]]] = []
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         for row in uow.session.scalars(
             select(QueuedMessage)
             .where(QueuedMessage.queue == "emails")

@@ -9,7 +9,6 @@ from sqlalchemy import delete, update
 
 from shared.config import get_settings
 from shared.domain.users import User
-from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
     emails,
@@ -19,6 +18,7 @@ from tests.functional.auth.conftest import (
     register,
     token_from_link,
 )
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -90,7 +90,7 @@ def test_confirm_with_a_bad_token_answers_401() -> None:
 def test_confirm_for_a_user_that_no_longer_exists_answers_404() -> None:
     register()
     token = verification_token()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(delete(User))
         uow.commit()
     response = confirm(token)
@@ -101,7 +101,7 @@ def test_confirm_for_a_user_that_no_longer_exists_answers_404() -> None:
 def test_a_link_sent_to_an_old_address_does_not_verify_the_new_one() -> None:
     register()
     token = verification_token()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(update(User).values(email="ada.new@example.org"))
         uow.commit()
     assert confirm(token).status_code == 401

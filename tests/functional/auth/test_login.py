@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from shared.config import get_settings
 from shared.domain.users import User
 from shared.services.identity import credentials
-from shared.uow import UnitOfWork
 from tests.function_calls import call_http, json_of
 from tests.functional.auth.conftest import PASSWORD, login, me, register
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -31,7 +31,7 @@ def token_grant(fields: dict[str, str], headers: dict[str, str] | None = None) -
 
 
 def _set_user(email: str, **values: object) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(update(User).where(User.email == email).values(**values))
         uow.commit()
 
@@ -48,7 +48,7 @@ def test_login_returns_the_user_and_tokens_that_open_me() -> None:
 def test_login_records_the_time_of_the_last_login() -> None:
     register()
     login()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalars(select(User.last_login_at)).one() is not None
 
 

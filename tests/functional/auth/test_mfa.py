@@ -12,7 +12,6 @@ from shared.config import get_settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.mfa import MfaCode
 from shared.services.identity import mfa
-from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
     PASSWORD,
@@ -24,6 +23,7 @@ from tests.functional.auth.conftest import (
     post,
     register,
 )
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -185,7 +185,7 @@ def test_five_wrong_codes_spend_the_code(monkeypatch: pytest.MonkeyPatch) -> Non
     response = login_mfa(token, code)
     assert response.status_code == 401
     assert json_of(response)["detail"] == "MFA challenge expired or invalid"
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         stored = uow.session.scalars(select(MfaCode).where(MfaCode.purpose == "login")).one()
         uow.session.expunge_all()  # the unit of work rolls back on exit; keep the rows
     assert stored.failed_attempts == 5

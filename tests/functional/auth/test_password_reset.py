@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import update
 
 from shared.domain.users import User
-from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
     PASSWORD,
@@ -20,6 +19,7 @@ from tests.functional.auth.conftest import (
     register,
     token_from_link,
 )
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -69,7 +69,7 @@ def test_forgot_password_emails_a_link_to_a_registered_address_only() -> None:
 
 def test_forgot_password_sends_nothing_to_a_disabled_account() -> None:
     register()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(update(User).values(is_active=False))
         uow.commit()
     assert forgot("ada@example.org").status_code == 200

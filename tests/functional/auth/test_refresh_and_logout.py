@@ -13,9 +13,9 @@ from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import User
 from shared.services.identity import sessions
-from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import bearer, login, me, post, register
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -53,7 +53,7 @@ def test_refresh_returns_a_new_pair_and_the_user() -> None:
 def test_refresh_keeps_the_new_token_in_the_same_family() -> None:
     tokens = register()["tokens"]
     refresh(tokens["refresh_token"])
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = uow.session.scalars(select(RefreshToken).order_by(RefreshToken.created_at)).all()
         uow.session.expunge_all()  # the unit of work rolls back on exit; keep the rows
     assert len(rows) == 2
@@ -107,7 +107,7 @@ def test_refresh_with_something_else_than_a_refresh_token_answers_401(which: str
 
 def test_refresh_of_a_disabled_account_answers_401() -> None:
     tokens = register()["tokens"]
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(update(User).values(is_active=False))
         uow.commit()
     assert refresh(tokens["refresh_token"]).status_code == 401

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import User
-from shared.uow import UnitOfWork
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import PASSWORD, emails, me, post, register
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -43,7 +43,7 @@ def test_register_creates_a_student_and_answers_201_with_user_and_tokens() -> No
 
 def test_register_stores_one_refresh_token_as_a_digest() -> None:
     body = register()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         stored = uow.session.scalars(select(RefreshToken)).all()
         uow.session.expunge_all()  # the unit of work rolls back on exit; keep the rows
     assert len(stored) == 1
@@ -60,7 +60,7 @@ def test_register_refuses_any_role_but_student_with_403(role: str) -> None:
     )
     assert response.status_code == 403
     assert json_of(response)["detail"] == "Public registration is limited to student accounts"
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(User)) == 0
 
 

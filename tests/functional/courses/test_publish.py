@@ -11,7 +11,6 @@ from sqlalchemy import update as sql_update
 from shared.domain.courses import Course
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import json_of
 from tests.functional.courses.course_calls import (
@@ -22,6 +21,7 @@ from tests.functional.courses.course_calls import (
     webhook_messages,
 )
 from tests.learning import load, make_course, verify_instructor
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -85,7 +85,7 @@ def test_an_unverified_instructor_cannot_publish() -> None:
 def test_an_instructor_whose_verification_was_withdrawn_cannot_publish() -> None:
     owner, token = instructor()
     verify_instructor(owner)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(
             sql_update(InstructorProfile)
             .where(InstructorProfile.user_id == owner.id)

@@ -22,9 +22,9 @@ from shared.domain.queue_messages import QueuedMessage
 from shared.domain.users import Role, User
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, functions_by_name
+from tests.unit_of_work import unit_of_work
 
 ENROLLMENTS = "/api/v1/enrollments"
 
@@ -138,7 +138,7 @@ def course_stats(token: str, course_id: Id) -> func.HttpResponse:
 def sent_to(queue: str) -> list[Envelope]:
     """Every message ever sent to `queue` (settled ones too), oldest first, and any still
     waiting in the outbox."""
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         bodies = uow.session.scalars(
             select(QueuedMessage.body)
             .where(QueuedMessage.queue == queue)
@@ -219,7 +219,7 @@ def record_progress(
 ) -> None:
     """Completed progress rows written straight to the database (the summary is not touched)."""
     now = datetime.now(UTC)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         for lesson_id in lesson_ids:
             uow.session.add(
                 LessonProgress(
@@ -239,7 +239,7 @@ def record_progress(
 
 
 def progress_rows(enrollment_id: Id) -> list[LessonProgress]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = list(
             uow.session.scalars(
                 select(LessonProgress).where(

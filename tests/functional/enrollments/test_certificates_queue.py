@@ -16,7 +16,6 @@ from shared.domain.enrollments import Certificate, Enrollment
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.users import Role, User
 from shared.services import certificates
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import json_of
 from tests.functional.enrollments.calls import (
@@ -28,6 +27,7 @@ from tests.functional.enrollments.calls import (
     sent_to,
 )
 from tests.learning import lessons_of, load, make_course, make_enrollment
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -35,12 +35,12 @@ NUMBER = re.compile(r"^CERT-\d{8}-[0-9A-F]{10}$")
 
 
 def _count(model: type) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _certificates() -> list[Certificate]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = list(uow.session.scalars(select(Certificate)))
         uow.session.expunge_all()
         return rows

@@ -12,11 +12,11 @@ from sqlalchemy import update
 
 from shared.domain.enrollments import Enrollment
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import json_of
 from tests.functional.enrollments.calls import admin, course_list, course_stats
 from tests.learning import make_course, make_enrollment
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -43,7 +43,7 @@ class CourseWithEnrollments:
             )
             for n, (status, _) in enumerate(ENROLLMENTS)
         ]
-        with UnitOfWork() as uow:
+        with unit_of_work() as uow:
             for enrollment, (_, percent) in zip(self.enrollments, ENROLLMENTS, strict=True):
                 uow.session.execute(
                     update(Enrollment)
@@ -101,7 +101,7 @@ def test_the_average_progress_rounds_to_two_places_and_is_0_without_learners() -
     course = make_course(instructor, lessons=3)
     assert json_of(course_stats(token, course.id))["average_progress"] == 0
     made = [make_enrollment(make_user()[0], course) for _ in range(3)]
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(
             update(Enrollment).where(Enrollment.id == made[0].id).values(progress_percentage=33.33)
         )

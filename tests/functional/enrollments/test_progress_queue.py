@@ -14,7 +14,6 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.functional.enrollments.calls import (
     deliver,
@@ -24,12 +23,13 @@ from tests.functional.enrollments.calls import (
 )
 from tests.learning import lessons_of, load, make_course, make_enrollment, make_lesson
 from tests.statements import counted_statements
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
 
 def _inbox(consumer: str) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(
             uow.session.scalar(
                 select(func.count())
@@ -78,7 +78,7 @@ def test_enrollments_changed_delivered_twice_has_one_effect() -> None:
     message_id = str(uuid.uuid4())
     payload = {"course_id": str(course.id)}
     deliver("progress", "course.enrollments_changed", payload, message_id)
-    with UnitOfWork() as uow:  # something the second delivery must not overwrite
+    with unit_of_work() as uow:  # something the second delivery must not overwrite
         uow.session.execute(update(Course).where(Course.id == course.id).values(total_reviews=99))
         uow.commit()
 
@@ -139,7 +139,7 @@ class ThreeLearners:
         record_progress(self.ahead, lessons[:2], seconds=100)
         record_progress(self.behind, lessons[:1], seconds=100)
         record_progress(self.finished, lessons, seconds=10)
-        with UnitOfWork() as uow:
+        with unit_of_work() as uow:
             uow.session.execute(delete(Lesson).where(Lesson.id == lessons[2]))
             uow.session.execute(
                 update(Course).where(Course.id == self.course.id).values(total_lessons=2)
@@ -212,7 +212,7 @@ def _statements_of_lessons_changed(enrollments: int) -> int:
 
 
 def _enrollments_of(course: Course) -> list[Enrollment]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = list(
             uow.session.scalars(select(Enrollment).where(Enrollment.course_id == course.id))
         )

@@ -14,10 +14,10 @@ from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.domain.users import Role, User
 from shared.messaging.envelope import Envelope
-from shared.uow import UnitOfWork
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http
 from tests.learning import make_course, make_enrollment
+from tests.unit_of_work import unit_of_work
 
 # Every kind of caller, and who among them reads all of a published course's lessons.
 ROLES = (
@@ -113,7 +113,7 @@ def reorder_lessons(
 def progress_messages() -> list[tuple[str, dict[str, Any]]]:
     """(type, payload) of every message published on the progress queue so far: what the
     relay moved to the local queue, then what is still in the outbox."""
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         queued = [
             Envelope.from_bytes(row.body)
             for row in uow.session.scalars(

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import json_of
 from tests.functional.lessons.calls import delete_lesson, owned_course, progress_messages
 from tests.learning import lessons_of, load, make_enrollment, make_lesson
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -33,14 +33,14 @@ def progress_row(enrollment: Enrollment, lesson: Lesson) -> uuid.UUID:
         completion_percentage=100,
         updated_at=datetime.now(UTC),
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(row)
         uow.commit()
     return row.id
 
 
 def progress_rows_of(lesson: Lesson) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return (
             uow.session.scalar(select(func.count()).where(LessonProgress.lesson_id == lesson.id))
             or 0

@@ -16,10 +16,10 @@ from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.domain.users import Role, User
 from shared.messaging.envelope import Envelope
-from shared.uow import UnitOfWork
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, json_of
 from tests.learning import lessons_of, make_course, make_enrollment
+from tests.unit_of_work import unit_of_work
 
 MC = {
     "question_text": "Which planet is the largest?",
@@ -291,7 +291,7 @@ class Clock:
 def messages(queue: str, message_type: str | None = None) -> list[dict[str, Any]]:
     """Payloads published on `queue` so far (relayed to the local queue, or still in the
     outbox), oldest first, optionally of one type."""
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         queued = [
             Envelope.from_bytes(row.body)
             for row in uow.session.scalars(

@@ -12,7 +12,6 @@ import pytest
 from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.functional.quizzes.scenario import (
     ESSAY,
@@ -30,6 +29,7 @@ from tests.functional.quizzes.scenario import (
     submit,
 )
 from tests.learning import load
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -109,7 +109,7 @@ def test_grading_the_last_essay_finishes_the_attempt_and_runs_the_pass_effects()
         "85.00",
         True,
     )
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         answer = uow.session.get(QuizAnswer, _answer_id(attempt_id, setup.question(1)))
         assert answer is not None
         assert (answer.points_earned, answer.is_correct, answer.feedback) == (5.0, True, "Spot on.")
@@ -145,7 +145,7 @@ def test_an_essay_grade_that_completes_the_course_mails_the_student_not_the_grad
 
 
 def _answer_id(attempt_id: str, question_id: str) -> uuid.UUID:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         found = uow.session.query(QuizAnswer.id).filter_by(
             attempt_id=uuid.UUID(attempt_id), question_id=uuid.UUID(question_id)
         )
@@ -170,7 +170,7 @@ def test_a_failed_essay_attempt_finishes_without_completing_the_lesson() -> None
     assert (result["status"], result["percentage"], result["is_passed"]) == ("graded", 20.0, False)
     [event] = messages("webhooks", "quiz.submitted")
     assert event["is_passed"] is False
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.query(LessonProgress).count() == 0
 
 

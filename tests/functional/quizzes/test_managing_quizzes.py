@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from shared.domain.courses import Course, Lesson
 from shared.domain.quizzes import Quiz, QuizQuestion
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http
 from tests.functional.quizzes.scenario import (
@@ -31,6 +30,7 @@ from tests.functional.quizzes.scenario import (
     update_quiz,
 )
 from tests.learning import lessons_of, load, make_course
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -206,7 +206,7 @@ def test_patch_is_published_cannot_bypass_the_publish_checks() -> None:
 
 def test_publish_checks_every_question_again() -> None:
     setup = quiz_setup((MC, TF), publish=False)
-    with UnitOfWork() as uow:  # a key broken behind the API's back (an old row, say)
+    with unit_of_work() as uow:  # a key broken behind the API's back (an old row, say)
         stored = uow.session.get(QuizQuestion, uuid.UUID(setup.question(1)))
         assert stored is not None
         stored.correct_answer = "perhaps"
@@ -253,7 +253,7 @@ def test_delete_removes_a_quiz_nobody_attempted_with_its_questions() -> None:
 
     assert response.status_code == 204
     assert load(Quiz, uuid.UUID(setup.quiz_id)) is None
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalar(select(func.count()).select_from(QuizQuestion)) == 0
 
 

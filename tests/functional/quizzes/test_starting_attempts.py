@@ -17,7 +17,6 @@ from shared.domain.courses import Course
 from shared.domain.quizzes import QuizAttempt
 from shared.domain.users import Role
 from shared.services.quizzes import attempts as quiz_attempts
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.function_calls import functions_by_name, json_of
 from tests.functional.quizzes.scenario import (
@@ -35,12 +34,13 @@ from tests.functional.quizzes.scenario import (
     update_quiz,
 )
 from tests.learning import load
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
 
 def _attempts(quiz_id: str) -> list[QuizAttempt]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = list(
             uow.session.scalars(
                 select(QuizAttempt)
@@ -110,7 +110,7 @@ def test_an_unpublished_quiz_or_a_draft_course_takes_no_attempts() -> None:
     assert (response.status_code, detail(response)) == (403, "Quiz is not published")
 
     setup = quiz_setup()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         course = uow.session.get(Course, setup.course.id)
         assert course is not None
         course.is_published = False
@@ -245,15 +245,15 @@ def test_the_database_itself_refuses_a_second_in_progress_attempt() -> None:
             max_score=3,
         )
 
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add_all(
             [attempt(1, "graded"), attempt(2, "expired"), attempt(3, "in_progress")]
         )
         uow.commit()
-    with UnitOfWork() as uow, pytest.raises(IntegrityError):
+    with unit_of_work() as uow, pytest.raises(IntegrityError):
         uow.session.add(attempt(4, "in_progress"))
         uow.commit()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         count = uow.session.scalar(select(func.count()).select_from(QuizAttempt))
     assert count == 3
 

@@ -13,7 +13,6 @@ from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
-from shared.uow import UnitOfWork
 from tests.accounts import make_user
 from tests.functional.enrollments.calls import drop, run_queue
 from tests.functional.quizzes.scenario import (
@@ -31,6 +30,7 @@ from tests.functional.quizzes.scenario import (
     submit,
 )
 from tests.learning import load
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -87,7 +87,7 @@ def test_every_automatic_type_is_graded_on_submit() -> None:
     assert [by_question[i]["points_earned"] for i in q] == [2.0, 1.0, 1.0, 1.0, 0.0]
     assert [by_question[i]["is_correct"] for i in q] == [True, False, True, True, False]
     assert by_question[q[4]]["numeric_value"] == 3.1
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         stored = uow.session.scalars(
             select(QuizAnswer).where(QuizAnswer.attempt_id == uuid.UUID(attempt_id))
         ).all()
@@ -207,7 +207,7 @@ def test_the_webhooks_queue_acknowledges_quiz_submitted_instead_of_dead_letterin
 
     # A type without a handler raises in the queue function, and the broker dead-letters it.
     assert run_queue("webhooks") == 1
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         handled = uow.session.scalar(
             select(func.count())
             .select_from(ProcessedMessage)
@@ -217,7 +217,7 @@ def test_the_webhooks_queue_acknowledges_quiz_submitted_instead_of_dead_letterin
 
 
 def _lesson_progress(setup: QuizSetup) -> LessonProgress | None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         row = uow.session.scalar(
             select(LessonProgress).where(
                 LessonProgress.enrollment_id == setup.enrollment.id,  # type: ignore[union-attr]

@@ -10,7 +10,6 @@ from azure.functions.timer import TimerRequest
 from sqlalchemy import select
 
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
-from shared.uow import UnitOfWork
 from tests.function_calls import functions_by_name
 from tests.functional.quizzes.scenario import (
     MC,
@@ -26,6 +25,7 @@ from tests.functional.quizzes.scenario import (
 )
 from tests.learning import load
 from tests.statements import counted_statements
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -78,7 +78,7 @@ def test_a_late_submission_expires_the_attempt_and_the_expiry_is_kept(clock: Clo
     assert (stored.score, stored.percentage, stored.is_passed) == (0.0, 0.0, False)
     assert stored.submitted_at is None and stored.graded_at == clock.now
     assert stored.time_taken_seconds == 600
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalars(select(QuizAnswer)).all() == []
     assert messages("webhooks", "quiz.submitted") == []  # not for time-expired attempts
 

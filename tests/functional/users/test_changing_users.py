@@ -12,9 +12,9 @@ from sqlalchemy import select
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import Role, User
 from shared.security.passwords import verify_password
-from shared.uow import UnitOfWork
 from tests.accounts import PASSWORD, bearer, load_user, make_user
 from tests.function_calls import call_http, json_of
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -47,7 +47,7 @@ def _patch(user_id: uuid.UUID | str, body: dict[str, Any], token: str | None = N
 def _add_refresh_token(user_id: uuid.UUID) -> uuid.UUID:
     now = datetime.now(UTC)
     token_id = uuid.uuid4()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(
             RefreshToken(
                 id=token_id,
@@ -63,7 +63,7 @@ def _add_refresh_token(user_id: uuid.UUID) -> uuid.UUID:
 
 
 def _refresh_token(token_id: uuid.UUID) -> RefreshToken:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         token = uow.session.scalar(select(RefreshToken).where(RefreshToken.id == token_id))
         assert token is not None
         uow.session.expunge(token)
@@ -218,6 +218,6 @@ def test_update_refuses_an_invalid_body_with_422(body: dict[str, Any]) -> None:
 
 def test_created_users_appear_in_the_database_once() -> None:
     _create({"email": "once@example.org", "full_name": "Only Once", "password": "s3cret-pass"})
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         emails = uow.session.scalars(select(User.email).where(User.email == "once@example.org"))
         assert list(emails) == ["once@example.org"]

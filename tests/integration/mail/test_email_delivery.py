@@ -20,7 +20,6 @@ from shared.mail.delivery import MailTransportUnavailableError
 from shared.messaging.consumer import handle_message
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
 from tests.function_calls import call_http, json_of
 from tests.integration.conftest import free_port
 from tests.integration.mail.conftest import (
@@ -31,6 +30,7 @@ from tests.integration.mail.conftest import (
     use_smtp,
 )
 from tests.unit.mail.payloads import PAYLOADS, RESET_LINK, TOKEN
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -42,21 +42,21 @@ def envelope_body(message_type: str, payload: dict[str, Any]) -> tuple[str, byte
 
 
 def publish(message_type: str, payload: dict[str, Any]) -> str:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         message_id = uow.publish("emails", message_type, payload)
         uow.commit()
     return str(message_id)
 
 
 def deliveries() -> list[EmailDelivery]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         rows = list(uow.session.scalars(select(EmailDelivery)))
         uow.session.expunge_all()
         return rows
 
 
 def inbox() -> list[str]:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return list(uow.session.scalars(select(ProcessedMessage.message_id)))
 
 
@@ -110,7 +110,7 @@ def test_a_redelivery_after_the_inbox_forgot_the_message_sends_nothing(
 ) -> None:
     message_id, body = envelope_body("email.welcome", PAYLOADS["email.welcome"])
     handle_message("emails", message_id, body)
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.execute(delete(ProcessedMessage))  # housekeeping after the retention
         uow.commit()
     assert handle_message("emails", message_id, body) is True

@@ -21,10 +21,11 @@ from shared.messaging.local import LocalBroker
 from shared.messaging.outbox import relay_batch, sweep_outbox
 from shared.observability.context import request_context
 from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 
 def count(model: type) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -35,7 +36,7 @@ def queued(queue: str = "emails") -> list[Envelope]:
 
 
 def test_a_rolled_back_write_leaves_no_message(database_url: str) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="business row"))
         uow.publish("emails", "email.send", {"to": "a@example.com"})
     assert count(OutboxMessage) == 0
@@ -44,7 +45,7 @@ def test_a_rolled_back_write_leaves_no_message(database_url: str) -> None:
 
 
 def test_a_committed_write_sends_its_message_right_after_commit(database_url: str) -> None:
-    with request_context("req-123"), UnitOfWork() as uow:
+    with request_context("req-123"), unit_of_work() as uow:
         uow.session.add(TimerSchedule(name="business row"))
         message_id = uow.publish("emails", "email.send", {"to": "a@example.com"}, version=2)
         uow.commit()
@@ -60,12 +61,12 @@ def test_a_committed_write_sends_its_message_right_after_commit(database_url: st
 
 
 def test_a_payload_that_is_not_json_fails_in_the_service(database_url: str) -> None:
-    with UnitOfWork() as uow, pytest.raises(TypeError):
+    with unit_of_work() as uow, pytest.raises(TypeError):
         uow.publish("emails", "email.send", {"when": datetime.now(UTC)})
 
 
 def test_messages_left_in_the_outbox_are_sent_by_the_sweep(database_url: str) -> None:
-    with UnitOfWork(relay_after_commit=False) as uow:
+    with unit_of_work(relay=False) as uow:
         for n in range(3):
             uow.publish("progress", "progress.recompute", {"n": n})
         uow.commit()
@@ -80,17 +81,17 @@ def test_messages_left_in_the_outbox_are_sent_by_the_sweep(database_url: str) ->
 
 
 def test_a_message_relayed_twice_is_queued_once(database_url: str) -> None:
-    with UnitOfWork(relay_after_commit=False) as uow:
+    with unit_of_work(relay=False) as uow:
         message_id = uow.publish("emails", "email.send", {})
         uow.commit()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         row = uow.session.get(OutboxMessage, message_id)
         assert row is not None
         uow.session.expunge(row)
     broker = get_broker(get_settings())
     relay_batch(broker, ids=[message_id])
     # The process died after sending and before deleting: the row is back, sent again.
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.session.add(row)
         uow.commit()
     relay_batch(broker, ids=[message_id])
@@ -98,7 +99,7 @@ def test_a_message_relayed_twice_is_queued_once(database_url: str) -> None:
 
 
 def test_scheduled_messages_wait_in_the_broker(database_url: str) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         uow.publish("emails", "email.send", {}, not_before=datetime.now(UTC) + timedelta(hours=1))
         uow.commit()
     assert count(OutboxMessage) == 0

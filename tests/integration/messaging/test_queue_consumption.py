@@ -24,6 +24,7 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
 from shared.uow import UnitOfWork
 from tests.function_calls import functions_by_name
+from tests.unit_of_work import unit_of_work
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,7 +51,7 @@ def flaky_handler() -> Iterator[dict[str, object]]:
 
 
 def publish(message_type: str, queue: str = "emails") -> str:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         message_id = uow.publish(queue, message_type, {"n": 1})
         uow.commit()
     return str(message_id)
@@ -106,7 +107,7 @@ def test_a_replayed_dead_letter_is_processed_once(
     assert flaky_handler["runs"] == 1
     assert broker.dead_letters("emails") == []
     assert broker.stats("emails").active == 0
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.get(ProcessedMessage, ("emails", message_id)) is not None
 
 
@@ -115,7 +116,7 @@ def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", postgres_database)
     get_settings.cache_clear()
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         for n in range(1000):
             uow.publish("progress", "test.burst", {"n": n})
         uow.commit()
@@ -147,7 +148,7 @@ def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
     assert len(runs) == 1000, per_process
     assert max(Counter(runs).values()) == 1
     assert min(per_process) > 0, f"one process handled nothing: {per_process}"
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.scalar(select(sql_func.count()).select_from(ProcessedMessage)) == 1000
     stats = LocalBroker().stats("progress")
     assert (stats.active, stats.dead_lettered) == (0, 0)

@@ -16,8 +16,8 @@ from shared.messaging.broker import OutgoingMessage, get_broker
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import sweep_outbox
 from shared.messaging.servicebus import ServiceBusBroker
-from shared.uow import UnitOfWork
 from tests.servicebus_broker import RunningBroker, start_broker
+from tests.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -125,10 +125,10 @@ def test_broker_down_at_commit_then_the_sweep_sends_later_and_nothing_is_lost(
     get_settings.cache_clear()
     test_broker.stop()
 
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         message_id = uow.publish("emails", "email.send", {"to": "someone"})
         uow.commit()  # the relay after commit fails; the write and its message are kept
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         row = uow.session.get(OutboxMessage, message_id)
         assert row is not None
         assert row.send_attempts == 1
@@ -140,7 +140,7 @@ def test_broker_down_at_commit_then_the_sweep_sends_later_and_nothing_is_lost(
     assert (result.sent, result.failed) == (1, 0)
     [queued] = test_broker.messages("emails")
     assert Envelope.from_bytes(queued.body).id == message_id
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         assert uow.session.get(OutboxMessage, message_id) is None
     broker.close()  # type: ignore[attr-defined]
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.domain.timers import TimerSchedule
 from shared.local.timer_claims import claim_occurrence, release
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 T0 = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 LOCK = timedelta(minutes=5)
@@ -22,7 +22,7 @@ def claim(occurrence: datetime, owner: str, now: datetime | None = None) -> bool
 
 
 def row() -> TimerSchedule:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         found = uow.session.scalars(
             select(TimerSchedule).where(TimerSchedule.name == "sweep")
         ).one()

@@ -12,7 +12,7 @@ from shared.domain.errors import RateLimitExceededError
 from shared.http.errors import status_for
 from shared.security import lockout
 from shared.security.lockout import AccountLockedError, LockoutPolicy
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -31,19 +31,19 @@ def fail(
     client_ip: str | None = None,
     policy: LockoutPolicy = POLICY,
 ) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         for _ in range(times):
             lockout.record_failure(uow.session, policy, email=email, client_ip=client_ip, now=at)
         uow.commit()
 
 
 def check(at: datetime, *, email: str = EMAIL, client_ip: str | None = None) -> None:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         lockout.ensure_not_locked(uow.session, email=email, client_ip=client_ip, now=at)
 
 
 def failures(key: str) -> int:
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         return lockout.failures_of(uow.session, key)
 
 
@@ -120,7 +120,7 @@ def test_no_client_ip_counts_the_address_only() -> None:
 
 def test_clear_forgets_the_address_but_not_the_ip() -> None:
     fail(4, client_ip="198.51.100.7")
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         lockout.clear(uow.session, email=EMAIL)
         uow.commit()
     assert failures("email:ada@example.org") == 0

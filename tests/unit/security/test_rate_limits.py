@@ -24,7 +24,7 @@ from shared.security.rate_limits import (
     user_client,
     window_at,
 )
-from shared.uow import UnitOfWork
+from tests.unit_of_work import unit_of_work
 
 MINUTE = RateLimitRule("default", limit=100, window_seconds=60)
 NOON = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -178,7 +178,7 @@ def test_one_row_per_rule_client_and_window_records_where_the_window_ends(
     for seconds in (1, 30, 59):
         count_request(MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=seconds))
 
-    with UnitOfWork() as uow:
+    with unit_of_work() as uow:
         [row] = uow.session.scalars(select(RateLimitCounter)).all()
         assert (row.rule, row.client, row.hits) == ("default", "ip:203.0.113.7", 3)
         assert (row.window_starts_at, row.window_ends_at) == (NOON, NOON + timedelta(seconds=60))

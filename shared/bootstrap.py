@@ -1,0 +1,198 @@
+"""The composition root: the one place that builds what the entry points need.
+
+    deps = bootstrap.current()       # this process's dependencies, built on first use
+    with deps.uow() as uow:          # a unit of work on the database, with the clock
+        ...
+
+HTTP functions, queue and timer triggers, `lms` commands and the local host ask for
+`current()`; nothing else builds an engine, a broker, a mail transport, a blob store or a
+password hasher. Each is built on first use, so a cold start pays only for what its invocation
+touches (the Azure SDKs, argon2 and Jinja2 stay unimported until needed).
+
+Services receive what they use from here: a `UnitOfWork` when their work is one transaction
+(its clock is `uow.clock`), or the `Dependencies` when they orchestrate several transactions
+or collaborators (signing in: read, hash outside any transaction, count a failure in another).
+Tests build their own with `build(settings, clock=...)` and `install()` them; `reset()` forgets
+the current ones (and the settings) when the environment changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from shared.clock import Clock, utc_now
+from shared.config import Settings, get_settings
+from shared.security.passwords import PasswordHasher
+from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from shared.mail.delivery import Transport
+    from shared.messaging.broker import Broker
+    from shared.storage import BlobStore
+
+log = logging.getLogger("lms.bootstrap")
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Dependencies:
+    settings: Settings
+    clock: Clock = utc_now
+    # Shuffles quiz questions and options; tests pass a random.Random with a seed.
+    shuffler: random.Random = field(default_factory=secrets.SystemRandom)
+    _built: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        # Double-checked, so concurrent first requests build one engine, not one each.
+        if name not in self._built:
+            with self._lock:
+                if name not in self._built:
+                    self._built[name] = build()
+        value: T = self._built[name]
+        return value
+
+    @property
+    def engine(self) -> Engine:
+        from shared.db import build_engine
+
+        return self._once("engine", lambda: build_engine(self.settings.DATABASE_URL, self.settings))
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return self._once(
+            "sessions",
+            lambda: sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=False),
+        )
+
+    @property
+    def passwords(self) -> PasswordHasher:
+        return self._once("passwords", lambda: PasswordHasher.from_settings(self.settings))
+
+    @property
+    def broker(self) -> Broker:
+        return self._once("broker", self._build_broker)
+
+    @property
+    def mail(self) -> Transport:
+        return self._once("mail", self._build_mail_transport)
+
+    @property
+    def blobs(self) -> BlobStore:
+        return self._once("blobs", self._build_blob_store)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work: a session, this clock, and the relay after commit."""
+        return UnitOfWork(self.sessions, clock=self.clock, on_commit=self.relay)
+
+    def relay(self, message_ids: Sequence[uuid.UUID]) -> None:
+        from shared.messaging.outbox import relay
+
+        relay(self.broker, self.sessions, message_ids)
+
+    def close(self) -> None:
+        """Close the connection pool and the broker's connections, if they were opened."""
+        with self._lock:
+            built, self._built = self._built, {}
+        broker = built.get("broker")
+        if broker is not None:
+            broker.close()
+        engine = built.get("engine")
+        if engine is not None:
+            engine.dispose()
+
+    def _build_broker(self) -> Broker:
+        if self.settings.BROKER == "servicebus":
+            from shared.messaging.rejected import RejectedMessages
+            from shared.messaging.servicebus import ServiceBusBroker
+
+            rejected = RejectedMessages(self.sessions, self.clock)
+            return ServiceBusBroker.from_settings(self.settings, rejected)
+        from shared.messaging.local import LocalBroker
+
+        return LocalBroker.from_settings(self.settings, self.sessions, self.clock)
+
+    def _build_mail_transport(self) -> Transport:
+        settings = self.settings
+        if settings.MAIL_TRANSPORT == "smtp":
+            from shared.mail.smtp import SmtpTransport
+
+            return SmtpTransport.from_settings(settings)
+        if settings.MAIL_TRANSPORT == "firebase":
+            from shared.mail.firebase import FirebaseTransport
+
+            return FirebaseTransport.from_settings(settings)
+        from shared.mail.maildir import MaildirTransport
+
+        return MaildirTransport.from_settings(settings)
+
+    def _build_blob_store(self) -> BlobStore:
+        settings = self.settings
+        if settings.STORAGE == "azure":
+            from shared.storage.azure_blob import AzureBlobStore
+
+            return AzureBlobStore(
+                settings.AZURE_STORAGE_CONTAINER_NAME,
+                connection_string=settings.AZURE_STORAGE_CONNECTION_STRING,
+                account_url=settings.AZURE_STORAGE_ACCOUNT_URL,
+                # Outside production a missing container is a fresh Azurite; in production it
+                # is a deployment fault that the health check must report, not paper over.
+                create_missing_container=not settings.is_production,
+            )
+        from shared.storage.local import LocalBlobStore
+
+        return LocalBlobStore(settings.LOCAL_STORAGE_DIR)
+
+
+def build(settings: Settings | None = None, **overrides: Any) -> Dependencies:
+    """Dependencies for `settings` (default: the environment's), with `overrides` such as
+    clock= or shuffler=."""
+    return Dependencies(settings or get_settings(), **overrides)
+
+
+_current: Dependencies | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Dependencies:
+    """This process's dependencies, built from the environment on first use."""
+    global _current
+    deps = _current
+    if deps is None:
+        with _current_lock:
+            if _current is None:
+                _current = build()
+            deps = _current
+    return deps
+
+
+def install(deps: Dependencies) -> Dependencies:
+    """Make `deps` this process's dependencies (tests; the local host); closes the previous."""
+    global _current
+    with _current_lock:
+        previous, _current = _current, deps
+    if previous is not None and previous is not deps:
+        previous.close()
+    return deps
+
+
+def reset() -> None:
+    """Close and forget the current dependencies and the settings they were built from."""
+    global _current
+    with _current_lock:
+        previous, _current = _current, None
+    if previous is not None:
+        previous.close()
+    get_settings.cache_clear()

@@ -1,0 +1,125 @@
+"""The one request pipeline every HTTP function runs through.
+
+`handle()` never raises. Its steps, in order:
+ 1. the request id (the caller's X-Request-ID if well formed) and the client IP;
+ 2. the rate limit counted by client IP, before anything else costs work;
+ 3. the body size (413 above the route's limit or MAX_REQUEST_BODY_BYTES);
+ 4. the bearer token turned into an actor, and the route's access rule (401, 403);
+ 5. the rate limit counted by user, for the rules that count users;
+ 6. the arguments: route parameters, `query`, `body` or `form` parsed (415, 422), and the
+    dependencies the function names (`uow`, `deps`, `settings`, `actor`, `request`);
+ 7. the call, inside the unit of work when the function takes one, and its result rendered;
+ 8. any error turned into a problem body: adapter problems as raised, domain errors through
+    the one table in errors.py, anything else a logged 500 that says nothing inside;
+ 9. the headers every response carries (request id, security, CORS, rate limit), compression.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+import azure.functions as func
+
+from shared import bootstrap
+from shared.bootstrap import Dependencies
+from shared.domain.errors import DomainError
+from shared.http.auth import authenticate_request
+from shared.http.errors import status_for
+from shared.http.problem import HttpProblem
+from shared.http.rate_limiting import RequestRateLimit
+from shared.http.registry import RouteSpec
+from shared.http.rendering import finish, problem_for, render
+from shared.http.request import Request, parse_body, parse_form, parse_query, request_id_from
+from shared.observability.context import request_context
+from shared.security.client_ip import resolve_client_ip
+
+log = logging.getLogger("lms.http")
+
+
+def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> func.HttpResponse:
+    """Run one request through the pipeline; never raises."""
+    deps = bootstrap.current()
+    settings = deps.settings
+    request = Request(
+        http=req,
+        request_id=request_id_from(req.headers),
+        client_ip=resolve_client_ip(req.headers, settings.TRUSTED_PROXY_HOPS),
+    )
+    rate_limit = RequestRateLimit(spec.rate_limit, deps)
+    with request_context(request.request_id):
+        try:
+            rate_limit.before_authentication(request)
+            _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
+            actor = authenticate_request(request, spec.access, deps)
+            if actor is not None:
+                request = dataclasses.replace(request, actor=actor)
+            rate_limit.after_authentication(request)
+            with ExitStack() as scope:
+                arguments = _arguments(spec, request, deps, scope)
+                reply = render(fn(**arguments), spec)
+        except HttpProblem as exc:
+            reply = problem_for(request, exc.status, exc.detail, exc.headers, exc.errors)
+        except DomainError as exc:
+            status, headers = status_for(exc)
+            reply = problem_for(request, status, exc.detail, headers)
+        except Exception:
+            log.exception("unhandled error in %s", spec.name)
+            reply = problem_for(request, 500, "Internal server error")
+        rate_limit.add_headers(reply)
+        return finish(request, reply, settings)
+
+
+def _arguments(
+    spec: RouteSpec, request: Request, deps: Dependencies, scope: ExitStack
+) -> dict[str, Any]:
+    """What the function asked for, by parameter name. Route parameters it does not take
+    (the empty `{root:maxlength(0)?}` of "/", the `{*path}` of the preflight) are left out."""
+    route_params = request.http.route_params
+    arguments: dict[str, Any] = {}
+    for name in spec.parameters:
+        if name == "request":
+            arguments[name] = request
+        elif name == "actor":
+            arguments[name] = request.actor
+        elif name == "query" and spec.query is not None:
+            arguments[name] = parse_query(request, spec.query)
+        elif name == "body" and spec.body is not None:
+            arguments[name] = parse_body(request, spec.body)
+        elif name == "form" and spec.form is not None:
+            arguments[name] = parse_form(request, spec.form)
+        elif name == "uow":
+            arguments[name] = scope.enter_context(deps.uow())
+        elif name == "deps":
+            arguments[name] = deps
+        elif name == "settings":
+            arguments[name] = deps.settings
+        else:
+            arguments[name] = route_params.get(name)
+    return arguments
+
+
+def _check_size(request: Request, limit: int) -> None:
+    # The larger of what was declared and what arrived: a header may understate the body.
+    declared = request.header("content-length")
+    size = len(request.http.get_body())
+    if declared and declared.isdigit():
+        size = max(size, int(declared))
+    if size > limit:
+        raise HttpProblem(413, f"The body has {size} bytes; the limit here is {limit} bytes")
+
+
+def problem_response(req: func.HttpRequest, problem: HttpProblem) -> func.HttpResponse:
+    """A finished problem response outside any route: the local host's 404 and 405."""
+    settings = bootstrap.current().settings
+    request = Request(
+        http=req,
+        request_id=request_id_from(req.headers),
+        client_ip=resolve_client_ip(req.headers, settings.TRUSTED_PROXY_HOPS),
+    )
+    return finish(
+        request, problem_for(request, problem.status, problem.detail, problem.headers), settings
+    )

@@ -1,0 +1,36 @@
+"""Every message type, by name, and which queues each goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.messages.base import Message
+from shared.messages.commands import IssueCertificate
+from shared.messages.emails import EMAILS
+from shared.messages.events import (
+    CertificateIssued,
+    CourseEnrollmentsChanged,
+    CourseLessonsChanged,
+    CoursePublished,
+    EnrollmentCompleted,
+    EnrollmentCreated,
+    QuizSubmitted,
+)
+
+MESSAGES: tuple[type[Message], ...] = (
+    *EMAILS,
+    CoursePublished,
+    EnrollmentCreated,
+    EnrollmentCompleted,
+    CertificateIssued,
+    QuizSubmitted,
+    CourseEnrollmentsChanged,
+    CourseLessonsChanged,
+    IssueCertificate,
+)
+BY_TYPE: Mapping[str, type[Message]] = {message.type: message for message in MESSAGES}
+
+
+def going_to(queue: str) -> tuple[type[Message], ...]:
+    """The message types published to `queue`."""
+    return tuple(message for message in MESSAGES if queue in message.queues)
