@@ -29,12 +29,13 @@ run: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: install lint typecheck
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --cov --cov-report=term
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/cold_start.py

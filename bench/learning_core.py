@@ -55,9 +55,9 @@ def bench_database(args: argparse.Namespace) -> Iterator[str]:
         db_migrations.upgrade(url)
         yield url
     finally:
-        from shared.db import dispose_engines
+        from shared import bootstrap
 
-        dispose_engines()
+        bootstrap.reset()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -67,15 +67,15 @@ def build_course(lessons: int, enrollments: int) -> dict[str, Any]:
     """Users, a published course, its lessons and enrollments, written with bulk inserts."""
     from sqlalchemy import insert
 
+    from shared import bootstrap
     from shared.domain.courses import Course, Lesson
     from shared.domain.enrollments import Enrollment
     from shared.domain.instructors import InstructorProfile
     from shared.domain.users import User
-    from shared.security.passwords import hash_password
-    from shared.uow import UnitOfWork
 
+    deps = bootstrap.current()
     now = datetime.now(UTC)
-    password_hash = hash_password("bench password 123")
+    password_hash = deps.passwords.hash("bench password 123")
 
     def user(role: str, n: int) -> dict[str, Any]:
         return {
@@ -111,7 +111,7 @@ def build_course(lessons: int, enrollments: int) -> dict[str, Any]:
         }
         for n in range(1, lessons + 1)
     ]
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         session = uow.session
         session.execute(insert(User), [instructor])
         session.add(
@@ -235,9 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["RATE_LIMIT_ENABLED"] = "false"
     with bench_database(args) as url:
         os.environ["DATABASE_URL"] = url
-        from shared.config import get_settings
+        from shared import bootstrap
 
-        get_settings.cache_clear()
+        bootstrap.reset()
         where = url.split(":")[0]
         print(f"building: {args.lessons} lessons, {args.enrollments} enrollments on {where}")
         started = time.perf_counter()
@@ -335,10 +335,10 @@ def run_requests(data: dict[str, Any], runs: int) -> list[list[str]]:
 def enrollments_of(student_ids: list[Any]) -> list[str]:
     from sqlalchemy import select
 
+    from shared import bootstrap
     from shared.domain.enrollments import Enrollment
-    from shared.uow import UnitOfWork
 
-    with UnitOfWork() as uow:
+    with bootstrap.current().uow() as uow:
         by_student = dict(
             uow.session.execute(
                 select(Enrollment.student_id, Enrollment.id).where(
@@ -350,13 +350,17 @@ def enrollments_of(student_ids: list[Any]) -> list[str]:
 
 
 def run_progress_job(message_type: str, course_id: str) -> None:
-    from shared.messaging.consumer import handle_message
+    from functions_jobs import progress
+    from shared import bootstrap
+    from shared.messaging.broker import Delivery
+    from shared.messaging.consumer import consume
     from shared.messaging.envelope import Envelope
 
     envelope = Envelope(
         uuid.uuid4(), message_type, 1, datetime.now(UTC), None, {"course_id": course_id}
     )
-    handle_message("progress", str(envelope.id), envelope.to_bytes())
+    delivery = Delivery("progress", str(envelope.id), envelope.to_bytes(), delivery_count=1)
+    consume(bootstrap.current(), progress.HANDLERS, delivery)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ class Dependencies:
     # Shuffles quiz questions and options; tests pass a random.Random with a seed.
     shuffler: random.Random = field(default_factory=secrets.SystemRandom)
     _built: dict[str, Any] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def _once(self, name: str, build: Callable[[], T]) -> T:
         # Double-checked, so concurrent first requests build one engine, not one each.

@@ -8,6 +8,7 @@ gets its own database, created here and dropped at the end, so runs never see ea
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,26 +101,54 @@ def postgres_database(postgres_server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`database_url` is SQLite, plus PostgreSQL for tests marked `postgres` (locks, SKIP
+    LOCKED, upserts, races, statement counts) or for every test when TEST_DATABASES=all."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "database_url" in (names.split(",") if isinstance(names, str) else names):
+            return
+    everywhere = os.environ.get("TEST_DATABASES", "").strip().lower() == "all"
+    on_postgres = everywhere or metafunc.definition.get_closest_marker("postgres") is not None
+    names = ["sqlite", "postgresql"] if on_postgres else ["sqlite"]
+    metafunc.parametrize("database_url", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database migrated to head once per test process, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    db_migrations.upgrade(f"sqlite:///{path}")
+    return path
+
+
+_POSTGRES_TABLES: dict[str, list[str]] = {}
+
+
 def _truncate_all(url: str) -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
-        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-        if tables:
-            with engine.begin() as connection:
-                quoted = ", ".join(f'"{t}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        if url not in _POSTGRES_TABLES:
+            names = inspect(engine).get_table_names()
+            _POSTGRES_TABLES[url] = [t for t in names if t != "alembic_version"]
+        quoted = ", ".join(f'"{t}"' for t in _POSTGRES_TABLES[url])
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database_url(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[str]:
-    """A migrated, empty database, once on SQLite and once on PostgreSQL; DATABASE_URL set."""
+    """A migrated, empty database (see pytest_generate_tests for which); DATABASE_URL set."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/migrated.db"
-        db_migrations.upgrade(url)
+        path = tmp_path / "migrated.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_database")
     monkeypatch.setenv("DATABASE_URL", url)

@@ -5,16 +5,22 @@
     enrollment = make_enrollment(student, course)
 
 Rows are committed and returned detached, readable after the unit of work closes.
+`committed_before_insert` commits a row at the worst moment for the code under test, as a
+request that wins a race would.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+from shared import bootstrap
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment
 from shared.domain.instructors import InstructorProfile
@@ -155,3 +161,33 @@ def load(model: type, row_id: uuid.UUID) -> Any:
         row = uow.session.get(model, row_id)
         uow.session.expunge_all()
         return row
+
+
+@contextmanager
+def committed_before_insert(model: type, write: Callable[[], object]) -> Iterator[list[object]]:
+    """Run `write` (rows committed in their own unit of work) the first time a session is
+    about to insert a `model` row: another request committing between the code's check and
+    its insert. Yields what `write` returned, once it ran.
+
+    PostgreSQL only: on SQLite every transaction begins IMMEDIATE, so the code under test
+    holds the write lock from its check on, and `write` would wait for it in vain.
+    """
+    written: list[object] = []
+    running = False
+
+    def before_flush(session: Session, *_: Any) -> None:
+        nonlocal running
+        if running or written or not any(isinstance(row, model) for row in session.new):
+            return
+        running = True  # `write` flushes a `model` row too
+        try:
+            written.append(write())
+        finally:
+            running = False
+
+    sessions = bootstrap.current().sessions
+    event.listen(sessions, "before_flush", before_flush)
+    try:
+        yield written
+    finally:
+        event.remove(sessions, "before_flush", before_flush)

@@ -135,9 +135,9 @@ class Router:
             raise ValueError(f"write the route without a leading '/': {path[1:]!r}")
         full_path = "/".join(part for part in (self.prefix, path) if part)
         rule = self.rate_limit if rate_limit is _INHERIT else rate_limit
+        _check_rule(f"{method} {full_path}", rule)
 
         def decorator(fn: F) -> F:
-            _check_rule(fn.__name__, rule)
             spec = describe(
                 fn,
                 method=method,

@@ -6,6 +6,9 @@ timer_claims) and runs the function only if the claim succeeded, so several thre
 with its blob lease. Occurrences missed while a run was going (or the machine slept) collapse
 into one run with `past_due=True`, as Azure does. A function that raises is logged; the next
 occurrence runs as usual.
+
+`run_due(now)` is one step of every timer at the clock's `now`: the threads call it, and tests
+call it with a ManualClock instead of waiting for the wall clock.
 """
 
 from __future__ import annotations
@@ -66,6 +69,9 @@ class TimerScheduler:
                 self.schedules.append((timer, CronSchedule.parse(timer.schedule)))
             except CronScheduleError as exc:
                 raise CronScheduleError(f"timer {timer.name}: {exc}") from None
+        started = clock()
+        # The last occurrence each timer has seen (claimed here or elsewhere), by name.
+        self._last: dict[str, datetime] = {timer.name: started for timer, _ in self.schedules}
 
     def __repr__(self) -> str:
         timers = ", ".join(f"{t.name} {s}" for t, s in self.schedules)
@@ -89,23 +95,31 @@ class TimerScheduler:
                 log.warning("%s is still running; leaving it behind", thread.name)
         self._threads.clear()
 
+    def run_due(self, now: datetime) -> None:
+        """Run, once each, every timer whose next occurrence has come by `now`."""
+        for timer, schedule in self.schedules:
+            self._run_if_due(timer, schedule, now)
+
+    def _run_if_due(self, timer: TimerFunction, schedule: CronSchedule, now: datetime) -> datetime:
+        """Fire `timer` if an occurrence is due by `now`; return its next occurrence."""
+        occurrence = schedule.next_after(self._last[timer.name])
+        if occurrence > now:
+            return occurrence
+        following = schedule.next_after(occurrence)
+        past_due = following <= now
+        while following <= now:
+            occurrence, following = following, schedule.next_after(following)
+        self._fire(timer, occurrence, past_due)
+        self._last[timer.name] = occurrence
+        return following
+
     def _run(self, timer: TimerFunction, schedule: CronSchedule) -> None:
-        last = self._clock()
         while not self._stop.is_set():
-            occurrence = schedule.next_after(last)
-            delay = (occurrence - self._clock()).total_seconds()
-            if delay > 0:
-                if self._stop.wait(delay):
-                    return
-                if self._clock() < occurrence:
-                    continue  # woke early (the wall clock moved): wait again
-            now = self._clock()
-            following = schedule.next_after(occurrence)
-            past_due = following <= now
-            while following <= now:
-                occurrence, following = following, schedule.next_after(following)
-            self._fire(timer, occurrence, past_due)
-            last = occurrence
+            wake_at = self._run_if_due(timer, schedule, self._clock())
+            delay = (wake_at - self._clock()).total_seconds()
+            # Woken early (the wall clock moved): the next pass finds nothing due and waits.
+            if delay > 0 and self._stop.wait(delay):
+                return
 
     def _fire(self, timer: TimerFunction, occurrence: datetime, past_due: bool) -> None:
         now = self._clock()

@@ -44,7 +44,11 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Redact a record in place: its message (arguments merged in) and its exception text."""
     if getattr(record, "lms_redacted", False):
         return record
-    record.msg = redact(record.getMessage())
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: logging reports it at emit; keep what there is
+        message = f"{record.msg} {record.args!r}"
+    record.msg = redact(message)
     record.args = None
     if record.exc_info and not record.exc_text:
         # Formatters print exc_text when it is set instead of formatting exc_info again.

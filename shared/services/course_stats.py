@@ -136,9 +136,7 @@ def recompute_course_summaries(uow: UnitOfWork, course_id: uuid.UUID) -> int:
         )
     ).all()
     for enrollment, title, email, full_name in due:
-        complete_enrollment(
-            uow, enrollment, course_title=title, learner=Learner(email, full_name), now=now
-        )
+        complete_enrollment(uow, enrollment, course_title=title, learner=Learner(email, full_name))
     return len(due)
 
 

@@ -13,7 +13,7 @@ page costs a COUNT and one page query whatever its size.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select
@@ -30,11 +30,11 @@ from shared.domain.errors import (
 )
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role, User
+from shared.messages.events import CoursePublished
 from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
 from shared.schemas.pages import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
-from shared.services.identity.users import require_actor
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
@@ -42,14 +42,8 @@ SLUG_TAKEN = "Course slug already exists"
 HAS_ENROLLMENTS = "This course has enrollments; unpublish it instead of deleting it"
 VERIFICATION_REQUIRED = "Instructor verification is required before publishing courses"
 FREE_WITH_PRICE = "A free course has no price: send price 0 (or null), or is_free false"
-COURSE_PUBLISHED = "course.published"
-WEBHOOKS = "webhooks"
 # Never null in the table: an explicit null in a PATCH is refused (400), not stored.
 NOT_NULL_FIELDS = ("title", "is_published", "is_free")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _with_instructor() -> Select[tuple[Course, str]]:
@@ -81,7 +75,7 @@ def _visible_to(actor: Actor | None, mine: bool) -> list[Any]:
     return [Course.is_published.is_(True)]
 
 
-def list_courses(actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]:
+def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]:
     """Newest first: one COUNT and one page query joined to the instructors' names."""
     conditions = _visible_to(actor, query.mine)
     if query.category is not None:
@@ -96,32 +90,30 @@ def list_courses(actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]
                 Course.description.icontains(query.search, autoescape=True),
             )
         )
-    with UnitOfWork() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(Course).where(*conditions)) or 0
-        rows = uow.session.execute(
-            _with_instructor()
-            .where(*conditions)
-            .order_by(Course.created_at.desc(), Course.id.desc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        items = [CourseOut.of(course, name) for course, name in rows]
+    total = uow.session.scalar(select(func.count()).select_from(Course).where(*conditions)) or 0
+    rows = uow.session.execute(
+        _with_instructor()
+        .where(*conditions)
+        .order_by(Course.created_at.desc(), Course.id.desc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    items = [CourseOut.of(course, name) for course, name in rows]
     return Page[CourseOut].of(items, total, query)
 
 
-def _get(actor: Actor | None, where: Any) -> CourseOut:
-    with UnitOfWork() as uow:
-        course, name = _load(uow.session, where)
-        require_visible(actor, course)
-        return CourseOut.of(course, name)
+def _get(uow: UnitOfWork, actor: Actor | None, where: Any) -> CourseOut:
+    course, name = _load(uow.session, where)
+    require_visible(actor, course)
+    return CourseOut.of(course, name)
 
 
-def get_course(actor: Actor | None, course_id: str | uuid.UUID) -> CourseOut:
-    return _get(actor, _by_id(course_id))
+def get_course(uow: UnitOfWork, actor: Actor | None, course_id: str | uuid.UUID) -> CourseOut:
+    return _get(uow, actor, _by_id(course_id))
 
 
-def get_course_by_slug(actor: Actor | None, slug: str) -> CourseOut:
-    return _get(actor, Course.slug == slug)
+def get_course_by_slug(uow: UnitOfWork, actor: Actor | None, slug: str) -> CourseOut:
+    return _get(uow, actor, Course.slug == slug)
 
 
 def _check_pricing(course: Course) -> None:
@@ -133,13 +125,13 @@ def _slug_taken(session: Session, slug: str) -> bool:
     return session.scalar(select(Course.id).where(Course.slug == slug)) is not None
 
 
-def create_course(actor: Actor | None, data: CourseCreate) -> CourseOut:
+def create_course(uow: UnitOfWork, actor: Actor, data: CourseCreate) -> CourseOut:
     """A draft owned by the caller (an instructor or an admin); publishing is a separate step."""
-    actor = require_actor(actor)
     if actor.role not in (Role.INSTRUCTOR, Role.ADMIN):
         raise AccessDeniedError("Insufficient permissions")
-    assert data.slug is not None  # CourseCreate fills it from the title
-    now = _now()
+    # For the type checker only: CourseCreate fills the slug from the title (or refuses, 422).
+    assert data.slug is not None
+    now = uow.clock()
     price = float(data.price) if data.price is not None else None
     course = Course(
         id=uuid.uuid4(),
@@ -172,18 +164,18 @@ def create_course(actor: Actor | None, data: CourseCreate) -> CourseOut:
         updated_at=now,
     )
     _check_pricing(course)
-    with UnitOfWork() as uow:
-        if _slug_taken(uow.session, data.slug):
-            raise ResourceConflictError(SLUG_TAKEN)
-        uow.session.add(course)
-        try:
-            uow.commit()
-        except IntegrityError:
-            # Another request took the slug between the check and the commit.
-            uow.rollback()
-            raise ResourceConflictError(SLUG_TAKEN) from None
-        name = actor.user.full_name if actor.user is not None else _instructor_name(uow, actor)
-        return CourseOut.of(course, name)
+    if _slug_taken(uow.session, data.slug):
+        raise ResourceConflictError(SLUG_TAKEN)
+    uow.session.add(course)
+    try:
+        uow.commit()
+    except IntegrityError:
+        # Another request took the slug between the check and the commit (PostgreSQL; on
+        # SQLite BEGIN IMMEDIATE runs the two one after the other, so the check sees it).
+        uow.rollback()
+        raise ResourceConflictError(SLUG_TAKEN) from None
+    name = actor.user.full_name if actor.user is not None else _instructor_name(uow, actor)
+    return CourseOut.of(course, name)
 
 
 def _instructor_name(uow: UnitOfWork, actor: Actor) -> str | None:
@@ -208,13 +200,7 @@ def _publish(uow: UnitOfWork, actor: Actor, course: Course, now: datetime) -> bo
     course.is_published = True
     course.published_at = now
     uow.publish(
-        WEBHOOKS,
-        COURSE_PUBLISHED,
-        {
-            "course_id": str(course.id),
-            "instructor_id": str(course.instructor_id),
-            "published_at": now.isoformat(),
-        },
+        CoursePublished(course_id=course.id, instructor_id=course.instructor_id, published_at=now)
     )
     return True
 
@@ -227,9 +213,10 @@ def _unpublish(course: Course) -> bool:
     return True
 
 
-def update_course(actor: Actor | None, course_id: str | uuid.UUID, data: CourseUpdate) -> CourseOut:
+def update_course(
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, data: CourseUpdate
+) -> CourseOut:
     """Change the fields sent; is_published goes through the publishing rules."""
-    actor = require_actor(actor)
     for field in NOT_NULL_FIELDS:
         if field in data.model_fields_set and getattr(data, field) is None:
             raise RuleViolationError(f"'{field}' cannot be null")
@@ -237,38 +224,35 @@ def update_course(actor: Actor | None, course_id: str | uuid.UUID, data: CourseU
     if "price" in sent:
         # A new price without is_free keeps the two consistent, as on create.
         sent.setdefault("is_free", not sent["price"])
-    now = _now()
-    with UnitOfWork() as uow:
-        course, name = _load(uow.session, _by_id(course_id), for_update=True)
-        require_manager(actor, course)
-        changed = False
-        for field, value in sent.items():
-            if getattr(course, field) != value:
-                setattr(course, field, value)
-                changed = True
-        if "price" in sent or "is_free" in sent:
-            _check_pricing(course)
-        if data.is_published is True:
-            changed = _publish(uow, actor, course, now) or changed
-        elif data.is_published is False:
-            changed = _unpublish(course) or changed
-        if changed:
-            course.updated_at = now
-            uow.commit()
-        return CourseOut.of(course, name)
+    now = uow.clock()
+    course, name = _load(uow.session, _by_id(course_id), for_update=True)
+    require_manager(actor, course)
+    changed = False
+    for field, value in sent.items():
+        if getattr(course, field) != value:
+            setattr(course, field, value)
+            changed = True
+    if "price" in sent or "is_free" in sent:
+        _check_pricing(course)
+    if data.is_published is True:
+        changed = _publish(uow, actor, course, now) or changed
+    elif data.is_published is False:
+        changed = _unpublish(course) or changed
+    if changed:
+        course.updated_at = now
+        uow.commit()
+    return CourseOut.of(course, name)
 
 
-def publish_course(actor: Actor | None, course_id: str | uuid.UUID) -> CourseOut:
+def publish_course(uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID) -> CourseOut:
     """Publish a draft; a published course is returned as it is (no second announcement)."""
-    actor = require_actor(actor)
-    now = _now()
-    with UnitOfWork() as uow:
-        course, name = _load(uow.session, _by_id(course_id), for_update=True)
-        require_manager(actor, course)
-        if _publish(uow, actor, course, now):
-            course.updated_at = now
-            uow.commit()
-        return CourseOut.of(course, name)
+    now = uow.clock()
+    course, name = _load(uow.session, _by_id(course_id), for_update=True)
+    require_manager(actor, course)
+    if _publish(uow, actor, course, now):
+        course.updated_at = now
+        uow.commit()
+    return CourseOut.of(course, name)
 
 
 def _has_enrollments(session: Session, course_id: uuid.UUID) -> bool:
@@ -284,23 +268,21 @@ def _violates_foreign_key(exc: DBAPIError) -> bool:
     return isinstance(details, dict) and details.get("C") == "23503"
 
 
-def delete_course(actor: Actor | None, course_id: str | uuid.UUID) -> None:
+def delete_course(uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID) -> None:
     """Delete a course nobody is enrolled in; its lessons go with it (ON DELETE CASCADE).
 
     An enrolled student's history is never deleted under them: the enrollments' foreign key
     is RESTRICT, so an enrollment that slips in after the check still stops the delete.
     """
-    actor = require_actor(actor)
-    with UnitOfWork() as uow:
-        course, _ = _load(uow.session, _by_id(course_id), for_update=True)
-        require_manager(actor, course)
-        if _has_enrollments(uow.session, course.id):
-            raise ResourceConflictError(HAS_ENROLLMENTS)
-        try:
-            uow.session.execute(delete(Course).where(Course.id == course.id))
-            uow.commit()
-        except DBAPIError as exc:
-            if not _violates_foreign_key(exc):
-                raise
-            uow.rollback()
-            raise ResourceConflictError(HAS_ENROLLMENTS) from None
+    course, _ = _load(uow.session, _by_id(course_id), for_update=True)
+    require_manager(actor, course)
+    if _has_enrollments(uow.session, course.id):
+        raise ResourceConflictError(HAS_ENROLLMENTS)
+    try:
+        uow.session.execute(delete(Course).where(Course.id == course.id))
+        uow.commit()
+    except DBAPIError as exc:
+        if not _violates_foreign_key(exc):
+            raise
+        uow.rollback()
+        raise ResourceConflictError(HAS_ENROLLMENTS) from None

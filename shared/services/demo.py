@@ -2,8 +2,9 @@
 student part-way through one of them, so a new user sees a working system at once.
 
 Everything goes through the same services the API uses (so the aggregates, events and mails
-are the real ones), acting as the demo accounts. Running it again keeps what exists and adds
-what is missing; it never changes a password or a course someone edited.
+are the real ones), acting as the demo accounts, each step in its own unit of work as a request
+would be. Running it again keeps what exists and adds what is missing; it never changes a
+password or a course someone edited.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from shared.config import Settings
 from shared.domain.courses import Course
 from shared.domain.errors import RuleViolationError
 from shared.domain.users import Role, User
@@ -28,7 +29,9 @@ from shared.services import courses, enrollments, lessons, progress
 from shared.services.identity import instructors
 from shared.services.identity.accounts import commit_account, create_account, find_by_email
 from shared.services.identity.admins import create_operator_admin
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 
 @dataclass(frozen=True)
@@ -102,37 +105,37 @@ COURSES = (
 LESSONS_DONE = 2  # of the first course, by the demo student
 
 
-def _actor(user: User, *, admin_setup_complete: bool = False) -> Actor:
+def _actor(deps: Dependencies, user: User, *, admin_setup_complete: bool = False) -> Actor:
     """The demo account acting through the services, as a signed-in request would."""
     return Actor(
         id=user.id,
         email=user.email,
         role=Role(user.role),
         token_id=uuid.uuid4(),
-        token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        token_expires_at=deps.clock() + timedelta(minutes=5),
         admin_setup_complete=admin_setup_complete,
         user=user,
     )
 
 
-def _user(email: str) -> User | None:
-    with UnitOfWork() as uow:
+def _user(deps: Dependencies, email: str) -> User | None:
+    with deps.uow() as uow:
         user = find_by_email(uow, email)
         uow.session.expunge_all()
         return user
 
 
-def _ensure_account(settings: Settings, account: DemoAccount) -> tuple[User, bool]:
-    existing = _user(account.email)
+def _ensure_account(deps: Dependencies, account: DemoAccount) -> tuple[User, bool]:
+    existing = _user(deps, account.email)
     if existing is not None:
         return existing, False
     if account.role is Role.ADMIN:
         create_operator_admin(
-            email=account.email, password=account.password, full_name=account.full_name
+            deps, email=account.email, password=account.password, full_name=account.full_name
         )
     elif account.role is Role.INSTRUCTOR:
         registered = instructors.register(
-            settings,
+            deps,
             InstructorRegister(
                 email=account.email,
                 password=account.password,
@@ -142,89 +145,100 @@ def _ensure_account(settings: Settings, account: DemoAccount) -> tuple[User, boo
                 teaching_experience_years=8,
             ),
         )
-        instructors.approve(registered.instructor.id, "Verified by lms seed-demo")
+        with deps.uow() as uow:
+            instructors.approve(uow, registered.instructor.id, "Verified by lms seed-demo")
     else:
-        with UnitOfWork() as uow:
+        with deps.uow() as uow:
             create_account(
                 uow,
+                deps.passwords,
                 email=account.email,
                 password=account.password,
                 full_name=account.full_name,
                 role=Role.STUDENT,
-                now=datetime.now(UTC),
                 email_verified=True,
             )
             commit_account(uow)
-    user = _user(account.email)
-    assert user is not None
+    user = _user(deps, account.email)
+    if user is None:
+        raise RuntimeError(f"the demo account {account.email} was created but cannot be read")
     return user, True
 
 
-def _course_id(slug: str) -> uuid.UUID | None:
-    with UnitOfWork() as uow:
+def _course_id(deps: Dependencies, slug: str) -> uuid.UUID | None:
+    with deps.uow() as uow:
         return uow.session.scalar(select(Course.id).where(Course.slug == slug))
 
 
-def _ensure_course(teacher: Actor, demo: DemoCourse) -> tuple[uuid.UUID, bool]:
-    existing = _course_id(demo.slug)
+def _ensure_course(deps: Dependencies, teacher: Actor, demo: DemoCourse) -> tuple[uuid.UUID, bool]:
+    existing = _course_id(deps, demo.slug)
     if existing is not None:
         return existing, False
-    course = courses.create_course(
-        teacher,
-        CourseCreate(
-            title=demo.title,
-            slug=demo.slug,
-            description=demo.description,
-            category=demo.category,
-            difficulty_level=demo.difficulty_level,
-            estimated_duration_minutes=15 * len(demo.lessons),
-            price=0,
-            learning_objectives=[title for title, _ in demo.lessons],
-        ),
-    )
-    for number, (title, content) in enumerate(demo.lessons, start=1):
-        lessons.create_lesson(
-            course.id,
-            LessonCreate(
-                title=title,
-                lesson_type="text",
-                content=content,
-                duration_minutes=15,
-                is_preview=number == 1,
-            ),
+    with deps.uow() as uow:
+        course = courses.create_course(
+            uow,
             teacher,
+            CourseCreate(
+                title=demo.title,
+                slug=demo.slug,
+                description=demo.description,
+                category=demo.category,
+                difficulty_level=demo.difficulty_level,
+                estimated_duration_minutes=15 * len(demo.lessons),
+                price=0,
+                learning_objectives=[title for title, _ in demo.lessons],
+            ),
         )
-    courses.publish_course(teacher, course.id)
+    for number, (title, content) in enumerate(demo.lessons, start=1):
+        with deps.uow() as uow:
+            lessons.create_lesson(
+                uow,
+                teacher,
+                course.id,
+                LessonCreate(
+                    title=title,
+                    lesson_type="text",
+                    content=content,
+                    duration_minutes=15,
+                    is_preview=number == 1,
+                ),
+            )
+    with deps.uow() as uow:
+        courses.publish_course(uow, teacher, course.id)
     return course.id, True
 
 
-def seed(settings: Settings, say: Callable[[str], None]) -> None:
+def seed(deps: Dependencies, say: Callable[[str], None]) -> None:
     """Create what is missing of the demo data, saying what was done step by step."""
-    if settings.ENVIRONMENT == "production":
+    if deps.settings.ENVIRONMENT == "production":
         raise RuleViolationError(
             "seed-demo creates accounts whose passwords are published in the README; "
             "it refuses to run with ENVIRONMENT=production"
         )
     users: dict[Role, User] = {}
     for account in ACCOUNTS:
-        user, created = _ensure_account(settings, account)
+        user, created = _ensure_account(deps, account)
         users[account.role] = user
         what = "created" if created else "already there, kept as it is"
         say(f"{account.role.value:<10} {account.email} / {account.password}: {what}")
-    teacher = _actor(users[Role.INSTRUCTOR])
+    teacher = _actor(deps, users[Role.INSTRUCTOR])
     course_ids = []
     for number, demo in enumerate(COURSES, start=1):
-        course_id, created = _ensure_course(teacher, demo)
+        course_id, created = _ensure_course(deps, teacher, demo)
         course_ids.append(course_id)
         what = f"created with {len(demo.lessons)} lessons and published" if created else "kept"
         say(f"course {number}/{len(COURSES)} {demo.title!r}: {what}")
-    learner = _actor(users[Role.STUDENT])
+    learner = _actor(deps, users[Role.STUDENT])
     for course_id in course_ids[:2]:
-        enrollments.enroll(learner, EnrollmentCreate(course_id=course_id))
-    first = enrollments.enroll(learner, EnrollmentCreate(course_id=course_ids[0]))[0]
-    outline = lessons.list_lessons(course_ids[0], learner).items
+        with deps.uow() as uow:
+            enrollments.enroll(uow, learner, EnrollmentCreate(course_id=course_id))
+    with deps.uow() as uow:
+        first = enrollments.enroll(uow, learner, EnrollmentCreate(course_id=course_ids[0]))[0]
+    with deps.uow() as uow:
+        outline = lessons.list_lessons(uow, learner, course_ids[0]).items
     for lesson in outline[:LESSONS_DONE]:
-        progress.complete_lesson(learner, first.id, lesson.id)
+        with deps.uow() as uow:
+            progress.complete_lesson(uow, learner, first.id, lesson.id)
     say(
         f"{STUDENT.email} is enrolled in {COURSES[0].title!r} ({LESSONS_DONE} of "
         f"{len(outline)} lessons done) and {COURSES[1].title!r}"

@@ -13,7 +13,7 @@ The course's enrollment and rating figures are not touched here: each change pub
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +23,13 @@ from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment, EnrollmentStatus
 from shared.domain.errors import AccessDeniedError, ResourceConflictError, ResourceNotFoundError
 from shared.domain.users import Role
+from shared.messages.emails import EnrollmentConfirmationEmail
+from shared.messages.events import CourseEnrollmentsChanged, EnrollmentCreated
 from shared.schemas.enrollments import EnrollmentCreate, EnrollmentOut, ReviewCreate
 from shared.schemas.pages import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services import progress
 from shared.services.course_access import load_course
-from shared.services.identity.users import require_actor
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
@@ -39,56 +40,50 @@ NOT_DROPPER = "You can only drop your own enrollments"
 REVIEW_THRESHOLD = 20.0  # percent of the course done before a review counts
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def enrollments_changed(uow: UnitOfWork, course_id: uuid.UUID) -> None:
     """Ask the progress queue to recompute the course's enrollment and rating figures."""
-    uow.publish("progress", "course.enrollments_changed", {"course_id": str(course_id)})
+    uow.publish(CourseEnrollmentsChanged(course_id=course_id))
 
 
-def enroll(actor: Actor | None, data: EnrollmentCreate) -> tuple[EnrollmentOut, bool]:
+def enroll(uow: UnitOfWork, actor: Actor, data: EnrollmentCreate) -> tuple[EnrollmentOut, bool]:
     """The caller's enrollment in the course, and whether this call created it."""
-    actor = require_actor(actor)
     if actor.role is Role.INSTRUCTOR:
         raise AccessDeniedError("Only students can enroll")
-    now = _now()
-    with UnitOfWork() as uow:
-        course = load_course(uow.session, data.course_id)
-        if not course.is_published:
-            raise AccessDeniedError("Cannot enroll in unpublished course")
+    now = uow.clock()
+    course = load_course(uow.session, data.course_id)
+    if not course.is_published:
+        raise AccessDeniedError("Cannot enroll in unpublished course")
+    existing = _enrollment_of(uow.session, actor.id, course.id)
+    if existing is not None:
+        return _enroll_again(uow, actor, course, existing, now), False
+    enrollment = Enrollment(
+        id=uuid.uuid4(),
+        student_id=actor.id,
+        course_id=course.id,
+        enrolled_at=now,
+        started_at=now,
+        status=EnrollmentStatus.ACTIVE.value,
+        progress_percentage=0,
+        completed_lessons_count=0,
+        total_lessons_count=course.total_lessons,
+        total_time_spent_seconds=0,
+        last_accessed_at=now,
+        updated_at=now,
+    )
+    uow.session.add(enrollment)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        # Another request enrolled the caller first (PostgreSQL made this insert wait for
+        # it): answer with that enrollment.
+        uow.rollback()
         existing = _enrollment_of(uow.session, actor.id, course.id)
-        if existing is not None:
-            return _enroll_again(uow, actor, course, existing, now), False
-        enrollment = Enrollment(
-            id=uuid.uuid4(),
-            student_id=actor.id,
-            course_id=course.id,
-            enrolled_at=now,
-            started_at=now,
-            status=EnrollmentStatus.ACTIVE.value,
-            progress_percentage=0,
-            completed_lessons_count=0,
-            total_lessons_count=course.total_lessons,
-            total_time_spent_seconds=0,
-            last_accessed_at=now,
-            updated_at=now,
-        )
-        uow.session.add(enrollment)
-        try:
-            uow.session.flush()
-        except IntegrityError:
-            # Another request enrolled the caller first (PostgreSQL made this insert wait for
-            # it): answer with that enrollment.
-            uow.rollback()
-            existing = _enrollment_of(uow.session, actor.id, course.id)
-            if existing is None:
-                raise
-            return _enroll_again(uow, actor, course, existing, now), False
-        _announce_enrollment(uow, actor, course, enrollment)
-        uow.commit()
-        return EnrollmentOut.model_validate(enrollment), True
+        if existing is None:
+            raise
+        return _enroll_again(uow, actor, course, existing, now), False
+    _announce_enrollment(uow, actor, course, enrollment)
+    uow.commit()
+    return EnrollmentOut.model_validate(enrollment), True
 
 
 def _enrollment_of(
@@ -113,7 +108,7 @@ def _enroll_again(
         if progress.is_due_for_completion(enrollment):
             learner = progress.learner_of(uow.session, actor, enrollment.student_id)
             progress.complete_enrollment(
-                uow, enrollment, course_title=course.title, learner=learner, now=now
+                uow, enrollment, course_title=course.title, learner=learner
             )
         enrollments_changed(uow, course.id)
         uow.commit()
@@ -125,34 +120,28 @@ def _announce_enrollment(
 ) -> None:
     learner = progress.learner_of(uow.session, actor, enrollment.student_id)
     uow.publish(
-        "webhooks",
-        "enrollment.created",
-        {
-            "enrollment_id": str(enrollment.id),
-            "student_id": str(enrollment.student_id),
-            "course_id": str(course.id),
-            "status": enrollment.status,
-            "enrolled_at": enrollment.enrolled_at.isoformat(),
-        },
+        EnrollmentCreated(
+            enrollment_id=enrollment.id,
+            student_id=enrollment.student_id,
+            course_id=course.id,
+            status=enrollment.status,
+            enrolled_at=enrollment.enrolled_at,
+        )
     )
     uow.publish(
-        "emails",
-        "email.enrollment_confirmation",
-        {
-            "to": learner.email,
-            "full_name": learner.full_name,
-            "course_id": str(course.id),
-            "course_title": course.title,
-        },
+        EnrollmentConfirmationEmail(
+            to=learner.email,
+            full_name=learner.full_name,
+            course_id=course.id,
+            course_title=course.title,
+        )
     )
     enrollments_changed(uow, course.id)
 
 
-def my_courses(actor: Actor | None, query: PageQuery) -> Page[EnrollmentOut]:
+def my_courses(uow: UnitOfWork, actor: Actor, query: PageQuery) -> Page[EnrollmentOut]:
     """The caller's enrollments, newest first: one COUNT and one page query."""
-    actor = require_actor(actor)
-    with UnitOfWork() as uow:
-        return enrollment_page(uow.session, Enrollment.student_id == actor.id, query)
+    return enrollment_page(uow.session, Enrollment.student_id == actor.id, query)
 
 
 def enrollment_page(
@@ -170,21 +159,19 @@ def enrollment_page(
     return Page[EnrollmentOut].of([EnrollmentOut.model_validate(row) for row in rows], total, query)
 
 
-def get_enrollment(actor: Actor | None, enrollment_id: str | uuid.UUID) -> EnrollmentOut:
+def get_enrollment(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID) -> EnrollmentOut:
     """For the admin, the enrolled student and the course's instructor: one joined query."""
-    actor = require_actor(actor)
-    with UnitOfWork() as uow:
-        row = uow.session.execute(
-            select(Enrollment, Course.instructor_id)
-            .join(Course, Course.id == Enrollment.course_id)
-            .where(Enrollment.id == parse_id(enrollment_id, ENROLLMENT_NOT_FOUND))
-        ).one_or_none()
-        if row is None:
-            raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
-        enrollment, instructor_id = row
-        if not (actor.is_admin or actor.id in (enrollment.student_id, instructor_id)):
-            raise AccessDeniedError(NOT_VIEWER)
-        return EnrollmentOut.model_validate(enrollment)
+    row = uow.session.execute(
+        select(Enrollment, Course.instructor_id)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.id == parse_id(enrollment_id, ENROLLMENT_NOT_FOUND))
+    ).one_or_none()
+    if row is None:
+        raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
+    enrollment, instructor_id = row
+    if not (actor.is_admin or actor.id in (enrollment.student_id, instructor_id)):
+        raise AccessDeniedError(NOT_VIEWER)
+    return EnrollmentOut.model_validate(enrollment)
 
 
 def _own_enrollment(
@@ -202,37 +189,33 @@ def _own_enrollment(
 
 
 def review(
-    actor: Actor | None, enrollment_id: str | uuid.UUID, data: ReviewCreate
+    uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID, data: ReviewCreate
 ) -> EnrollmentOut:
     """Rate the course (again: a new review replaces the previous one) once 20 % is done."""
-    actor = require_actor(actor)
-    now = _now()
-    with UnitOfWork() as uow:
-        enrollment = _own_enrollment(uow, actor, enrollment_id, NOT_REVIEWER)
-        progress.require_open(enrollment)
-        if enrollment.progress_percentage < REVIEW_THRESHOLD:
-            raise AccessDeniedError("Complete at least 20% before reviewing")
-        enrollment.rating = data.rating
-        enrollment.review = data.review
-        enrollment.reviewed_at = now
+    now = uow.clock()
+    enrollment = _own_enrollment(uow, actor, enrollment_id, NOT_REVIEWER)
+    progress.require_open(enrollment)
+    if enrollment.progress_percentage < REVIEW_THRESHOLD:
+        raise AccessDeniedError("Complete at least 20% before reviewing")
+    enrollment.rating = data.rating
+    enrollment.review = data.review
+    enrollment.reviewed_at = now
+    enrollment.updated_at = now
+    enrollments_changed(uow, enrollment.course_id)
+    uow.commit()
+    return EnrollmentOut.model_validate(enrollment)
+
+
+def drop(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID) -> EnrollmentOut:
+    """Leave the course; progress is kept for a later re-enrollment. Dropping twice is a no-op."""
+    now = uow.clock()
+    enrollment = _own_enrollment(uow, actor, enrollment_id, NOT_DROPPER)
+    if enrollment.status == EnrollmentStatus.COMPLETED.value:
+        raise ResourceConflictError("A completed enrollment cannot be dropped")
+    if enrollment.status == EnrollmentStatus.ACTIVE.value:
+        enrollment.status = EnrollmentStatus.DROPPED.value
+        enrollment.dropped_at = now
         enrollment.updated_at = now
         enrollments_changed(uow, enrollment.course_id)
         uow.commit()
-        return EnrollmentOut.model_validate(enrollment)
-
-
-def drop(actor: Actor | None, enrollment_id: str | uuid.UUID) -> EnrollmentOut:
-    """Leave the course; progress is kept for a later re-enrollment. Dropping twice is a no-op."""
-    actor = require_actor(actor)
-    now = _now()
-    with UnitOfWork() as uow:
-        enrollment = _own_enrollment(uow, actor, enrollment_id, NOT_DROPPER)
-        if enrollment.status == EnrollmentStatus.COMPLETED.value:
-            raise ResourceConflictError("A completed enrollment cannot be dropped")
-        if enrollment.status == EnrollmentStatus.ACTIVE.value:
-            enrollment.status = EnrollmentStatus.DROPPED.value
-            enrollment.dropped_at = now
-            enrollment.updated_at = now
-            enrollments_changed(uow, enrollment.course_id)
-            uow.commit()
-        return EnrollmentOut.model_validate(enrollment)
+    return EnrollmentOut.model_validate(enrollment)

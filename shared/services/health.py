@@ -8,13 +8,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from shared.bootstrap import Dependencies
 from shared.domain.errors import DependencyUnavailableError
 from shared.messages.base import QUEUES
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 log = logging.getLogger("lms.health")
 

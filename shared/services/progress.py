@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -49,9 +48,10 @@ from shared.domain.errors import (
 )
 from shared.domain.rounding import two_places
 from shared.domain.users import User
+from shared.messages.emails import CourseCompletedEmail
+from shared.messages.events import EnrollmentCompleted
 from shared.schemas.enrollments import LessonProgressOut, LessonProgressUpdate
 from shared.security.permissions import Actor
-from shared.services.identity.users import require_actor
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
@@ -153,30 +153,30 @@ def is_due_for_completion(enrollment: Enrollment) -> bool:
 
 
 def complete_enrollment(
-    uow: UnitOfWork, enrollment: Enrollment, *, course_title: str, learner: Learner, now: datetime
+    uow: UnitOfWork, enrollment: Enrollment, *, course_title: str, learner: Learner
 ) -> None:
-    """The active → completed transition and its announcements; the caller holds the row lock
-    and has checked `is_due_for_completion`."""
+    """The active → completed transition and its announcements, at the unit of work's time;
+    the caller holds the row lock and has checked `is_due_for_completion`."""
+    now = uow.clock()
     enrollment.status = EnrollmentStatus.COMPLETED.value
     enrollment.completed_at = now
     enrollment.updated_at = now
-    payload: dict[str, Any] = {
-        "enrollment_id": str(enrollment.id),
-        "student_id": str(enrollment.student_id),
-        "course_id": str(enrollment.course_id),
-        "completed_at": now.isoformat(),
-    }
-    uow.publish("progress", "enrollment.completed", payload)
-    uow.publish("webhooks", "enrollment.completed", payload)
+    # One event, to the progress queue (course figures, then the certificate) and to webhooks.
     uow.publish(
-        "emails",
-        "email.course_completed",
-        {
-            "to": learner.email,
-            "full_name": learner.full_name,
-            "course_id": str(enrollment.course_id),
-            "course_title": course_title,
-        },
+        EnrollmentCompleted(
+            enrollment_id=enrollment.id,
+            student_id=enrollment.student_id,
+            course_id=enrollment.course_id,
+            completed_at=now,
+        )
+    )
+    uow.publish(
+        CourseCompletedEmail(
+            to=learner.email,
+            full_name=learner.full_name,
+            course_id=enrollment.course_id,
+            course_title=course_title,
+        )
     )
 
 
@@ -233,11 +233,11 @@ def _record(
     enrollment: Enrollment,
     lesson: _CourseLesson,
     data: LessonProgressUpdate,
-    now: datetime,
 ) -> LessonProgress:
     """Apply the update to the lesson's progress, recompute the summary and complete the
     enrollment when due; the caller holds the enrollment's lock."""
     session = uow.session
+    now = uow.clock()
     progress = lesson.progress
     stored = None if progress is None else ProgressStatus(progress.status)
     if progress is None:
@@ -250,14 +250,13 @@ def _record(
     summarize(session, enrollment, lesson.total_lessons, now)
     if is_due_for_completion(enrollment):
         learner = learner_of(session, actor, enrollment.student_id)
-        complete_enrollment(
-            uow, enrollment, course_title=lesson.course_title, learner=learner, now=now
-        )
+        complete_enrollment(uow, enrollment, course_title=lesson.course_title, learner=learner)
     return progress
 
 
 def update_progress(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     enrollment_id: str | uuid.UUID,
     lesson_id: str | uuid.UUID,
     data: LessonProgressUpdate,
@@ -267,38 +266,36 @@ def update_progress(
     Statements: the locked enrollment, the lesson with its course total and stored progress
     (one joined query), the progress insert/update, the aggregate, the enrollment update;
     a completion adds the outbox rows (and the student's address if an admin acts)."""
-    actor = require_actor(actor)
-    now = datetime.now(UTC)
-    with UnitOfWork() as uow:
-        session = uow.session
-        enrollment = _locked_enrollment(session, parse_id(enrollment_id, ENROLLMENT_NOT_FOUND))
-        if enrollment is None:
-            raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
-        if not (actor.is_admin or actor.id == enrollment.student_id):
-            raise AccessDeniedError(NOT_EDITOR)
-        require_open(enrollment)
-        lesson = _course_lesson(session, enrollment, parse_id(lesson_id, LESSON_NOT_IN_COURSE))
-        if lesson is None:
-            raise ResourceNotFoundError(LESSON_NOT_IN_COURSE)
-        progress = _record(uow, actor, enrollment, lesson, data, now)
-        uow.commit()
-        return LessonProgressOut.model_validate(progress)
+    session = uow.session
+    enrollment = _locked_enrollment(session, parse_id(enrollment_id, ENROLLMENT_NOT_FOUND))
+    if enrollment is None:
+        raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
+    if not (actor.is_admin or actor.id == enrollment.student_id):
+        raise AccessDeniedError(NOT_EDITOR)
+    require_open(enrollment)
+    lesson = _course_lesson(session, enrollment, parse_id(lesson_id, LESSON_NOT_IN_COURSE))
+    if lesson is None:
+        raise ResourceNotFoundError(LESSON_NOT_IN_COURSE)
+    progress = _record(uow, actor, enrollment, lesson, data)
+    uow.commit()
+    return LessonProgressOut.model_validate(progress)
 
 
 def complete_lesson(
-    actor: Actor | None, enrollment_id: str | uuid.UUID, lesson_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID, lesson_id: str | uuid.UUID
 ) -> LessonProgressOut:
     """Mark one lesson completed: the progress update with status completed at 100 %."""
-    return update_progress(actor, enrollment_id, lesson_id, LESSON_COMPLETED)
+    return update_progress(uow, actor, enrollment_id, lesson_id, LESSON_COMPLETED)
 
 
 def record_lesson_completion(
-    uow: UnitOfWork, enrollment_id: uuid.UUID, lesson_id: uuid.UUID, *, actor: Actor, now: datetime
+    uow: UnitOfWork, enrollment_id: uuid.UUID, lesson_id: uuid.UUID, *, actor: Actor
 ) -> None:
     """Complete a lesson as a side effect of another write (a passed quiz), in the caller's
-    unit of work, which commits. The routes' steps, but nothing is refused: the caller's own
-    write stands, so an ended enrollment, a lesson not in the course or one already completed
-    just records nothing. `actor` may be an instructor grading (see learner_of)."""
+    unit of work (at its clock's time), which commits. The routes' steps, but nothing is
+    refused: the caller's own write stands, so an ended enrollment, a lesson not in the course
+    or one already completed just records nothing. `actor` may be an instructor grading (see
+    learner_of)."""
     session = uow.session
     enrollment = _locked_enrollment(session, enrollment_id)
     if enrollment is None or enrollment.status in ENDED_STATUSES:
@@ -308,4 +305,4 @@ def record_lesson_completion(
         return
     if lesson.progress is not None and lesson.progress.status == ProgressStatus.COMPLETED:
         return
-    _record(uow, actor, enrollment, lesson, LESSON_COMPLETED, now)
+    _record(uow, actor, enrollment, lesson, LESSON_COMPLETED)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.http.route import ROUTES
+from shared.http import ROUTES
 from tests.function_calls import functions_by_name
 
 SNAPSHOT = Path(__file__).with_name("functions.json")
@@ -53,7 +53,7 @@ def test_registered_functions_match_the_reviewed_inventory() -> None:
     )
 
 
-def test_every_http_function_goes_through_the_route_decorator() -> None:
+def test_every_http_function_goes_through_a_router() -> None:
     http_names = {e["name"] for e in current_inventory() if e["trigger"] == "httpTrigger"}
     assert http_names - set(ROUTES) == set()
 

@@ -1,5 +1,6 @@
 """`lms serve` runs the background work: the outbox sweep timer feeds the local broker, the
-queue triggers consume it, and a message nobody can handle ends in the dead-letter queue."""
+queue triggers consume it, and a message nobody can handle ends in the dead-letter queue at
+its first delivery."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import get_settings
+from shared import bootstrap
+from shared.messages.base import Message
 from shared.messaging.local import LocalBroker
 from tests.e2e.host_process import HostProcess, host_environment, run_lms
 from tests.unit_of_work import unit_of_work
+
+
+class Unhandled(Message):
+    type = "no.handler.for.this"
+    queues = ("webhooks",)
+
+    n: int
 
 
 def test_a_message_left_in_the_outbox_is_swept_delivered_and_dead_lettered(
@@ -23,15 +32,16 @@ def test_a_message_left_in_the_outbox_is_swept_delivered_and_dead_lettered(
 
     # This process writes like a request whose relay after commit never ran.
     monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
+    bootstrap.reset()
     with unit_of_work(relay=False) as uow:
-        message_id = uow.publish("webhooks", "no.handler.for.this", {"n": 1})
+        [message_id] = uow.publish(Unhandled(n=1))
         uow.commit()
 
     host = HostProcess(env)
     host.wait_until_listening()
     try:
-        broker = LocalBroker()
+        broker = bootstrap.current().broker
+        assert isinstance(broker, LocalBroker)
         deadline = time.monotonic() + 60
         while not broker.dead_letters("webhooks") and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -39,6 +49,6 @@ def test_a_message_left_in_the_outbox_is_swept_delivered_and_dead_lettered(
         assert host.stop() == 0
     [letter] = broker.dead_letters("webhooks")
     assert letter.message_id == str(message_id)
-    assert letter.delivery_count == 10
-    assert letter.reason == "MaxDeliveryCountExceeded"
-    assert "no handler for message type 'no.handler.for.this'" in (letter.description or "")
+    assert letter.delivery_count == 1
+    assert letter.reason == "UnknownMessageType"
+    assert "no handler for 'no.handler.for.this' on queue 'webhooks'" in (letter.description or "")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared import db_migrations
+from shared import bootstrap, db_migrations
 from shared.cli.main import main
-from shared.config import get_settings
 
 
 def test_migrate_upgrades_an_empty_database_then_has_nothing_to_do(
@@ -25,7 +24,7 @@ def test_migrate_names_an_unreachable_database_without_its_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://lms:hunter2@127.0.0.1:1/lms")
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert main(["migrate"]) == 1
     captured = capsys.readouterr()
     assert "cannot use the database at postgresql+pg8000://lms:***@127.0.0.1:1/lms" in captured.err
@@ -36,7 +35,7 @@ def test_unsafe_production_settings_stop_the_command_with_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert main(["migrate"]) == 2
     err = capsys.readouterr().err
     assert "Refusing to start" in err

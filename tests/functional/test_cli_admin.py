@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
+from shared import bootstrap
 from shared.cli.main import main
 from shared.domain.admins import AdminProfile
 from shared.domain.users import User
-from shared.security.passwords import verify_password
 from tests.accounts import access_token, bearer, make_user
 from tests.function_calls import call_http
 from tests.unit_of_work import unit_of_work
@@ -71,7 +71,7 @@ def test_creates_an_admin_with_a_completed_profile_that_passes_adm_plus(
     assert user.role == "admin"
     assert user.full_name == "Ops Person"
     assert user.email_verified_at is not None
-    assert verify_password(user.password_hash, PASSWORD)
+    assert bootstrap.current().passwords.verify(user.password_hash, PASSWORD)
     assert profile.is_setup_complete is True
     assert profile.setup_completed_at is not None
     response = call_http("users_list", "GET", "/api/v1/users", headers=bearer(access_token(user)))
@@ -89,7 +89,9 @@ def test_reads_the_password_from_stdin_when_asked(
     assert code == 0
     assert asked == []
     stored = _stored("ops@example.org")
-    assert stored is not None and verify_password(stored[0].password_hash, PASSWORD)
+    assert stored is not None and bootstrap.current().passwords.verify(
+        stored[0].password_hash, PASSWORD
+    )
 
 
 def test_refuses_an_email_that_is_already_registered_with_exit_1(
@@ -152,12 +154,8 @@ def test_refuses_a_bad_email_or_name_before_asking_for_a_password(
 def test_an_unreachable_database_is_named_without_its_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from shared.config import get_settings
-    from shared.db import dispose_engines
-
     monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://lms:hunter2@127.0.0.1:1/lms")
-    get_settings.cache_clear()
-    dispose_engines()
+    bootstrap.reset()
     asked = _prompts(monkeypatch)
     assert main(["create-admin", "--email", "ops@example.org", "--full-name", "Ops"]) == 1
     err = capsys.readouterr().err

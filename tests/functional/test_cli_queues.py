@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from shared import bootstrap
 from shared.cli.main import main
 from shared.messaging.broker import OutgoingMessage
 from shared.messaging.local import LocalBroker
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def dead_letters(database_url: str) -> LocalBroker:
-    broker = LocalBroker()
+    broker = LocalBroker(bootstrap.current().sessions)
     broker.send(
         [OutgoingMessage("emails", f"m{i}", b'{"to": "x"}', "email.send") for i in range(3)]
     )

@@ -3,17 +3,19 @@ published with lessons, and the student is part-way through the first course."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import func, select
 
+from shared import bootstrap
+from shared.bootstrap import Dependencies
 from shared.cli.main import main
-from shared.config import get_settings
 from shared.domain.admins import AdminProfile
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import User
-from shared.security.passwords import verify_password
 from tests.accounts import access_token, bearer
 from tests.function_calls import call_http, json_of
 from tests.unit_of_work import unit_of_work
@@ -43,10 +45,11 @@ def test_seed_demo_creates_accounts_that_sign_in_with_their_published_passwords(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["seed-demo"]) == 0
+    passwords = bootstrap.current().passwords
     for email, (password, role) in ACCOUNTS.items():
         user = _user(email)
         assert user.role == role
-        assert verify_password(user.password_hash, password)
+        assert passwords.verify(user.password_hash, password)
         assert user.email_verified_at is not None
     with unit_of_work() as uow:
         admin = uow.session.scalars(select(AdminProfile)).one()
@@ -100,13 +103,10 @@ def test_seeding_twice_keeps_what_exists_and_adds_nothing(
 
 
 def test_seed_demo_refuses_to_run_in_production(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    install_dependencies: Callable[..., Dependencies], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = get_settings()
-    monkeypatch.setattr(
-        "shared.config.get_settings",
-        lambda: settings.model_copy(update={"ENVIRONMENT": "production"}),
-    )
+    settings = bootstrap.current().settings
+    install_dependencies(settings=settings.model_copy(update={"ENVIRONMENT": "production"}))
     assert main(["seed-demo"]) == 1
     assert "refuses to run with ENVIRONMENT=production" in capsys.readouterr().err
     assert _count(User) == 0

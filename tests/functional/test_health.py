@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import get_settings
+from shared import bootstrap
 from tests.function_calls import call_http, json_of
 
 
@@ -23,7 +23,7 @@ def test_health_answers_ok_even_when_the_database_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://nobody@127.0.0.1:1/none")
-    get_settings.cache_clear()
+    bootstrap.reset()
     response = call_http("health_check", "GET", "/api/v1/health")
     assert response.status_code == 200
     assert json_of(response) == {"status": "ok"}
@@ -52,7 +52,7 @@ def test_ready_is_503_naming_the_database_when_it_does_not_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+pg8000://nobody@127.0.0.1:1/none")
-    get_settings.cache_clear()
+    bootstrap.reset()
     response = call_http("health_ready", "GET", "/api/v1/ready")
     assert response.status_code == 503
     body = json_of(response)
@@ -76,7 +76,7 @@ def test_ready_is_503_naming_storage_when_its_folder_cannot_be_used(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the storage folder should be")
     monkeypatch.setenv("LOCAL_STORAGE_DIR", str(blocker))
-    get_settings.cache_clear()
+    bootstrap.reset()
     response = call_http("health_ready", "GET", "/api/v1/ready")
     assert response.status_code == 503
     body = json_of(response)
@@ -86,14 +86,16 @@ def test_ready_is_503_naming_storage_when_its_folder_cannot_be_used(
 
 
 def test_ready_reports_queue_depth_and_dead_letters(database_url: str) -> None:
+    from shared.messages.emails import WelcomeEmail
     from shared.messaging.local import LocalBroker
     from tests.unit_of_work import unit_of_work
 
     with unit_of_work() as uow:
-        uow.publish("emails", "email.send", {})
-        uow.publish("emails", "email.send", {})
+        uow.publish(WelcomeEmail(to="a@example.org", full_name="A"))
+        uow.publish(WelcomeEmail(to="b@example.org", full_name="B"))
         uow.commit()
-    broker = LocalBroker()
+    broker = bootstrap.current().broker
+    assert isinstance(broker, LocalBroker)
     broker.dead_letter(broker.receive("emails")[0], "Manual", None)
     body = json_of(call_http("health_ready", "GET", "/api/v1/ready"))
     assert body["queues"]["emails"]["active"] == 1

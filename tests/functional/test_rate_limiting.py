@@ -1,8 +1,8 @@
 """Shared rate limits in the request pipeline, through routes the Functions host would call.
 
-The routes here are test routes declared with `route(..., rate_limit=...)` on their own
-Blueprint and FunctionApp; the counter is the real one, on SQLite and on PostgreSQL. Time is
-the rate limiter's clock, set by each test.
+The routes here are test routes declared on a Router of their own (`rate_limit=...`), on
+their own Blueprint and FunctionApp; the counter is the real one, on SQLite and on
+PostgreSQL. Time is the dependencies' clock, set by each test.
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ import pytest
 from sqlalchemy import func as sql
 from sqlalchemy import select
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.throttling import RateLimitCounter
-from shared.http import AUTHENTICATED, ROUTES, Request, route
+from shared.http import AUTHENTICATED, ROUTES, Actor, Router
 from shared.http.rate_limiting import not_counted
-from shared.security import rate_limits
+from shared.http.registry import RouteSpec
 from shared.security.rate_limits import RULE_NAMES
 from tests.accounts import bearer, make_user
+from tests.clock import ManualClock
 from tests.function_calls import functions_by_name
 from tests.unit_of_work import unit_of_work
+
+pytestmark = pytest.mark.postgres
 
 ALLOWED_ORIGIN = "https://app.example.org"
 BASE = "http://localhost:7071/api/v1/t-ratelimit"
@@ -33,43 +36,37 @@ WINDOW_START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 bp = func.Blueprint()
+REGISTRY: dict[str, RouteSpec] = {}
+api = Router(bp, "api/v1/t-ratelimit", registry=REGISTRY)
 
 
-@route(bp, "GET", "api/v1/t-ratelimit/courses/{course_id}", name="t_ratelimit_courses_get")
-def courses_get(request: Request, course_id: str) -> dict[str, Any]:
+@api.get("courses/{course_id}")
+def t_ratelimit_courses_get(course_id: str) -> dict[str, Any]:
     return {"id": course_id}
 
 
-@route(bp, "GET", "api/v1/t-ratelimit/courses", name="t_ratelimit_courses_list")
-def courses_list(request: Request) -> list[Any]:
+@api.get("courses")
+def t_ratelimit_courses_list() -> list[Any]:
     return []
 
 
-@route(bp, "POST", "api/v1/t-ratelimit/login", name="t_ratelimit_login", rate_limit="auth")
-def login(request: Request) -> dict[str, Any]:
+@api.post("login", rate_limit="auth")
+def t_ratelimit_login() -> dict[str, Any]:
     return {"ok": True}
 
 
-@route(bp, "GET", "api/v1/t-ratelimit/me", name="t_ratelimit_me", access=AUTHENTICATED)
-def me(request: Request) -> dict[str, Any]:
-    assert request.actor is not None
-    return {"id": str(request.actor.id)}
+@api.get("me", access=AUTHENTICATED)
+def t_ratelimit_me(actor: Actor) -> dict[str, Any]:
+    return {"id": str(actor.id)}
 
 
-@route(
-    bp,
-    "POST",
-    "api/v1/t-ratelimit/upload",
-    name="t_ratelimit_upload",
-    access=AUTHENTICATED,
-    rate_limit="upload",
-)
-def upload(request: Request) -> dict[str, Any]:
+@api.post("upload", access=AUTHENTICATED, rate_limit="upload")
+def t_ratelimit_upload() -> dict[str, Any]:
     return {"stored": True}
 
 
-@route(bp, "GET", "api/v1/t-ratelimit/open", name="t_ratelimit_open", rate_limit=None)
-def open_get(request: Request) -> dict[str, Any]:
+@api.get("open", rate_limit=None)
+def t_ratelimit_open() -> dict[str, Any]:
     return {"ok": True}
 
 
@@ -78,28 +75,25 @@ app.register_functions(bp)
 FUNCTIONS = {f.get_function_name(): f for f in app.get_functions()}
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The clock of the dependencies every request uses, in a known window."""
     monkeypatch.setenv("CORS_ORIGINS", ALLOWED_ORIGIN)
-    get_settings.cache_clear()
-    fake = Clock(WINDOW_START + timedelta(seconds=15))
-    monkeypatch.setattr(rate_limits, "clock", fake)
+    if "database_url" in request.fixturenames:
+        request.getfixturevalue("database_url")  # it sets DATABASE_URL first
+    manual = ManualClock(WINDOW_START + timedelta(seconds=15))
+    bootstrap.install(bootstrap.build(clock=manual))
     not_counted.reset()
-    return fake
+    return manual
 
 
 def limit_to(monkeypatch: pytest.MonkeyPatch, **settings: int | str) -> None:
+    """Change settings; the dependencies are rebuilt from them, with the same clock."""
     for name, value in settings.items():
         monkeypatch.setenv(name, str(value))
-    get_settings.cache_clear()
+    clock = bootstrap.current().clock
+    bootstrap.reset()
+    bootstrap.install(bootstrap.build(clock=clock))
 
 
 def call(
@@ -263,7 +257,7 @@ def test_a_request_refused_by_authentication_still_spends_the_budget(
 
 
 def test_the_budget_comes_back_when_the_window_ends(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, clock: Clock
+    database_url: str, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
     limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2)
     clock.now = WINDOW_START + timedelta(seconds=59, milliseconds=500)
@@ -384,6 +378,9 @@ def test_a_counter_that_does_not_answer_lets_requests_through_with_a_warning(
 
 
 def test_an_unknown_rule_is_refused_when_the_route_is_declared() -> None:
+    registry: dict[str, RouteSpec] = {}
     with pytest.raises(ValueError, match="rate_limit='uploads' is not a rule"):
-        route(func.Blueprint(), "GET", "api/v1/t-ratelimit/x", name="t_x", rate_limit="uploads")
-    assert "t_x" not in ROUTES
+        Router(func.Blueprint(), "api/v1/t-ratelimit", registry=registry).get(
+            "x", rate_limit="uploads"
+        )
+    assert registry == {}

@@ -1,6 +1,6 @@
 """Every HTTP route the app registers, called by every kind of caller.
 
-Driven by the route registry (shared.http.route.ROUTES) and each route's access rule, so a new
+Driven by the route registry (shared.http.registry.ROUTES) and each route's access rule, so a new
 route is covered the day it is added. The access rule decides before anything else runs: an
 anonymous caller gets 401 where a token is required, a signed-in caller without the route's
 role gets 403, an admin whose setup is not complete gets 403 on ADM+ routes, and an admin whose
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from shared.domain.users import Role
-from shared.http.route import ROUTES, RouteSpec
+from shared.http.registry import ROUTES, RouteSpec
 from shared.local.route_constraints import example_value
 from shared.local.route_templates import Literal, Parameter, RouteTemplate
 from shared.security.permissions import Access

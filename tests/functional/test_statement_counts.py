@@ -3,10 +3,14 @@ are pinned here; a change shows up as a failing test, not as a slower bill."""
 
 from __future__ import annotations
 
+import pytest
+
 from shared.domain.users import Role
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http
 from tests.statements import counted_statements
+
+pytestmark = pytest.mark.postgres
 
 
 def test_an_authenticated_read_of_me_costs_two_statements(database_url: str) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
 
 from shared import db_migrations
 from shared.domain.models import Base
+
+pytestmark = pytest.mark.postgres
 
 
 def test_migrations_reach_head(database_url: str) -> None:

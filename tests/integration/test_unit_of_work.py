@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
-from shared.db import get_engine
+from shared import bootstrap
 from shared.domain.timers import TimerSchedule
 from tests.unit_of_work import unit_of_work
+
+pytestmark = pytest.mark.postgres
 
 
 def _names() -> set[str]:
@@ -60,7 +62,7 @@ def test_naive_datetimes_are_refused(database_url: str) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
-    engine = get_engine()
+    engine = bootstrap.current().engine
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared import bootstrap
 from shared.config import Settings, UnsafeSettingsError, get_settings, load_settings
 
 GOOD_PRODUCTION_KEY = "kV9yq3Jx2mT8wLpR4sNd7fHb6cZa1eGu5oIi0QwErTy"
@@ -25,9 +26,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch):
     """Each test starts from an environment that sets none of the settings."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
+    bootstrap.reset()
     yield
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
@@ -62,7 +63,7 @@ def test_settings_are_read_once_until_the_cache_is_cleared(monkeypatch):
     monkeypatch.setenv("APP_NAME", "Changed")
 
     assert get_settings() is first
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert get_settings().APP_NAME == "Changed"
 
 

@@ -45,7 +45,6 @@ from shared.services.analytics.formulas import (
     percent,
 )
 from shared.services.course_access import load_course, require_manager
-from shared.services.identity.users import require_actor
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
@@ -54,47 +53,44 @@ NOT_INSTRUCTOR_ANALYST = "Not authorized to view analytics for this instructor"
 INSTRUCTOR_NOT_FOUND = "Instructor not found"
 
 
-def course_analytics(actor: Actor | None, course_id: str | uuid.UUID) -> CourseAnalyticsOut:
-    actor = require_actor(actor)
+def course_analytics(
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID
+) -> CourseAnalyticsOut:
     if not is_analyst(actor):
         raise AccessDeniedError(INSUFFICIENT_PERMISSIONS)
-    with UnitOfWork() as uow:
-        course = load_course(uow.session, course_id)
-        require_manager(actor, course, NOT_COURSE_ANALYST)
-        row = uow.session.execute(
-            select(
-                func.count().label("enrollments"),
-                count_where(Enrollment.status == EnrollmentStatus.ACTIVE.value).label("active"),
-                count_where(Enrollment.status == EnrollmentStatus.COMPLETED.value).label(
-                    "completed"
-                ),
-                func.sum(Enrollment.progress_percentage).label("progress"),
-                func.sum(Enrollment.total_time_spent_seconds).label("seconds"),
-                func.sum(Enrollment.rating).label("rating"),
-                func.count(Enrollment.rating).label("ratings"),
-            ).where(Enrollment.course_id == course.id)
-        ).one()
-        return CourseAnalyticsOut(
-            course_id=course.id,
-            course_title=course.title,
-            total_enrollments=row.enrollments,
-            active_students=row.active,
-            completed_students=row.completed,
-            completion_rate=percent(row.completed, row.enrollments),
-            average_progress=mean(row.progress, row.enrollments),
-            average_time_hours=per_hour(row.seconds, row.enrollments),
-            average_rating=mean(row.rating, row.ratings),
-            total_reviews=row.ratings,
-        )
+    course = load_course(uow.session, course_id)
+    require_manager(actor, course, NOT_COURSE_ANALYST)
+    row = uow.session.execute(
+        select(
+            func.count().label("enrollments"),
+            count_where(Enrollment.status == EnrollmentStatus.ACTIVE.value).label("active"),
+            count_where(Enrollment.status == EnrollmentStatus.COMPLETED.value).label("completed"),
+            func.sum(Enrollment.progress_percentage).label("progress"),
+            func.sum(Enrollment.total_time_spent_seconds).label("seconds"),
+            func.sum(Enrollment.rating).label("rating"),
+            func.count(Enrollment.rating).label("ratings"),
+        ).where(Enrollment.course_id == course.id)
+    ).one()
+    return CourseAnalyticsOut(
+        course_id=course.id,
+        course_title=course.title,
+        total_enrollments=row.enrollments,
+        active_students=row.active,
+        completed_students=row.completed,
+        completion_rate=percent(row.completed, row.enrollments),
+        average_progress=mean(row.progress, row.enrollments),
+        average_time_hours=per_hour(row.seconds, row.enrollments),
+        average_rating=mean(row.rating, row.ratings),
+        total_reviews=row.ratings,
+    )
 
 
 def instructor_overview(
-    actor: Actor | None, instructor_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, instructor_id: str | uuid.UUID
 ) -> InstructorOverviewOut:
     """One statement: the courses aggregate (index courses(instructor_id, created_at)), the
     enrollments aggregate joined to those courses (enrollments(course_id, ...)), and whether
     the user exists (an unknown id is 404; a user without courses has zeros)."""
-    actor = require_actor(actor)
     if not is_analyst(actor):
         raise AccessDeniedError(INSUFFICIENT_PERMISSIONS)
     user_id = parse_id(instructor_id, INSTRUCTOR_NOT_FOUND)
@@ -121,8 +117,7 @@ def instructor_overview(
         .subquery("enrollment_figures")
     )
     user = select(func.count().label("known")).where(User.id == user_id).subquery("user_known")
-    with UnitOfWork() as uow:
-        row = uow.session.execute(one_row(courses, enrollments, user)).one()
+    row = uow.session.execute(one_row(courses, enrollments, user)).one()
     if not row.known:
         raise ResourceNotFoundError(INSTRUCTOR_NOT_FOUND)
     return InstructorOverviewOut(
@@ -135,7 +130,7 @@ def instructor_overview(
     )
 
 
-def system_overview() -> SystemOverviewOut:
+def system_overview(uow: UnitOfWork) -> SystemOverviewOut:
     """One statement: a pass over each of users, courses and enrollments."""
     users = select(
         func.count().label("users"),
@@ -151,8 +146,7 @@ def system_overview() -> SystemOverviewOut:
         func.count().label("enrollments"),
         count_where(Enrollment.status == EnrollmentStatus.ACTIVE.value).label("active"),
     ).subquery("enrollment_figures")
-    with UnitOfWork() as uow:
-        row = uow.session.execute(one_row(users, courses, enrollments)).one()
+    row = uow.session.execute(one_row(users, courses, enrollments)).one()
     return SystemOverviewOut(
         total_users=row.users,
         total_students=row.students,

@@ -45,29 +45,24 @@ from shared.services.analytics.formulas import (
     per_minute,
     utc_date,
 )
-from shared.services.identity.users import require_actor
 from shared.uow import UnitOfWork
 
 ACTIVITY_DAYS = 30
 
 
-def my_progress(actor: Actor | None) -> StudentProgressOut:
-    actor = require_actor(actor)
-    with UnitOfWork() as uow:
-        return _progress(uow.session, actor.id)
+def my_progress(uow: UnitOfWork, actor: Actor) -> StudentProgressOut:
+    return _progress(uow.session, actor.id)
 
 
-def my_dashboard(actor: Actor | None, now: datetime | None = None) -> StudentDashboardOut:
-    """`now` fixes the clock (tests); the activity window ends with its UTC date."""
-    actor = require_actor(actor)
-    now = now or datetime.now(UTC)
-    with UnitOfWork() as uow:
-        return StudentDashboardOut(
-            student_id=actor.id,
-            summary=_progress(uow.session, actor.id),
-            courses=_courses(uow.session, actor.id),
-            recent_activity=_activity(uow.session, actor.id, now),
-        )
+def my_dashboard(uow: UnitOfWork, actor: Actor) -> StudentDashboardOut:
+    """The activity window ends with the UTC date of the unit of work's clock."""
+    now = uow.clock()
+    return StudentDashboardOut(
+        student_id=actor.id,
+        summary=_progress(uow.session, actor.id),
+        courses=_courses(uow.session, actor.id),
+        recent_activity=_activity(uow.session, actor.id, now),
+    )
 
 
 def _graded_of(student_id: uuid.UUID) -> Select[Any]:

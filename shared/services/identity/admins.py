@@ -12,12 +12,11 @@ reads what the first caller committed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, select, text
 
-from shared.config import Settings
 from shared.domain.admins import AdminProfile
 from shared.domain.errors import AccessDeniedError, ResourceConflictError, RuleViolationError
 from shared.domain.users import Role, User
@@ -32,10 +31,13 @@ from shared.schemas.admins import (
     TimeRestrictions,
 )
 from shared.schemas.users import UserOut
+from shared.security.passwords import PasswordHasher
 from shared.security.permissions import Actor
-from shared.services.identity.accounts import commit_account, create_account
-from shared.services.identity.users import flush_new_account, require_actor
+from shared.services.identity.accounts import commit_account, create_account, flush_account
 from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 ADMIN_STEPS = ("account_setup", "security_config", "permissions", "verification", "complete")
 SETUP_WINDOW = timedelta(hours=24)
@@ -47,10 +49,6 @@ ADMIN_CREATION_LOCK_KEY = 0x4C4D535F41444D4E
 class OperatorAdmin:
     user: UserOut
     admin: AdminOut
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def lock_admin_creation(uow: UnitOfWork) -> None:
@@ -120,18 +118,23 @@ def onboarding_of(profile: AdminProfile) -> AdminOnboardingStatus:
 
 
 def _add_admin(
-    uow: UnitOfWork, data: AdminSetupRequest, now: datetime, *, email_verified: bool
+    uow: UnitOfWork,
+    passwords: PasswordHasher,
+    data: AdminSetupRequest,
+    now: datetime,
+    *,
+    email_verified: bool,
 ) -> tuple[User, AdminProfile]:
     user = create_account(
         uow,
+        passwords,
         email=data.email,
         password=data.password,
         full_name=data.full_name,
         role=Role.ADMIN,
-        now=now,
         email_verified=email_verified,
     )
-    flush_new_account(uow)
+    flush_account(uow)
     restrictions = _restrictions(data.time_restrictions)
     profile = AdminProfile(
         user_id=user.id,
@@ -163,56 +166,66 @@ def _created(message: str, user: User, profile: AdminProfile, now: datetime) -> 
     )
 
 
-def create_initial_admin(settings: Settings, data: AdminSetupRequest) -> AdminAccountCreated:
+def create_initial_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAccountCreated:
     """The first admin, unauthenticated: only when allowed by settings and no admin exists."""
+    settings = deps.settings
     if not settings.ALLOW_INITIAL_ADMIN_CREATION:
         raise AccessDeniedError("Initial admin creation is disabled")
-    now = _now()
-    with UnitOfWork() as uow:
+    now = deps.clock()
+    with deps.uow() as uow:
         lock_admin_creation(uow)
         if uow.session.scalar(select(exists().where(User.role == Role.ADMIN.value))):
             raise ResourceConflictError("Initial admin already exists")
         user, profile = _add_admin(
-            uow, data, now, email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN
+            uow,
+            deps.passwords,
+            data,
+            now,
+            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
         )
         commit_account(uow)
         return _created("Initial admin account created successfully", user, profile, now)
 
 
-def setup_admin(settings: Settings, data: AdminSetupRequest) -> AdminAccountCreated:
+def setup_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAccountCreated:
     """An admin whose setup is complete adds another admin, who starts their own onboarding."""
-    now = _now()
-    with UnitOfWork() as uow:
+    now = deps.clock()
+    with deps.uow() as uow:
         lock_admin_creation(uow)
         user, profile = _add_admin(
-            uow, data, now, email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN
+            uow,
+            deps.passwords,
+            data,
+            now,
+            email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
         )
         commit_account(uow)
         return _created("Admin account created successfully", user, profile, now)
 
 
-def create_operator_admin(*, email: str, password: str, full_name: str) -> OperatorAdmin:
+def create_operator_admin(
+    deps: Dependencies, *, email: str, password: str, full_name: str
+) -> OperatorAdmin:
     """`lms create-admin`: an admin with a completed profile, so ADM+ routes work at once.
 
     The operator who runs the command vouches for the address and accepts the security
     policy for the new admin.
     """
-    now = _now()
+    now = deps.clock()
     data = AdminSetupRequest(
         email=email, password=password, full_name=full_name, security_policy_accepted=True
     )
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         lock_admin_creation(uow)
-        user, profile = _add_admin(uow, data, now, email_verified=True)
+        user, profile = _add_admin(uow, deps.passwords, data, now, email_verified=True)
         profile.is_setup_complete = True
         profile.setup_completed_at = now
         commit_account(uow)
         return OperatorAdmin(UserOut.model_validate(user), AdminOut.model_validate(profile))
 
 
-def _own_profile(uow: UnitOfWork, actor: Actor | None, missing: str) -> AdminProfile:
-    user_id = require_actor(actor).id
-    profile = uow.session.scalar(select(AdminProfile).where(AdminProfile.user_id == user_id))
+def _own_profile(uow: UnitOfWork, actor: Actor, missing: str) -> AdminProfile:
+    profile = uow.session.scalar(select(AdminProfile).where(AdminProfile.user_id == actor.id))
     if profile is None:
         raise RuleViolationError(missing)
     return profile
@@ -226,56 +239,54 @@ def _result(message: str, profile: AdminProfile) -> AdminProfileResult:
     )
 
 
-def onboarding_status(actor: Actor | None) -> AdminOnboardingStatus:
-    with UnitOfWork() as uow:
-        return onboarding_of(_own_profile(uow, actor, "Admin profile not found"))
+def onboarding_status(uow: UnitOfWork, actor: Actor) -> AdminOnboardingStatus:
+    return onboarding_of(_own_profile(uow, actor, "Admin profile not found"))
 
 
-def update_profile(actor: Actor | None, data: AdminProfileUpdate) -> AdminProfileResult:
-    with UnitOfWork() as uow:
-        profile = _own_profile(uow, actor, "Admin profile not found")
-        changes = data.model_dump(exclude_none=True)
-        if data.time_restrictions is not None:
-            changes["time_restrictions"] = _restrictions(data.time_restrictions)
-        for field, value in changes.items():
-            setattr(profile, field, value)
-        profile.updated_at = _now()
-        uow.commit()
-        return _result("Admin profile updated successfully", profile)
+def update_profile(uow: UnitOfWork, actor: Actor, data: AdminProfileUpdate) -> AdminProfileResult:
+    profile = _own_profile(uow, actor, "Admin profile not found")
+    changes = data.model_dump(exclude_none=True)
+    if data.time_restrictions is not None:
+        changes["time_restrictions"] = _restrictions(data.time_restrictions)
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    profile.updated_at = uow.clock()
+    uow.commit()
+    return _result("Admin profile updated successfully", profile)
 
 
-def configure_security(actor: Actor | None, data: SecurityConfigRequest) -> AdminProfileResult:
-    now = _now()
-    with UnitOfWork() as uow:
-        profile = _own_profile(uow, actor, "Admin profile not found")
-        profile.mfa_required = True
-        profile.ip_whitelist = list(data.ip_whitelist)
-        profile.time_restrictions = _restrictions(data.time_restrictions)
-        profile.security_level = "maximum" if data.mfa_method == "hardware" else "enhanced"
-        profile.security_health_score = security_health_score(
-            ip_whitelist=profile.ip_whitelist,
-            time_restrictions=profile.time_restrictions,
-            password_expiry_days=data.password_expiry_days,
-            session_timeout_minutes=data.session_timeout_minutes,
-            geo_restrictions=data.geo_restrictions,
-            anomaly_detection_enabled=data.anomaly_detection_enabled,
-        )
-        profile.last_security_review = now
-        profile.updated_at = now
-        uow.commit()
-        return _result("Security configuration updated successfully", profile)
+def configure_security(
+    uow: UnitOfWork, actor: Actor, data: SecurityConfigRequest
+) -> AdminProfileResult:
+    now = uow.clock()
+    profile = _own_profile(uow, actor, "Admin profile not found")
+    profile.mfa_required = True
+    profile.ip_whitelist = list(data.ip_whitelist)
+    profile.time_restrictions = _restrictions(data.time_restrictions)
+    profile.security_level = "maximum" if data.mfa_method == "hardware" else "enhanced"
+    profile.security_health_score = security_health_score(
+        ip_whitelist=profile.ip_whitelist,
+        time_restrictions=profile.time_restrictions,
+        password_expiry_days=data.password_expiry_days,
+        session_timeout_minutes=data.session_timeout_minutes,
+        geo_restrictions=data.geo_restrictions,
+        anomaly_detection_enabled=data.anomaly_detection_enabled,
+    )
+    profile.last_security_review = now
+    profile.updated_at = now
+    uow.commit()
+    return _result("Security configuration updated successfully", profile)
 
 
-def complete_setup(actor: Actor | None) -> AdminProfileResult:
-    now = _now()
-    with UnitOfWork() as uow:
-        profile = _own_profile(uow, actor, "Failed to complete admin setup: Admin not found")
-        if not profile.is_setup_complete:
-            profile.is_setup_complete = True
-            profile.setup_completed_at = now
-        # The settings security-config scored but does not store (password expiry, session
-        # timeout, ...) cannot be re-read, so a recomputation never lowers that score.
-        profile.security_health_score = max(profile.security_health_score, _profile_score(profile))
-        profile.updated_at = now
-        uow.commit()
-        return _result("Admin setup completed successfully", profile)
+def complete_setup(uow: UnitOfWork, actor: Actor) -> AdminProfileResult:
+    now = uow.clock()
+    profile = _own_profile(uow, actor, "Failed to complete admin setup: Admin not found")
+    if not profile.is_setup_complete:
+        profile.is_setup_complete = True
+        profile.setup_completed_at = now
+    # The settings security-config scored but does not store (password expiry, session
+    # timeout, ...) cannot be re-read, so a recomputation never lowers that score.
+    profile.security_health_score = max(profile.security_health_score, _profile_score(profile))
+    profile.updated_at = now
+    uow.commit()
+    return _result("Admin setup completed successfully", profile)

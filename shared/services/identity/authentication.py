@@ -7,23 +7,25 @@ unchecked token.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.config import Settings
 from shared.domain.admins import AdminProfile
 from shared.domain.errors import AuthenticationRequiredError, DependencyUnavailableError
 from shared.domain.tokens import SpentToken
 from shared.domain.users import Role, User
 from shared.security.permissions import Actor
 from shared.security.tokens import ACCESS, decode_token
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 
-def authenticate(settings: Settings, token: str, now: datetime) -> Actor:
-    claims = decode_token(settings, token, ACCESS, now)
+def authenticate(deps: Dependencies, token: str) -> Actor:
+    settings = deps.settings
+    claims = decode_token(settings, token, ACCESS, deps.clock())
     spent = exists().where(SpentToken.jti == str(claims.jti))
     statement = (
         select(User, spent, AdminProfile.is_setup_complete)
@@ -31,7 +33,7 @@ def authenticate(settings: Settings, token: str, now: datetime) -> Actor:
         .where(User.id == claims.subject)
     )
     try:
-        with UnitOfWork() as uow:
+        with deps.uow() as uow:
             row = uow.session.execute(statement).one_or_none()
             # The unit of work rolls back on exit, which would expire the row we read below.
             uow.session.expunge_all()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,54 +21,56 @@ from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
 from shared.security import lockout
-from shared.security.passwords import burn_verification_time, verify_password
 from shared.services.identity.accounts import normalize_email
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 INVALID_CREDENTIALS = "Invalid email or password"
 INVALID_PASSWORD = "Invalid password"  # noqa: S105 (a message)
 
 
 def check_sign_in_password(
-    settings: Settings, *, email: str, password: str, client_ip: str | None, now: datetime
+    deps: Dependencies, *, email: str, password: str, client_ip: str | None
 ) -> uuid.UUID:
     """The id of the user `email` and `password` belong to; 401 (and a counted failure) if
     none, 429 while locked."""
+    now = deps.clock()
     address = normalize_email(email)
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         lockout.ensure_not_locked(uow.session, email=address, client_ip=client_ip, now=now)
         row = uow.session.execute(
             select(User.id, User.password_hash).where(User.email == address)
         ).one_or_none()
     if row is None:
-        burn_verification_time(password)
-    elif verify_password(row.password_hash, password):
+        deps.passwords.burn_verification_time(password)
+    elif deps.passwords.verify(row.password_hash, password):
         return uuid.UUID(str(row.id))
-    _count_failure(settings, address, client_ip, now)
+    _count_failure(deps, address, client_ip, now)
     raise AuthenticationRequiredError(INVALID_CREDENTIALS)
 
 
 def confirm_password(
-    settings: Settings,
+    deps: Dependencies,
     *,
     user_id: uuid.UUID,
     password: str,
     client_ip: str | None,
-    now: datetime,
 ) -> None:
     """Re-check a signed-in user's password before a sensitive change (MFA, password).
 
     Counted like a sign-in: a stolen access token must not become a way to guess the password.
     """
-    with UnitOfWork() as uow:
+    now = deps.clock()
+    with deps.uow() as uow:
         row = uow.session.execute(
             select(User.email, User.password_hash).where(User.id == user_id)
         ).one_or_none()
         if row is None:
             raise AuthenticationRequiredError("Could not validate credentials")
         lockout.ensure_not_locked(uow.session, email=row.email, client_ip=client_ip, now=now)
-    if not verify_password(row.password_hash, password):
-        _count_failure(settings, row.email, client_ip, now)
+    if not deps.passwords.verify(row.password_hash, password):
+        _count_failure(deps, row.email, client_ip, now)
         raise AuthenticationRequiredError(INVALID_PASSWORD)
 
 
@@ -82,8 +85,8 @@ def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
     return user
 
 
-def _count_failure(settings: Settings, email: str, client_ip: str | None, now: datetime) -> None:
-    policy = lockout.LockoutPolicy.from_settings(settings)
-    with UnitOfWork() as uow:
+def _count_failure(deps: Dependencies, email: str, client_ip: str | None, now: datetime) -> None:
+    policy = lockout.LockoutPolicy.from_settings(deps.settings)
+    with deps.uow() as uow:
         lockout.record_failure(uow.session, policy, email=email, client_ip=client_ip, now=now)
         uow.commit()

@@ -9,11 +9,11 @@ approving sets verified (and is_verified), rejecting sets rejected and clears is
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from shared.config import Settings
 from shared.domain.errors import ResourceConflictError, ResourceNotFoundError, RuleViolationError
 from shared.domain.instructors import InstructorProfile, VerificationStatus
 from shared.domain.users import Role, User
@@ -31,10 +31,12 @@ from shared.schemas.instructors import (
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
-from shared.services.identity.accounts import commit_account, create_account
-from shared.services.identity.users import flush_new_account, require_actor
+from shared.services.identity.accounts import commit_account, create_account, flush_account
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 INSTRUCTOR_STEPS = ("account_setup", "profile", "verification", "complete")
 VERIFICATION_WINDOW = timedelta(days=7)
@@ -43,10 +45,6 @@ NO_PROFILE = (
     "Instructor profile not found; an admin registers instructors with /instructors/register"
 )
 _SUBMITTED_OR_VERIFIED = {VerificationStatus.SUBMITTED.value, VerificationStatus.VERIFIED.value}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
@@ -74,21 +72,21 @@ def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
     )
 
 
-def register(settings: Settings, data: InstructorRegister) -> InstructorRegistered:
+def register(deps: Dependencies, data: InstructorRegister) -> InstructorRegistered:
     """A new instructor account with an unverified profile and a 7-day verification deadline
     (informational, as in the reference)."""
-    now = _now()
-    with UnitOfWork() as uow:
+    now = deps.clock()
+    with deps.uow() as uow:
         user = create_account(
             uow,
+            deps.passwords,
             email=data.email,
             password=data.password,
             full_name=data.full_name,
             role=Role.INSTRUCTOR,
-            now=now,
-            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+            email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
         )
-        flush_new_account(uow)
+        flush_account(uow)
         profile = InstructorProfile(
             user_id=user.id,
             bio=data.bio,
@@ -114,10 +112,9 @@ def register(settings: Settings, data: InstructorRegister) -> InstructorRegister
         )
 
 
-def _own_profile(uow: UnitOfWork, actor: Actor | None) -> InstructorProfile:
-    user_id = require_actor(actor).id
+def _own_profile(uow: UnitOfWork, actor: Actor) -> InstructorProfile:
     profile = uow.session.scalar(
-        select(InstructorProfile).where(InstructorProfile.user_id == user_id)
+        select(InstructorProfile).where(InstructorProfile.user_id == actor.id)
     )
     if profile is None:
         raise RuleViolationError(NO_PROFILE)
@@ -132,90 +129,93 @@ def _result(message: str, profile: InstructorProfile) -> InstructorProfileResult
     )
 
 
-def onboarding_status(actor: Actor | None) -> InstructorOnboardingStatus:
-    with UnitOfWork() as uow:
-        return onboarding_of(_own_profile(uow, actor))
+def onboarding_status(uow: UnitOfWork, actor: Actor) -> InstructorOnboardingStatus:
+    return onboarding_of(_own_profile(uow, actor))
 
 
-def update_profile(actor: Actor | None, data: InstructorProfileUpdate) -> InstructorProfileResult:
-    with UnitOfWork() as uow:
-        profile = _own_profile(uow, actor)
-        for field, value in data.model_dump(exclude_none=True).items():
-            setattr(profile, field, value)
-        profile.updated_at = _now()
-        uow.commit()
-        return _result("Instructor profile updated successfully", profile)
+def update_profile(
+    uow: UnitOfWork, actor: Actor, data: InstructorProfileUpdate
+) -> InstructorProfileResult:
+    profile = _own_profile(uow, actor)
+    for field, value in data.model_dump(exclude_none=True).items():
+        setattr(profile, field, value)
+    profile.updated_at = uow.clock()
+    uow.commit()
+    return _result("Instructor profile updated successfully", profile)
 
 
-def submit_verification(actor: Actor | None, data: VerificationRequest) -> InstructorProfileResult:
-    with UnitOfWork() as uow:
-        profile = _own_profile(uow, actor)
-        if profile.is_verified:
-            raise ResourceConflictError("Your instructor account is already verified")
-        profile.verification_status = VerificationStatus.SUBMITTED.value
-        profile.verification_document_url = data.document_url
-        if data.verification_notes is not None:
-            profile.verification_notes = data.verification_notes
-        profile.updated_at = _now()
-        uow.commit()
-        return _result("Verification submitted successfully", profile)
+def submit_verification(
+    uow: UnitOfWork, actor: Actor, data: VerificationRequest
+) -> InstructorProfileResult:
+    profile = _own_profile(uow, actor)
+    if profile.is_verified:
+        raise ResourceConflictError("Your instructor account is already verified")
+    profile.verification_status = VerificationStatus.SUBMITTED.value
+    profile.verification_document_url = data.document_url
+    if data.verification_notes is not None:
+        profile.verification_notes = data.verification_notes
+    profile.updated_at = uow.clock()
+    uow.commit()
+    return _result("Verification submitted successfully", profile)
 
 
 def _decide(
-    instructor_id: str | uuid.UUID, status: VerificationStatus, notes: str
+    uow: UnitOfWork, instructor_id: str | uuid.UUID, status: VerificationStatus, notes: str
 ) -> InstructorOut:
-    with UnitOfWork() as uow:
-        profile = uow.session.get(InstructorProfile, parse_id(instructor_id, INSTRUCTOR_NOT_FOUND))
-        if profile is None:
-            raise ResourceNotFoundError(INSTRUCTOR_NOT_FOUND)
-        profile.verification_status = status.value
-        profile.is_verified = status is VerificationStatus.VERIFIED
-        profile.verification_notes = notes
-        if profile.is_verified:
-            profile.verification_expires_at = None
-        profile.updated_at = _now()
-        uow.commit()
-        return InstructorOut.model_validate(profile)
+    profile = uow.session.get(InstructorProfile, parse_id(instructor_id, INSTRUCTOR_NOT_FOUND))
+    if profile is None:
+        raise ResourceNotFoundError(INSTRUCTOR_NOT_FOUND)
+    profile.verification_status = status.value
+    profile.is_verified = status is VerificationStatus.VERIFIED
+    profile.verification_notes = notes
+    if profile.is_verified:
+        profile.verification_expires_at = None
+    profile.updated_at = uow.clock()
+    uow.commit()
+    return InstructorOut.model_validate(profile)
 
 
-def approve(instructor_id: str | uuid.UUID, admin_notes: str) -> InstructorDecision:
+def approve(
+    uow: UnitOfWork, instructor_id: str | uuid.UUID, admin_notes: str
+) -> InstructorDecision:
     """`instructor_id` is the profile's id (instructors.id), as in the reference."""
     notes = f"Approved by admin. {admin_notes}".strip()
-    instructor = _decide(instructor_id, VerificationStatus.VERIFIED, notes)
+    instructor = _decide(uow, instructor_id, VerificationStatus.VERIFIED, notes)
     return InstructorDecision(message="Instructor verified successfully", instructor=instructor)
 
 
-def reject(instructor_id: str | uuid.UUID, rejection_reason: str) -> InstructorDecision:
-    instructor = _decide(instructor_id, VerificationStatus.REJECTED, rejection_reason)
+def reject(
+    uow: UnitOfWork, instructor_id: str | uuid.UUID, rejection_reason: str
+) -> InstructorDecision:
+    instructor = _decide(uow, instructor_id, VerificationStatus.REJECTED, rejection_reason)
     return InstructorDecision(message="Instructor verification rejected", instructor=instructor)
 
 
-def list_pending(query: PageQuery) -> Page[PendingInstructorOut]:
+def list_pending(uow: UnitOfWork, query: PageQuery) -> Page[PendingInstructorOut]:
     """Submitted verifications, oldest first: one COUNT and one page query joined to users.
 
     "Oldest" is the profile's last change, which is the submission unless the instructor
     edited the profile after submitting.
     """
     submitted = InstructorProfile.verification_status == VerificationStatus.SUBMITTED.value
-    with UnitOfWork() as uow:
-        total = (
-            uow.session.scalar(select(func.count()).select_from(InstructorProfile).where(submitted))
-            or 0
+    total = (
+        uow.session.scalar(select(func.count()).select_from(InstructorProfile).where(submitted))
+        or 0
+    )
+    rows = uow.session.execute(
+        select(InstructorProfile, User.email, User.full_name)
+        .join(User, User.id == InstructorProfile.user_id)
+        .where(submitted)
+        .order_by(InstructorProfile.updated_at.asc(), InstructorProfile.id.asc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    items = [
+        PendingInstructorOut(
+            **InstructorOut.model_validate(profile).model_dump(),
+            email=email,
+            full_name=full_name,
         )
-        rows = uow.session.execute(
-            select(InstructorProfile, User.email, User.full_name)
-            .join(User, User.id == InstructorProfile.user_id)
-            .where(submitted)
-            .order_by(InstructorProfile.updated_at.asc(), InstructorProfile.id.asc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        items = [
-            PendingInstructorOut(
-                **InstructorOut.model_validate(profile).model_dump(),
-                email=email,
-                full_name=full_name,
-            )
-            for profile, email, full_name in rows
-        ]
+        for profile, email, full_name in rows
+    ]
     return Page[PendingInstructorOut].of(items, total, query)

@@ -17,6 +17,7 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,9 @@ from shared.services.identity import account_emails, sessions
 from shared.services.identity.credentials import confirm_password
 from shared.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
+
 CODE_SENT = "A verification code has been sent to your email"
 ENABLED = "MFA has been enabled successfully"
 DISABLED = "MFA has been disabled successfully"
@@ -40,10 +44,9 @@ CHALLENGE_EXPIRED = "MFA challenge expired or invalid"
 CHALLENGE_INVALID = "MFA challenge is invalid"
 
 
-def start_login_challenge(
-    uow: UnitOfWork, settings: Settings, user: User, now: datetime
-) -> MfaChallengeOut:
+def start_login_challenge(uow: UnitOfWork, settings: Settings, user: User) -> MfaChallengeOut:
     """E-mail a login code and return the challenge that must come back with it."""
+    now = uow.clock()
     lifetime = timedelta(minutes=settings.MFA_CHALLENGE_TOKEN_EXPIRE_MINUTES)
     challenge = issue_token(settings, MFA_CHALLENGE, user.id, lifetime, now)
     code = _issue_code(uow.session, settings, user, LOGIN, challenge.jti, now + lifetime, now)
@@ -54,19 +57,15 @@ def start_login_challenge(
 
 
 def complete_login(
-    settings: Settings,
-    *,
-    challenge_token: str,
-    code: str,
-    client_ip: str | None,
-    now: datetime,
+    deps: Dependencies, *, challenge_token: str, code: str, client_ip: str | None
 ) -> AuthOut:
     """Exchange a challenge and its e-mailed code for tokens."""
+    settings, now = deps.settings, deps.clock()
     try:
         claims = decode_token(settings, challenge_token, MFA_CHALLENGE, now)
     except AuthenticationRequiredError:
         raise AuthenticationRequiredError(CHALLENGE_EXPIRED) from None
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         user = uow.session.get(User, claims.subject, with_for_update=True)
         if user is None:
             raise AuthenticationRequiredError(CHALLENGE_INVALID)
@@ -95,11 +94,12 @@ def complete_login(
 
 
 def request_enable(
-    settings: Settings, *, user_id: uuid.UUID, password: str, client_ip: str | None, now: datetime
+    deps: Dependencies, *, user_id: uuid.UUID, password: str, client_ip: str | None
 ) -> MessageOut:
     """After the password, e-mail a code that turns MFA on; nothing is sent if it already is."""
-    confirm_password(settings, user_id=user_id, password=password, client_ip=client_ip, now=now)
-    with UnitOfWork() as uow:
+    confirm_password(deps, user_id=user_id, password=password, client_ip=client_ip)
+    settings, now = deps.settings, deps.clock()
+    with deps.uow() as uow:
         user = _locked_user(uow.session, user_id)
         if not user.mfa_enabled:
             minutes = settings.MFA_CHALLENGE_TOKEN_EXPIRE_MINUTES
@@ -110,11 +110,10 @@ def request_enable(
     return MessageOut(message=CODE_SENT)
 
 
-def confirm_enable(
-    settings: Settings, *, user_id: uuid.UUID, code: str, now: datetime
-) -> MessageOut:
+def confirm_enable(deps: Dependencies, *, user_id: uuid.UUID, code: str) -> MessageOut:
     """Turn MFA on with the code `request_enable` sent."""
-    with UnitOfWork() as uow:
+    now = deps.clock()
+    with deps.uow() as uow:
         user = _locked_user(uow.session, user_id)
         pending = _locked_code(
             uow.session,
@@ -125,7 +124,7 @@ def confirm_enable(
         )
         if pending is None:
             raise AuthenticationRequiredError(INVALID_CODE)
-        if not _accept(settings, pending, code, now):
+        if not _accept(deps.settings, pending, code, now):
             uow.commit()
             raise AuthenticationRequiredError(INVALID_CODE)
         user.mfa_enabled = True
@@ -135,11 +134,12 @@ def confirm_enable(
 
 
 def disable(
-    settings: Settings, *, user_id: uuid.UUID, password: str, client_ip: str | None, now: datetime
+    deps: Dependencies, *, user_id: uuid.UUID, password: str, client_ip: str | None
 ) -> MessageOut:
     """Turn MFA off after the password (the reference's rule: no code needed)."""
-    confirm_password(settings, user_id=user_id, password=password, client_ip=client_ip, now=now)
-    with UnitOfWork() as uow:
+    confirm_password(deps, user_id=user_id, password=password, client_ip=client_ip)
+    now = deps.clock()
+    with deps.uow() as uow:
         user = _locked_user(uow.session, user_id)
         user.mfa_enabled = False
         user.updated_at = now

@@ -8,18 +8,19 @@ every access token and refresh-token family, and lifts the address's lockout.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
 from shared.schemas.auth import MessageOut
 from shared.security import lockout
-from shared.security.passwords import hash_password
 from shared.security.tokens import PASSWORD_RESET, decode_token, issue_token
 from shared.services.identity import account_emails, sessions
 from shared.services.identity.accounts import find_by_email
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 LINK_SENT = "If the email is registered, a reset link has been sent"
 RESET_DONE = "Password has been reset successfully"
@@ -27,10 +28,11 @@ LINK_USED = "This password reset link has already been used; request a new one"
 LINK_STALE = "This password reset link is no longer valid; request a new one"
 
 
-def request_reset(settings: Settings, email: str, now: datetime) -> MessageOut:
+def request_reset(deps: Dependencies, email: str) -> MessageOut:
     """E-mail a reset link to an active account; the answer never says whether one exists."""
+    settings = deps.settings
     minutes = settings.PASSWORD_RESET_TOKEN_EXPIRE_MINUTES
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         user = find_by_email(uow, email)
         if user is not None and user.is_active:
             token = issue_token(
@@ -38,7 +40,7 @@ def request_reset(settings: Settings, email: str, now: datetime) -> MessageOut:
                 PASSWORD_RESET,
                 user.id,
                 timedelta(minutes=minutes),
-                now,
+                uow.clock(),
                 ver=user.token_version,
             )
             account_emails.send_password_reset_link(uow, settings, user, token.token, minutes)
@@ -46,10 +48,11 @@ def request_reset(settings: Settings, email: str, now: datetime) -> MessageOut:
     return MessageOut(message=LINK_SENT)
 
 
-def reset_password(settings: Settings, token: str, new_password: str, now: datetime) -> MessageOut:
-    claims = decode_token(settings, token, PASSWORD_RESET, now)
-    new_hash = hash_password(new_password)  # outside the transaction: argon2 is slow
-    with UnitOfWork() as uow:
+def reset_password(deps: Dependencies, token: str, new_password: str) -> MessageOut:
+    now = deps.clock()
+    claims = decode_token(deps.settings, token, PASSWORD_RESET, now)
+    new_hash = deps.passwords.hash(new_password)  # outside the transaction: argon2 is slow
+    with deps.uow() as uow:
         if not sessions.spend_token(uow.session, claims.jti, PASSWORD_RESET, claims.expires_at):
             raise AuthenticationRequiredError(LINK_USED)
         user = uow.session.get(User, claims.subject, with_for_update=True)

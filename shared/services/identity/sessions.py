@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,7 +31,9 @@ from shared.schemas.auth import AuthOut, TokenOut
 from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
 from shared.security.tokens import ACCESS, REFRESH, decode_token, issue_token, token_digest
-from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 # refresh_tokens.revoked_reason
 ROTATED = "rotated"
@@ -110,16 +113,17 @@ def spend_token(session: Session, jti: uuid.UUID, kind: str, expires_at: datetim
     return session.execute(statement).first() is not None
 
 
-def refresh(settings: Settings, refresh_token: str, bearer: Actor | None, now: datetime) -> AuthOut:
+def refresh(deps: Dependencies, refresh_token: str, bearer: Actor | None) -> AuthOut:
     """Rotate a refresh token: revoke it, issue the next pair of its family.
 
     `bearer` is the caller of a request that also sent a valid access token; it must be the
     refresh token's user, and that access token is revoked with the rotation.
     """
+    settings, now = deps.settings, deps.clock()
     claims = decode_token(settings, refresh_token, REFRESH, now)
     if bearer is not None and bearer.id != claims.subject:
         raise AuthenticationRequiredError("Access token does not match refresh token")
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         stored = _locked_refresh_token(uow.session, claims.jti, refresh_token)
         if stored is None or stored.user_id != claims.subject:
             raise AuthenticationRequiredError(INVALID_REFRESH)
@@ -143,15 +147,16 @@ def refresh(settings: Settings, refresh_token: str, bearer: Actor | None, now: d
         return signed_in(user, tokens)
 
 
-def logout(settings: Settings, actor: Actor, refresh_token: str, now: datetime) -> None:
+def logout(deps: Dependencies, actor: Actor, refresh_token: str) -> None:
     """End the caller's session: revoke the refresh token's family and spend the access token.
 
     Idempotent for the refresh token: a family already revoked stays revoked.
     """
-    claims = decode_token(settings, refresh_token, REFRESH, now)
+    now = deps.clock()
+    claims = decode_token(deps.settings, refresh_token, REFRESH, now)
     if claims.subject != actor.id:
         raise AuthenticationRequiredError("Access token does not match refresh token")
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         stored = _locked_refresh_token(uow.session, claims.jti, refresh_token)
         if stored is not None and stored.user_id == actor.id:
             _revoke_family(uow.session, stored.family_id, now, LOGGED_OUT)

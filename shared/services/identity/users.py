@@ -8,15 +8,11 @@ the refresh tokens are revoked, so none can mint new ones.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from shared.config import Settings
 from shared.domain.errors import (
-    AuthenticationRequiredError,
-    ResourceConflictError,
     ResourceNotFoundError,
     RuleViolationError,
 )
@@ -24,77 +20,67 @@ from shared.domain.users import Role, User
 from shared.schemas.accounts import UserCreate, UserUpdate
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.users import UserOut
-from shared.security.passwords import hash_password
 from shared.security.permissions import Actor
 from shared.services.identity import sessions
 from shared.services.identity.accounts import commit_account, create_account, find_by_email
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
+
 USER_NOT_FOUND = "User not found"
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.INSTRUCTOR})
 
 
-def list_users(query: PageQuery) -> Page[UserOut]:
+def list_users(uow: UnitOfWork, query: PageQuery) -> Page[UserOut]:
     """Newest first: one COUNT and one page query."""
-    with UnitOfWork() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(User)) or 0
-        users = uow.session.scalars(
-            select(User)
-            .order_by(User.created_at.desc(), User.id.desc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        return Page[UserOut].of([UserOut.model_validate(user) for user in users], total, query)
+    total = uow.session.scalar(select(func.count()).select_from(User)) or 0
+    users = uow.session.scalars(
+        select(User)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    return Page[UserOut].of([UserOut.model_validate(user) for user in users], total, query)
 
 
-def get_user(user_id: str | uuid.UUID) -> UserOut:
-    with UnitOfWork() as uow:
-        user = uow.session.get(User, parse_id(user_id, USER_NOT_FOUND))
-        if user is None:
-            raise ResourceNotFoundError(USER_NOT_FOUND)
-        return UserOut.model_validate(user)
+def get_user(uow: UnitOfWork, user_id: str | uuid.UUID) -> UserOut:
+    user = uow.session.get(User, parse_id(user_id, USER_NOT_FOUND))
+    if user is None:
+        raise ResourceNotFoundError(USER_NOT_FOUND)
+    return UserOut.model_validate(user)
 
 
-def create_student(settings: Settings, data: UserCreate) -> UserOut:
+def create_student(deps: Dependencies, data: UserCreate) -> UserOut:
     """An admin adds a student; privileged accounts have their own flows. No e-mail is sent."""
     if data.role in PRIVILEGED_ROLES:
         raise RuleViolationError(
             "Use /admin/setup or /instructors/register to create privileged accounts"
         )
-    with UnitOfWork() as uow:
+    with deps.uow() as uow:
         user = create_account(
             uow,
+            deps.passwords,
             email=data.email,
             password=data.password,
             full_name=data.full_name,
             role=Role.STUDENT,
-            now=datetime.now(UTC),
-            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+            email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
         )
         commit_account(uow)
         return UserOut.model_validate(user)
 
 
-def flush_new_account(uow: UnitOfWork) -> None:
-    """Insert a new account before its profile (which refers to it); a lost race for the
-    e-mail is the same 409 as at commit."""
-    try:
-        uow.session.flush()
-    except IntegrityError:
-        uow.rollback()
-        raise ResourceConflictError("Email is already registered") from None
-
-
-def update_user(user_id: str | uuid.UUID, data: UserUpdate) -> UserOut:
+def update_user(deps: Dependencies, user_id: str | uuid.UUID, data: UserUpdate) -> UserOut:
     if data.role is not None and data.role in PRIVILEGED_ROLES:
         raise RuleViolationError(
             "Use /admin/setup or /instructors/register to assign privileged roles"
         )
-    now = datetime.now(UTC)
+    now = deps.clock()
     # Hashed before the row is locked: argon2 takes a while.
-    new_hash = hash_password(data.password) if data.password is not None else None
-    with UnitOfWork() as uow:
+    new_hash = deps.passwords.hash(data.password) if data.password is not None else None
+    with deps.uow() as uow:
         user = uow.session.get(User, parse_id(user_id, USER_NOT_FOUND), with_for_update=True)
         if user is None:
             raise ResourceNotFoundError(USER_NOT_FOUND)
@@ -117,19 +103,11 @@ def update_user(user_id: str | uuid.UUID, data: UserUpdate) -> UserOut:
         return UserOut.model_validate(user)
 
 
-def require_actor(actor: Actor | None) -> Actor:
-    """The caller of a route whose access rule requires a token (so never None there)."""
-    if actor is None:
-        raise AuthenticationRequiredError("Not authenticated")
-    return actor
-
-
-def me(actor: Actor | None) -> UserOut:
+def me(uow: UnitOfWork, actor: Actor) -> UserOut:
     """The caller's own account, from the row read to authenticate the request."""
-    actor = require_actor(actor)
-    return UserOut.model_validate(actor.user) if actor.user else get_user(actor.id)
+    return UserOut.model_validate(actor.user) if actor.user else get_user(uow, actor.id)
 
 
-def email_in_use(email: str) -> bool:
-    with UnitOfWork() as uow:
+def email_in_use(deps: Dependencies, email: str) -> bool:
+    with deps.uow() as uow:
         return find_by_email(uow, email) is not None

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -56,11 +56,6 @@ NEVER_NULL = (
 )
 
 
-def clock() -> datetime:
-    """Now, in UTC. Every quiz service reads time here; tests replace it to move time."""
-    return datetime.now(UTC)
-
-
 def quiz_out(quiz: Quiz) -> QuizOut:
     return QuizOut.model_validate(quiz)
 
@@ -84,7 +79,7 @@ def quiz_in_course(
 
 
 def managed_quiz(
-    session: Session, actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    session: Session, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> tuple[Quiz, Course]:
     """For changes that move courses.total_quizzes: the course row locked first (the order
     every writer of a course's quizzes follows), then the quiz, locked too."""
@@ -123,53 +118,53 @@ def refresh_total_quizzes(session: Session, course_id: uuid.UUID) -> None:
     )
 
 
-def list_quizzes(actor: Actor | None, course_id: str | uuid.UUID) -> QuizList:
+def list_quizzes(uow: UnitOfWork, actor: Actor | None, course_id: str | uuid.UUID) -> QuizList:
     """Newest first, with each quiz's question count and points: the course, then one query."""
-    with UnitOfWork() as uow:
-        session = uow.session
-        course = load_course(session, course_id)
-        manager = is_manager(actor, course)
-        if not course.is_published and not manager:
-            raise AccessDeniedError(NOT_AUTHORIZED_LIST)
-        query = (
-            select(
-                Quiz,
-                func.count(QuizQuestion.id),
-                func.coalesce(func.sum(QuizQuestion.points), 0),
-            )
-            .outerjoin(QuizQuestion, QuizQuestion.quiz_id == Quiz.id)
-            .where(Quiz.course_id == course.id)
-            .group_by(Quiz.id)
-            .order_by(Quiz.created_at.desc(), Quiz.id.desc())
+    session = uow.session
+    course = load_course(session, course_id)
+    manager = is_manager(actor, course)
+    if not course.is_published and not manager:
+        raise AccessDeniedError(NOT_AUTHORIZED_LIST)
+    query = (
+        select(
+            Quiz,
+            func.count(QuizQuestion.id),
+            func.coalesce(func.sum(QuizQuestion.points), 0),
         )
-        if not manager:
-            query = query.where(Quiz.is_published.is_(True), Quiz.archived_at.is_(None))
-        quizzes = [
-            QuizSummary(
-                id=quiz.id,
-                lesson_id=quiz.lesson_id,
-                title=quiz.title,
-                description=quiz.description,
-                quiz_type=quiz.quiz_type,
-                time_limit_minutes=quiz.time_limit_minutes,
-                passing_score=quiz.passing_score,
-                max_attempts=quiz.max_attempts,
-                total_questions=count,
-                total_points=round(float(points), 2),
-                is_published=quiz.is_published,
-                archived_at=quiz.archived_at,
-            )
-            for quiz, count, points in session.execute(query)
-        ]
-        return QuizList(quizzes=quizzes, total=len(quizzes))
+        .outerjoin(QuizQuestion, QuizQuestion.quiz_id == Quiz.id)
+        .where(Quiz.course_id == course.id)
+        .group_by(Quiz.id)
+        .order_by(Quiz.created_at.desc(), Quiz.id.desc())
+    )
+    if not manager:
+        query = query.where(Quiz.is_published.is_(True), Quiz.archived_at.is_(None))
+    quizzes = [
+        QuizSummary(
+            id=quiz.id,
+            lesson_id=quiz.lesson_id,
+            title=quiz.title,
+            description=quiz.description,
+            quiz_type=quiz.quiz_type,
+            time_limit_minutes=quiz.time_limit_minutes,
+            passing_score=quiz.passing_score,
+            max_attempts=quiz.max_attempts,
+            total_questions=count,
+            total_points=round(float(points), 2),
+            is_published=quiz.is_published,
+            archived_at=quiz.archived_at,
+        )
+        for quiz, count, points in session.execute(query)
+    ]
+    return QuizList(quizzes=quizzes, total=len(quizzes))
 
 
-def get_quiz(actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID) -> QuizOut:
-    with UnitOfWork() as uow:
-        quiz, course = quiz_in_course(uow.session, course_id, quiz_id)
-        if not can_see(actor, course, quiz):
-            raise AccessDeniedError(NOT_AUTHORIZED_QUIZ)
-        return quiz_out(quiz)
+def get_quiz(
+    uow: UnitOfWork, actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+) -> QuizOut:
+    quiz, course = quiz_in_course(uow.session, course_id, quiz_id)
+    if not can_see(actor, course, quiz):
+        raise AccessDeniedError(NOT_AUTHORIZED_QUIZ)
+    return quiz_out(quiz)
 
 
 def _require_free_lesson(
@@ -196,29 +191,34 @@ def _commit(uow: UnitOfWork) -> None:
         raise ResourceConflictError(LESSON_HAS_QUIZ) from None
 
 
-def create_quiz(actor: Actor | None, course_id: str | uuid.UUID, data: QuizCreate) -> QuizOut:
+def create_quiz(
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, data: QuizCreate
+) -> QuizOut:
     """A new, unpublished quiz on a lesson of the course (one quiz per lesson)."""
-    now = clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        course = load_course(session, course_id)
-        require_manager(actor, course)
-        _require_free_lesson(session, course.id, data.lesson_id, None)
-        quiz = Quiz(
-            id=uuid.uuid4(),
-            course_id=course.id,
-            **{**data.model_dump(), "quiz_type": data.quiz_type.value},
-            is_published=False,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(quiz)
-        _commit(uow)
-        return quiz_out(quiz)
+    now = uow.clock()
+    session = uow.session
+    course = load_course(session, course_id)
+    require_manager(actor, course)
+    _require_free_lesson(session, course.id, data.lesson_id, None)
+    quiz = Quiz(
+        id=uuid.uuid4(),
+        course_id=course.id,
+        **{**data.model_dump(), "quiz_type": data.quiz_type.value},
+        is_published=False,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(quiz)
+    _commit(uow)
+    return quiz_out(quiz)
 
 
 def update_quiz(
-    actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID, data: QuizUpdate
+    uow: UnitOfWork,
+    actor: Actor,
+    course_id: str | uuid.UUID,
+    quiz_id: str | uuid.UUID,
+    data: QuizUpdate,
 ) -> QuizOut:
     """Change what was sent; null clears a nullable field; is_published publishes (with the
     checks of /publish) or unpublishes."""
@@ -226,28 +226,27 @@ def update_quiz(
     for field in NEVER_NULL:
         if field in given and getattr(data, field) is None:
             raise RuleViolationError(f"{field} cannot be null")
-    now = clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = managed_quiz(session, actor, course_id, quiz_id)
-        changes = {f: getattr(data, f) for f in given if f != "is_published"}
-        if data.quiz_type is not None:
-            changes["quiz_type"] = data.quiz_type.value
-        if "lesson_id" in changes and changes["lesson_id"] != quiz.lesson_id:
-            _require_free_lesson(session, course.id, changes["lesson_id"], quiz.id)
-        for field, value in changes.items():
-            setattr(quiz, field, value)
-        published = quiz.is_open
-        if data.is_published is True and not quiz.is_published:
-            publish(session, quiz, now)
-        elif data.is_published is False and quiz.is_published:
-            quiz.is_published = False
-            quiz.published_at = None
-        quiz.updated_at = now
-        if quiz.is_open != published:
-            refresh_total_quizzes(session, course.id)
-        _commit(uow)
-        return quiz_out(quiz)
+    now = uow.clock()
+    session = uow.session
+    quiz, course = managed_quiz(session, actor, course_id, quiz_id)
+    changes = {f: getattr(data, f) for f in given if f != "is_published"}
+    if data.quiz_type is not None:
+        changes["quiz_type"] = data.quiz_type.value
+    if "lesson_id" in changes and changes["lesson_id"] != quiz.lesson_id:
+        _require_free_lesson(session, course.id, changes["lesson_id"], quiz.id)
+    for field, value in changes.items():
+        setattr(quiz, field, value)
+    published = quiz.is_open
+    if data.is_published is True and not quiz.is_published:
+        publish(session, quiz, now)
+    elif data.is_published is False and quiz.is_published:
+        quiz.is_published = False
+        quiz.published_at = None
+    quiz.updated_at = now
+    if quiz.is_open != published:
+        refresh_total_quizzes(session, course.id)
+    _commit(uow)
+    return quiz_out(quiz)
 
 
 def publish(session: Session, quiz: Quiz, now: datetime) -> None:
@@ -272,45 +271,44 @@ def publish(session: Session, quiz: Quiz, now: datetime) -> None:
 
 
 def publish_quiz(
-    actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> QuizOut:
-    now = clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = managed_quiz(session, actor, course_id, quiz_id)
-        if quiz.archived_at is not None:
-            raise ResourceConflictError(ARCHIVED)
-        if not quiz.is_published:
-            publish(session, quiz, now)
-            quiz.updated_at = now
-            refresh_total_quizzes(session, course.id)
-        uow.commit()
-        return quiz_out(quiz)
+    now = uow.clock()
+    session = uow.session
+    quiz, course = managed_quiz(session, actor, course_id, quiz_id)
+    if quiz.archived_at is not None:
+        raise ResourceConflictError(ARCHIVED)
+    if not quiz.is_published:
+        publish(session, quiz, now)
+        quiz.updated_at = now
+        refresh_total_quizzes(session, course.id)
+    uow.commit()
+    return quiz_out(quiz)
 
 
 def archive_quiz(
-    actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> QuizOut:
     """Hide the quiz from students and stop new attempts; attempts and results stay."""
-    now = clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = managed_quiz(session, actor, course_id, quiz_id)
-        if quiz.archived_at is None:
-            quiz.archived_at = now
-            quiz.updated_at = now
-            refresh_total_quizzes(session, course.id)
-        uow.commit()
-        return quiz_out(quiz)
-
-
-def delete_quiz(actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID) -> None:
-    """Delete a quiz nobody has attempted (its questions go with it)."""
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = managed_quiz(session, actor, course_id, quiz_id)
-        if has_attempts(session, quiz.id):
-            raise ResourceConflictError(HAS_ATTEMPTS)
-        session.delete(quiz)
+    now = uow.clock()
+    session = uow.session
+    quiz, course = managed_quiz(session, actor, course_id, quiz_id)
+    if quiz.archived_at is None:
+        quiz.archived_at = now
+        quiz.updated_at = now
         refresh_total_quizzes(session, course.id)
-        uow.commit()
+    uow.commit()
+    return quiz_out(quiz)
+
+
+def delete_quiz(
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+) -> None:
+    """Delete a quiz nobody has attempted (its questions go with it)."""
+    session = uow.session
+    quiz, course = managed_quiz(session, actor, course_id, quiz_id)
+    if has_attempts(session, quiz.id):
+        raise ResourceConflictError(HAS_ATTEMPTS)
+    session.delete(quiz)
+    refresh_total_quizzes(session, course.id)
+    uow.commit()

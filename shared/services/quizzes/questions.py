@@ -138,31 +138,29 @@ def _questions(session: Session, quiz_id: uuid.UUID) -> list[QuizQuestion]:
 
 
 def list_public(
-    actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> QuestionPublicList:
     """For managers, and for enrolled students of a published course (a published quiz)."""
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = quizzes.quiz_in_course(session, course_id, quiz_id)
-        if not quizzes.can_see(actor, course, quiz):
-            raise AccessDeniedError(quizzes.NOT_AUTHORIZED_QUIZ)
-        if not can_read_content(session, actor, course):
-            raise AccessDeniedError(ENROLL_FIRST)
-        return QuestionPublicList(public_questions(_questions(session, quiz.id)))
+    session = uow.session
+    quiz, course = quizzes.quiz_in_course(session, course_id, quiz_id)
+    if not quizzes.can_see(actor, course, quiz):
+        raise AccessDeniedError(quizzes.NOT_AUTHORIZED_QUIZ)
+    if not can_read_content(session, actor, course):
+        raise AccessDeniedError(ENROLL_FIRST)
+    return QuestionPublicList(public_questions(_questions(session, quiz.id)))
 
 
 def list_manage(
-    actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> QuestionManageList:
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, course = quizzes.quiz_in_course(session, course_id, quiz_id)
-        require_manager(actor, course)
-        return QuestionManageList([manage_out(q) for q in _questions(session, quiz.id)])
+    session = uow.session
+    quiz, course = quizzes.quiz_in_course(session, course_id, quiz_id)
+    require_manager(actor, course)
+    return QuestionManageList([manage_out(q) for q in _questions(session, quiz.id)])
 
 
 def _locked_quiz(
-    session: Session, actor: Actor | None, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
+    session: Session, actor: Actor, course_id: str | uuid.UUID, quiz_id: str | uuid.UUID
 ) -> tuple[Quiz, bool]:
     """The quiz (row locked) after the manager check, and whether it has attempts."""
     course_uuid = parse_id(course_id, quizzes.QUIZ_NOT_IN_COURSE)
@@ -206,37 +204,38 @@ def _key_values(data: QuestionCreate | QuestionUpdate, fields: set[str]) -> dict
 
 
 def create_question(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     course_id: str | uuid.UUID,
     quiz_id: str | uuid.UUID,
     data: QuestionCreate,
 ) -> QuestionManage:
     """Append a question (order_index = last + 1) to a quiz nobody has attempted."""
-    now = quizzes.clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
-        if attempted:
-            raise ResourceConflictError(FROZEN.format("added"))
-        question = QuizQuestion(
-            id=uuid.uuid4(),
-            quiz_id=quiz.id,
-            **_key_values(data, set(QuestionCreate.model_fields)),
-            created_at=now,
-            updated_at=now,
-        )
-        _checked(question)
-        last = session.scalar(
-            select(func.max(QuizQuestion.order_index)).where(QuizQuestion.quiz_id == quiz.id)
-        )
-        question.order_index = (last or 0) + 1
-        session.add(question)
-        uow.commit()
-        return manage_out(question)
+    now = uow.clock()
+    session = uow.session
+    quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
+    if attempted:
+        raise ResourceConflictError(FROZEN.format("added"))
+    question = QuizQuestion(
+        id=uuid.uuid4(),
+        quiz_id=quiz.id,
+        **_key_values(data, set(QuestionCreate.model_fields)),
+        created_at=now,
+        updated_at=now,
+    )
+    _checked(question)
+    last = session.scalar(
+        select(func.max(QuizQuestion.order_index)).where(QuizQuestion.quiz_id == quiz.id)
+    )
+    question.order_index = (last or 0) + 1
+    session.add(question)
+    uow.commit()
+    return manage_out(question)
 
 
 def update_question(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     course_id: str | uuid.UUID,
     quiz_id: str | uuid.UUID,
     question_id: str | uuid.UUID,
@@ -248,84 +247,77 @@ def update_question(
     for field in NEVER_NULL:
         if field in given and getattr(data, field) is None:
             raise RuleViolationError(f"{field} cannot be null")
-    now = quizzes.clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
-        question = _question_of(session, quiz, question_id)
-        changes = _key_values(data, given)
-        kind = changes.get("question_type", question.question_type)
-        if kind == QuestionType.SHORT_ANSWER and changes.get("correct_answer"):
-            # The reference's single answer replaces the list unless a list came with it.
-            changes.setdefault("accepted_answers", None)
-        if attempted:
-            changed = [
-                f for f in FROZEN_FIELDS if f in changes and changes[f] != getattr(question, f)
-            ]
-            if changed:
-                raise ResourceConflictError(
-                    FROZEN.format(f"changed in {', '.join(sorted(changed))}")
-                )
-        for field, value in changes.items():
-            setattr(question, field, value)
-        _checked(question)
-        question.updated_at = now
-        uow.commit()
-        return manage_out(question)
+    now = uow.clock()
+    session = uow.session
+    quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
+    question = _question_of(session, quiz, question_id)
+    changes = _key_values(data, given)
+    kind = changes.get("question_type", question.question_type)
+    if kind == QuestionType.SHORT_ANSWER and changes.get("correct_answer"):
+        # The reference's single answer replaces the list unless a list came with it.
+        changes.setdefault("accepted_answers", None)
+    if attempted:
+        changed = [f for f in FROZEN_FIELDS if f in changes and changes[f] != getattr(question, f)]
+        if changed:
+            raise ResourceConflictError(FROZEN.format(f"changed in {', '.join(sorted(changed))}"))
+    for field, value in changes.items():
+        setattr(question, field, value)
+    _checked(question)
+    question.updated_at = now
+    uow.commit()
+    return manage_out(question)
 
 
 def delete_question(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     course_id: str | uuid.UUID,
     quiz_id: str | uuid.UUID,
     question_id: str | uuid.UUID,
 ) -> None:
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
-        question = _question_of(session, quiz, question_id)
-        if attempted:
-            raise ResourceConflictError(FROZEN.format("deleted"))
-        if quiz.is_published:
-            count = session.scalar(
-                select(func.count())
-                .select_from(QuizQuestion)
-                .where(QuizQuestion.quiz_id == quiz.id)
-            )
-            if (count or 0) <= 1:
-                raise ResourceConflictError(LAST_QUESTION)
-        session.delete(question)
-        uow.commit()
+    session = uow.session
+    quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
+    question = _question_of(session, quiz, question_id)
+    if attempted:
+        raise ResourceConflictError(FROZEN.format("deleted"))
+    if quiz.is_published:
+        count = session.scalar(
+            select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
+        )
+        if (count or 0) <= 1:
+            raise ResourceConflictError(LAST_QUESTION)
+    session.delete(question)
+    uow.commit()
 
 
 def reorder_questions(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     course_id: str | uuid.UUID,
     quiz_id: str | uuid.UUID,
     data: QuestionOrder,
 ) -> QuestionManageList:
     """Put the questions at positions 1..n in the order given (every question, once)."""
-    now = quizzes.clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
-        if attempted:
-            raise ResourceConflictError(FROZEN.format("reordered"))
-        questions = {q.id: q for q in _questions(session, quiz.id)}
-        if len(data.question_ids) != len(questions) or set(data.question_ids) != set(questions):
-            raise RuleViolationError("question_ids must list every question of this quiz once")
-        # Two steps, so unique (quiz_id, order_index) never sees two questions on one position
-        # (PostgreSQL checks it row by row): first above every current position, then 1..n.
-        top = max((q.order_index for q in questions.values()), default=0)
-        session.execute(
-            update(QuizQuestion)
-            .where(QuizQuestion.quiz_id == quiz.id)
-            .values(order_index=QuizQuestion.order_index + top)
-            .execution_options(synchronize_session="evaluate")
-        )
-        ordered = [questions[i] for i in data.question_ids]
-        for position, question in enumerate(ordered, start=1):
-            question.order_index = position
-            question.updated_at = now
-        uow.commit()
-        return QuestionManageList([manage_out(q) for q in ordered])
+    now = uow.clock()
+    session = uow.session
+    quiz, attempted = _locked_quiz(session, actor, course_id, quiz_id)
+    if attempted:
+        raise ResourceConflictError(FROZEN.format("reordered"))
+    questions = {q.id: q for q in _questions(session, quiz.id)}
+    if len(data.question_ids) != len(questions) or set(data.question_ids) != set(questions):
+        raise RuleViolationError("question_ids must list every question of this quiz once")
+    # Two steps, so unique (quiz_id, order_index) never sees two questions on one position
+    # (PostgreSQL checks it row by row): first above every current position, then 1..n.
+    top = max((q.order_index for q in questions.values()), default=0)
+    session.execute(
+        update(QuizQuestion)
+        .where(QuizQuestion.quiz_id == quiz.id)
+        .values(order_index=QuizQuestion.order_index + top)
+        .execution_options(synchronize_session="evaluate")
+    )
+    ordered = [questions[i] for i in data.question_ids]
+    for position, question in enumerate(ordered, start=1):
+        question.order_index = position
+        question.updated_at = now
+    uow.commit()
+    return QuestionManageList([manage_out(q) for q in ordered])

@@ -24,7 +24,6 @@ from shared.schemas.pages import Page
 from shared.schemas.quiz_attempts import AttemptList, AttemptResult, AttemptsQuery, AttemptSummary
 from shared.security.permissions import Actor
 from shared.services.course_access import is_manager, require_manager
-from shared.services.identity.users import require_actor
 from shared.services.ids import parse_id
 from shared.services.quizzes import authoring as quizzes
 from shared.services.quizzes.grading import attempt_out, result_of
@@ -72,70 +71,65 @@ def answers_of(session: Session, attempt: QuizAttempt) -> list[tuple[QuizAnswer,
     return [by_question[str(q.id)] for q in ordered]
 
 
-def my_attempts(actor: Actor | None, quiz_id: str | uuid.UUID) -> AttemptList:
+def my_attempts(uow: UnitOfWork, actor: Actor, quiz_id: str | uuid.UUID) -> AttemptList:
     """The caller's attempts at the quiz, first to last."""
-    actor = require_actor(actor)
     quiz_uuid = parse_id(quiz_id, quizzes.QUIZ_NOT_FOUND)
-    with UnitOfWork() as uow:
-        session = uow.session
-        attempts = session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz_uuid, QuizAttempt.student_id == actor.id)
-            .order_by(QuizAttempt.attempt_number)
-        ).all()
-        # The quiz is looked up only when there is nothing to show: no attempts of a quiz
-        # that exists is an empty list, of one that does not a 404.
-        if not attempts and session.get(Quiz, quiz_uuid) is None:
-            raise ResourceNotFoundError(quizzes.QUIZ_NOT_FOUND)
-        return AttemptList([attempt_out(a) for a in attempts])
+    session = uow.session
+    attempts = session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_uuid, QuizAttempt.student_id == actor.id)
+        .order_by(QuizAttempt.attempt_number)
+    ).all()
+    # The quiz is looked up only when there is nothing to show: no attempts of a quiz
+    # that exists is an empty list, of one that does not a 404.
+    if not attempts and session.get(Quiz, quiz_uuid) is None:
+        raise ResourceNotFoundError(quizzes.QUIZ_NOT_FOUND)
+    return AttemptList([attempt_out(a) for a in attempts])
 
 
 def get_attempt(
-    actor: Actor | None, quiz_id: str | uuid.UUID, attempt_id: str | uuid.UUID
+    uow: UnitOfWork, actor: Actor, quiz_id: str | uuid.UUID, attempt_id: str | uuid.UUID
 ) -> AttemptResult:
     """For its student (answers shown as the quiz allows) and the course's managers."""
-    actor = require_actor(actor)
-    with UnitOfWork() as uow:
-        session = uow.session
-        attempt, quiz = attempt_with_quiz(session, quiz_id, attempt_id)
-        reveal = quiz.show_correct_answers
-        if attempt.student_id != actor.id:
-            course = session.get(Course, quiz.course_id)
-            if course is None or not is_manager(actor, course):
-                raise ResourceNotFoundError(ATTEMPT_NOT_FOUND)
-            reveal = True
-        return result_of(attempt, answers_of(session, attempt), reveal=reveal)
+    session = uow.session
+    attempt, quiz = attempt_with_quiz(session, quiz_id, attempt_id)
+    reveal = quiz.show_correct_answers
+    if attempt.student_id != actor.id:
+        course = session.get(Course, quiz.course_id)
+        if course is None or not is_manager(actor, course):
+            raise ResourceNotFoundError(ATTEMPT_NOT_FOUND)
+        reveal = True
+    return result_of(attempt, answers_of(session, attempt), reveal=reveal)
 
 
 def list_attempts(
-    actor: Actor | None, quiz_id: str | uuid.UUID, query: AttemptsQuery
+    uow: UnitOfWork, actor: Actor, quiz_id: str | uuid.UUID, query: AttemptsQuery
 ) -> Page[AttemptSummary]:
     """The quiz's attempts for its course's managers, newest first: the quiz, COUNT, page."""
-    with UnitOfWork() as uow:
-        session = uow.session
-        row = session.execute(
-            select(Quiz, Course)
-            .join(Course, Course.id == Quiz.course_id)
-            .where(Quiz.id == parse_id(quiz_id, quizzes.QUIZ_NOT_FOUND))
-        ).one_or_none()
-        if row is None:
-            raise ResourceNotFoundError(quizzes.QUIZ_NOT_FOUND)
-        quiz, course = row
-        require_manager(actor, course, "Not authorized to view attempts for this quiz")
-        conditions = [QuizAttempt.quiz_id == quiz.id]
-        if query.status is not None:
-            conditions.append(QuizAttempt.status == query.status)
-        total = session.scalar(select(func.count()).select_from(QuizAttempt).where(*conditions))
-        rows = session.execute(
-            select(QuizAttempt, User.full_name, User.email)
-            .join(User, User.id == QuizAttempt.student_id)
-            .where(*conditions)
-            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
-        items = [
-            AttemptSummary(**attempt_out(a).model_dump(), student_name=name, student_email=email)
-            for a, name, email in rows
-        ]
-        return Page[AttemptSummary].of(items, total or 0, query)
+    session = uow.session
+    row = session.execute(
+        select(Quiz, Course)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(Quiz.id == parse_id(quiz_id, quizzes.QUIZ_NOT_FOUND))
+    ).one_or_none()
+    if row is None:
+        raise ResourceNotFoundError(quizzes.QUIZ_NOT_FOUND)
+    quiz, course = row
+    require_manager(actor, course, "Not authorized to view attempts for this quiz")
+    conditions = [QuizAttempt.quiz_id == quiz.id]
+    if query.status is not None:
+        conditions.append(QuizAttempt.status == query.status)
+    total = session.scalar(select(func.count()).select_from(QuizAttempt).where(*conditions))
+    rows = session.execute(
+        select(QuizAttempt, User.full_name, User.email)
+        .join(User, User.id == QuizAttempt.student_id)
+        .where(*conditions)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    items = [
+        AttemptSummary(**attempt_out(a).model_dump(), student_name=name, student_email=email)
+        for a, name, email in rows
+    ]
+    return Page[AttemptSummary].of(items, total or 0, query)

@@ -4,7 +4,7 @@
   the deadline expires the attempt (0 points, not passed) and answers 403; the expiry is
   committed although the request fails.
 - Every answer is graded on submission except essays: an attempt with answered essays waits
-  in needs_grading until an instructor grades each one (quiz_essay_grading), and is then
+  in needs_grading until an instructor grades each one (essays.py), and is then
   finished like the rest.
 - A finished attempt announces quiz.submitted on the webhooks queue (a time-expired one does
   not), and a pass completes the quiz's lesson through the progress rules, in the same
@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.quizzes import AttemptStatus, Quiz, QuizAnswer, QuizAttempt, QuizQuestion
+from shared.messages.events import QuizSubmitted
 from shared.schemas.quiz_attempts import AttemptResult, AttemptSubmit
 from shared.security.permissions import Actor
 from shared.services import progress
-from shared.services.identity.users import require_actor
-from shared.services.quizzes import authoring as quizzes
 from shared.services.quizzes.attempts import expire, is_overdue
-from shared.services.quizzes.grading import grade, read_responses, result_of, totals
+from shared.services.quizzes.grading import Response, grade, read_responses, result_of, totals
 from shared.services.quizzes.questions import attempt_order
 from shared.services.quizzes.results import ATTEMPT_NOT_FOUND, attempt_with_quiz
 from shared.uow import UnitOfWork
@@ -40,7 +40,8 @@ TIME_EXCEEDED = "Time limit exceeded for this attempt"
 
 
 def submit_attempt(
-    actor: Actor | None,
+    uow: UnitOfWork,
+    actor: Actor,
     quiz_id: str | uuid.UUID,
     attempt_id: str | uuid.UUID,
     data: AttemptSubmit,
@@ -48,66 +49,77 @@ def submit_attempt(
     """Grade the caller's in-progress attempt. Statements: the attempt (locked) with its
     quiz, the questions, the answers (one multi-row insert), the attempt update, and for a
     graded attempt the outbox row (plus the progress writes of a pass)."""
-    actor = require_actor(actor)
-    now = quizzes.clock()
-    with UnitOfWork() as uow:
-        session = uow.session
-        attempt, quiz = attempt_with_quiz(session, quiz_id, attempt_id, lock=True)
-        if attempt.student_id != actor.id:
-            raise ResourceNotFoundError(ATTEMPT_NOT_FOUND)
-        if attempt.status == AttemptStatus.EXPIRED:
-            raise AccessDeniedError(TIME_EXCEEDED)
-        if attempt.status != AttemptStatus.IN_PROGRESS:
-            raise AccessDeniedError(ALREADY_SUBMITTED)
-        if is_overdue(attempt, now):
-            expire(attempt, now)
-            uow.commit()  # the expiry stands although this request fails
-            raise AccessDeniedError(TIME_EXCEEDED)
-        questions = attempt_order(
-            session.scalars(select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)).all(),
-            attempt.question_order,
-        )
-        responses = read_responses({q.id: q for q in questions}, data.answers)
-        answers: list[QuizAnswer] = []
-        for question in questions:
-            response = responses.get(question.id)
-            result = grade(question, response, partial_credit=quiz.partial_credit)
-            answers.append(
-                QuizAnswer(
-                    id=uuid.uuid4(),
-                    attempt_id=attempt.id,
-                    question_id=question.id,
-                    selected_option_ids=list(response.selected_option_ids)
-                    if response and response.selected_option_ids
-                    else None,
-                    answer_text=response.answer_text if response else None,
-                    numeric_value=response.numeric_value if response else None,
-                    is_correct=result.is_correct,
-                    points_earned=result.points_earned,
-                    needs_grading=result.needs_grading,
-                )
+    now = uow.clock()
+    session = uow.session
+    attempt, quiz = attempt_with_quiz(session, quiz_id, attempt_id, lock=True)
+    if attempt.student_id != actor.id:
+        raise ResourceNotFoundError(ATTEMPT_NOT_FOUND)
+    if attempt.status == AttemptStatus.EXPIRED:
+        raise AccessDeniedError(TIME_EXCEEDED)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AccessDeniedError(ALREADY_SUBMITTED)
+    if is_overdue(attempt, now):
+        expire(attempt, now)
+        uow.commit()  # the expiry stands although this request fails
+        raise AccessDeniedError(TIME_EXCEEDED)
+    questions = attempt_order(
+        session.scalars(select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)).all(),
+        attempt.question_order,
+    )
+    responses = read_responses({q.id: q for q in questions}, data.answers)
+    answers = _graded_answers(attempt, questions, responses, partial_credit=quiz.partial_credit)
+    session.add_all(answers)
+    attempt.submitted_at = now
+    attempt.time_taken_seconds = max(0, int((now - attempt.started_at).total_seconds()))
+    if any(a.needs_grading for a in answers):
+        attempt.status = AttemptStatus.NEEDS_GRADING.value
+    else:
+        finish_graded_attempt(uow, actor, attempt, quiz, answers, now)
+    uow.commit()
+    audit.info(
+        "quiz_attempt_submitted quiz=%s attempt=%s enrollment=%s student=%s status=%s "
+        "percentage=%s passed=%s",
+        quiz.id,
+        attempt.id,
+        attempt.enrollment_id,
+        attempt.student_id,
+        attempt.status,
+        attempt.percentage,
+        attempt.is_passed,
+    )
+    pairs = list(zip(answers, questions, strict=True))
+    return result_of(attempt, pairs, reveal=quiz.show_correct_answers)
+
+
+def _graded_answers(
+    attempt: QuizAttempt,
+    questions: Sequence[QuizQuestion],
+    responses: Mapping[uuid.UUID, Response],
+    *,
+    partial_credit: bool,
+) -> list[QuizAnswer]:
+    """One answer per question, in the attempt's order, graded (essays wait for grading);
+    a question without a response is unanswered (0 points)."""
+    answers: list[QuizAnswer] = []
+    for question in questions:
+        response = responses.get(question.id)
+        result = grade(question, response, partial_credit=partial_credit)
+        answers.append(
+            QuizAnswer(
+                id=uuid.uuid4(),
+                attempt_id=attempt.id,
+                question_id=question.id,
+                selected_option_ids=list(response.selected_option_ids)
+                if response and response.selected_option_ids
+                else None,
+                answer_text=response.answer_text if response else None,
+                numeric_value=response.numeric_value if response else None,
+                is_correct=result.is_correct,
+                points_earned=result.points_earned,
+                needs_grading=result.needs_grading,
             )
-        session.add_all(answers)
-        attempt.submitted_at = now
-        attempt.time_taken_seconds = max(0, int((now - attempt.started_at).total_seconds()))
-        if any(a.needs_grading for a in answers):
-            attempt.status = AttemptStatus.NEEDS_GRADING.value
-        else:
-            finish_graded_attempt(uow, actor, attempt, quiz, answers, now)
-        uow.commit()
-        audit.info(
-            "quiz_attempt_submitted quiz=%s attempt=%s enrollment=%s student=%s status=%s "
-            "percentage=%s passed=%s",
-            quiz.id,
-            attempt.id,
-            attempt.enrollment_id,
-            attempt.student_id,
-            attempt.status,
-            attempt.percentage,
-            attempt.is_passed,
         )
-        pairs = list(zip(answers, questions, strict=True))
-        return result_of(attempt, pairs, reveal=quiz.show_correct_answers)
+    return answers
 
 
 def finish_graded_attempt(
@@ -119,28 +131,24 @@ def finish_graded_attempt(
     now: datetime,
 ) -> None:
     """Every answer is graded: the totals, quiz.submitted, and a pass completes the lesson.
-    `actor` submitted the attempt or graded its last essay; the caller commits."""
+    `actor` submitted the attempt or graded its last essay; `now` is the caller's time (its
+    unit of work's clock, read once); the caller commits."""
     result = totals((a.points_earned for a in answers), attempt.max_score, quiz.passing_score)
     attempt.status = AttemptStatus.GRADED.value
     attempt.graded_at = now
     attempt.score = result.score
     attempt.percentage = result.percentage
     attempt.is_passed = result.is_passed
-    submitted_at = attempt.submitted_at or now
     uow.publish(
-        "webhooks",
-        "quiz.submitted",
-        {
-            "attempt_id": str(attempt.id),
-            "quiz_id": str(quiz.id),
-            "enrollment_id": str(attempt.enrollment_id),
-            "student_id": str(attempt.student_id),
-            "percentage": f"{result.percentage:.2f}",
-            "is_passed": result.is_passed,
-            "submitted_at": submitted_at.isoformat(),
-        },
+        QuizSubmitted(
+            attempt_id=attempt.id,
+            quiz_id=quiz.id,
+            enrollment_id=attempt.enrollment_id,
+            student_id=attempt.student_id,
+            percentage=Decimal(f"{result.percentage:.2f}"),
+            is_passed=result.is_passed,
+            submitted_at=attempt.submitted_at or now,
+        )
     )
     if result.is_passed:
-        progress.record_lesson_completion(
-            uow, attempt.enrollment_id, quiz.lesson_id, actor=actor, now=now
-        )
+        progress.record_lesson_completion(uow, attempt.enrollment_id, quiz.lesson_id, actor=actor)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.admins import AdminProfile
 from shared.domain.users import Role, User
 from tests.accounts import make_user
@@ -45,7 +45,7 @@ def _admins() -> int:
 @pytest.fixture
 def allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLOW_INITIAL_ADMIN_CREATION", "true")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 @pytest.mark.usefixtures("allowed")
@@ -79,7 +79,7 @@ def test_is_403_while_allow_initial_admin_creation_is_off_whatever_the_environme
 ) -> None:
     for environment in ("development", "test"):
         monkeypatch.setenv("ENVIRONMENT", environment)
-        get_settings.cache_clear()
+        bootstrap.reset()
         response = _create_initial(_body())
         assert response.status_code == 403
         assert json_of(response)["detail"] == "Initial admin creation is disabled"
@@ -101,6 +101,7 @@ def test_an_admin_without_a_profile_also_counts_as_existing() -> None:
     assert _create_initial(_body()).status_code == 409
 
 
+@pytest.mark.postgres
 @pytest.mark.usefixtures("allowed")
 def test_concurrent_calls_create_at_most_one_admin() -> None:
     callers = 6

@@ -64,7 +64,7 @@ def refused(response: func.HttpResponse) -> tuple[int, str]:
 
 
 def actor_of(user: User) -> Actor:
-    """The user as the caller of a service called directly (to fix its clock)."""
+    """The user as the caller of a service called directly (on the test's clock)."""
     return Actor(
         id=user.id,
         email=user.email,

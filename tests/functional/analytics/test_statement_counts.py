@@ -32,7 +32,7 @@ from tests.functional.analytics.rows import (
 from tests.learning import lessons_of, make_course
 from tests.statements import counted_statements
 
-pytestmark = pytest.mark.usefixtures("database_url")
+pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
 MORE = 49  # 1, then 50
 

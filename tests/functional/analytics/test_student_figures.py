@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from shared.db import get_engine
+from shared import bootstrap
+from shared.schemas.analytics import StudentDashboardOut
 from shared.services.analytics import students as analytics_students
 from shared.services.analytics.formulas import mean, per_hour, percent, two_places
 from tests.accounts import make_user
+from tests.clock import ManualClock
 from tests.functional.analytics.calls import actor_of, my_dashboard, my_progress, ok
 from tests.functional.analytics.known_world import NOW, KnownWorld
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -29,6 +32,12 @@ STUDENT_PROGRESS = {
     "quizzes_passed": 3,
     "average_quiz_score": 73.75,  # (60 + 90 + 80 + 65) / 4 %; raw scores would give 21.88
 }
+
+
+def _dashboard(world: KnownWorld) -> StudentDashboardOut:
+    """The student's dashboard from the service, on the test's clock."""
+    with unit_of_work() as uow:
+        return analytics_students.my_dashboard(uow, actor_of(world.student))
 
 
 def test_my_progress_counts_the_callers_enrollments_and_graded_attempts() -> None:
@@ -110,10 +119,11 @@ def test_the_dashboard_has_one_row_per_enrollment_newest_first() -> None:
     assert body["recent_activity"] == []  # on the real clock the known world is long past
 
 
-def test_recent_activity_groups_the_last_30_utc_dates_latest_first() -> None:
+def test_recent_activity_groups_the_last_30_utc_dates_latest_first(clock: ManualClock) -> None:
     world = KnownWorld()
+    clock.set(NOW)
 
-    dashboard = analytics_students.my_dashboard(actor_of(world.student), now=NOW)
+    dashboard = _dashboard(world)
 
     activity = [day.model_dump(mode="json") for day in dashboard.recent_activity]
     assert [tuple(day.values()) for day in activity] == [
@@ -129,11 +139,12 @@ def test_recent_activity_groups_the_last_30_utc_dates_latest_first() -> None:
     assert list(activity[0]) == ["date", "lessons_completed", "time_spent_minutes", "quizzes_taken"]
 
 
-def test_recent_activity_ends_with_the_clocks_utc_date() -> None:
+def test_recent_activity_ends_with_the_clocks_utc_date(clock: ManualClock) -> None:
     world = KnownWorld()
     a_day_earlier = NOW - timedelta(days=1)
+    clock.set(a_day_earlier)
 
-    dashboard = analytics_students.my_dashboard(actor_of(world.student), now=a_day_earlier)
+    dashboard = _dashboard(world)
 
     # 2025-03-15 is after the clock's date; the window now starts on 2025-02-13.
     dates = [str(day.date) for day in dashboard.recent_activity]
@@ -142,9 +153,12 @@ def test_recent_activity_ends_with_the_clocks_utc_date() -> None:
     assert (first.lessons_completed, first.time_spent_minutes, first.quizzes_taken) == (1, 10, 1)
 
 
-def test_activity_dates_are_utc_dates_whatever_the_database_sessions_time_zone() -> None:
+def test_activity_dates_are_utc_dates_whatever_the_database_sessions_time_zone(
+    clock: ManualClock,
+) -> None:
     world = KnownWorld()
-    engine = get_engine()
+    clock.set(NOW)
+    engine = bootstrap.current().engine
 
     def far_east(dbapi_connection: Any, _record: Any) -> None:
         if engine.dialect.name == "postgresql":  # SQLite has no session time zone
@@ -155,7 +169,7 @@ def test_activity_dates_are_utc_dates_whatever_the_database_sessions_time_zone()
     engine.dispose()
     event.listen(engine, "connect", far_east)
     try:
-        dashboard = analytics_students.my_dashboard(actor_of(world.student), now=NOW)
+        dashboard = _dashboard(world)
     finally:
         event.remove(engine, "connect", far_east)
         engine.dispose()

@@ -1,41 +1,32 @@
 """Fixtures and small clients for the /api/v1/auth tests.
 
-Password hashing runs with argon2's smallest parameters here: the tests are about who gets
-which token, not about hashing cost, and 64 MiB per check would make the lockout tests slow.
-Rate limiting is off so a test's many sign-ins never meet the per-IP request budget; its own
-tests cover it.
+Password hashing runs with the test profile's argon2 parameters (tests/conftest.py), so the
+lockout tests' many sign-ins stay fast. Rate limiting is off so a test's many sign-ins never
+meet the per-IP request budget; its own tests cover it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import azure.functions as func
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.messaging.envelope import Envelope
-from shared.security import passwords
 from tests.function_calls import call_http, json_of
 from tests.unit_of_work import unit_of_work
 
 PASSWORD = "correct horse battery"
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing_and_no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(passwords, "_hasher", lambda: CHEAP_HASHER)
-    passwords._dummy_hash.cache_clear()
+def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_LIMIT_ENABLED", "false")
-    get_settings.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
+    bootstrap.reset()  # the dependencies are built again, from these settings
 
 
 def bearer(access_token: str) -> dict[str, str]:

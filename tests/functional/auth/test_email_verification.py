@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, update
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.users import User
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
@@ -28,7 +28,7 @@ SENT = "If the email is registered, a verification link has been sent"
 @pytest.fixture(autouse=True)
 def verification_required(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN", "true")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def request_link(email: str) -> Any:

@@ -1,6 +1,7 @@
 """Account lockout at sign-in: per address, per client IP, 429 with Retry-After.
 
-The clock tests call the service with a fake `now`; the endpoint tests use the real clock.
+The clock tests set the time with the `clock` fixture and call the service; the endpoint
+tests use the real clock.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.schemas.auth import AuthOut
 from shared.security.lockout import AccountLockedError
 from shared.services.identity import sign_in as auth
+from tests.clock import ManualClock
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import PASSWORD, login, register
 
@@ -28,8 +30,11 @@ def from_ip(address: str, forged: str | None = None) -> dict[str, str]:
     return {"X-Forwarded-For": f"{forged}, {address}" if forged else address}
 
 
-def service_login(password: str, now: datetime, email: str = "ada@example.org") -> Any:
-    return auth.login(get_settings(), email=email, password=password, client_ip=None, now=now)
+def service_login(
+    clock: ManualClock, password: str, now: datetime, email: str = "ada@example.org"
+) -> Any:
+    clock.set(now)
+    return auth.login(bootstrap.current(), email=email, password=password, client_ip=None)
 
 
 def test_five_failures_lock_the_account_with_429_and_retry_after() -> None:
@@ -112,24 +117,24 @@ def test_a_forged_leftmost_forwarded_entry_does_not_change_the_counted_ip() -> N
     assert response.status_code == 429
 
 
-def test_the_lock_holds_until_the_window_ends_then_lifts() -> None:
+def test_the_lock_holds_until_the_window_ends_then_lifts(clock: ManualClock) -> None:
     register()
     for second in range(5):
         with pytest.raises(Exception, match="Invalid email or password"):
-            service_login("wrong password", T0 + timedelta(seconds=second))
+            service_login(clock, "wrong password", T0 + timedelta(seconds=second))
     locked_at = T0 + timedelta(seconds=4)
     with pytest.raises(AccountLockedError) as caught:
-        service_login(PASSWORD, locked_at + timedelta(seconds=899))
+        service_login(clock, PASSWORD, locked_at + timedelta(seconds=899))
     assert caught.value.retry_after == 1
-    assert isinstance(service_login(PASSWORD, locked_at + timedelta(seconds=900)), AuthOut)
+    assert isinstance(service_login(clock, PASSWORD, locked_at + timedelta(seconds=900)), AuthOut)
 
 
-def test_failures_spread_over_more_than_the_window_do_not_lock() -> None:
+def test_failures_spread_over_more_than_the_window_do_not_lock(clock: ManualClock) -> None:
     register()
     for minute in (0, 5, 10, 14):
         with pytest.raises(Exception, match="Invalid email or password"):
-            service_login("wrong password", T0 + timedelta(minutes=minute))
+            service_login(clock, "wrong password", T0 + timedelta(minutes=minute))
     # The window that began at T0 is over: this failure starts a new count of one.
     with pytest.raises(Exception, match="Invalid email or password"):
-        service_login("wrong password", T0 + timedelta(minutes=15))
-    assert isinstance(service_login(PASSWORD, T0 + timedelta(minutes=16)), AuthOut)
+        service_login(clock, "wrong password", T0 + timedelta(minutes=15))
+    assert isinstance(service_login(clock, PASSWORD, T0 + timedelta(minutes=16)), AuthOut)

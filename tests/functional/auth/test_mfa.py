@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.mfa import MfaCode
 from shared.services.identity import mfa
+from tests.clock import ManualClock
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
     PASSWORD,
@@ -176,7 +176,7 @@ def test_login_mfa_with_a_wrong_code_answers_401_invalid_mfa_code() -> None:
 def test_five_wrong_codes_spend_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
     # Lift the account lockout out of the way so only the code's own limit shows.
     monkeypatch.setenv("MAX_FAILED_LOGIN_ATTEMPTS", "20")
-    get_settings.cache_clear()
+    bootstrap.reset()
     registered_with_mfa()
     token = challenge()
     code = last_email("email.mfa_login_code")["code"]
@@ -231,15 +231,13 @@ def test_login_mfa_with_a_bad_challenge_answers_401() -> None:
     assert json_of(response)["detail"] == "MFA challenge expired or invalid"
 
 
-def test_a_login_code_expires_with_its_challenge() -> None:
+def test_a_login_code_expires_with_its_challenge(clock: ManualClock) -> None:
     registered_with_mfa()
     token = challenge()
     code = last_email("email.mfa_login_code")["code"]
-    later = datetime.now(UTC) + timedelta(minutes=10, seconds=1)
+    clock.advance(minutes=10, seconds=1)
     with pytest.raises(AuthenticationRequiredError, match="MFA challenge expired or invalid"):
-        mfa.complete_login(
-            get_settings(), challenge_token=token, code=code, client_ip=None, now=later
-        )
+        mfa.complete_login(bootstrap.current(), challenge_token=token, code=code, client_ip=None)
 
 
 def test_disable_with_the_password_turns_mfa_off_and_login_returns_tokens_again() -> None:

@@ -129,6 +129,7 @@ def test_reset_answers_422_for_a_short_new_password() -> None:
     assert reset(reset_token(), "short").status_code == 422
 
 
+@pytest.mark.postgres
 def test_two_concurrent_resets_with_one_token_let_exactly_one_through() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import User
 from shared.services.identity import sessions
+from tests.clock import ManualClock
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import bearer, login, me, post, register
 from tests.unit_of_work import unit_of_work
@@ -113,13 +114,14 @@ def test_refresh_of_a_disabled_account_answers_401() -> None:
     assert refresh(tokens["refresh_token"]).status_code == 401
 
 
-def test_a_refresh_token_is_refused_after_30_days() -> None:
+def test_a_refresh_token_is_refused_after_30_days(clock: ManualClock) -> None:
     tokens = register()["tokens"]
-    later = datetime.now(UTC) + timedelta(days=30, seconds=1)
+    issued = clock()
+    clock.set(issued + timedelta(days=30, seconds=1))
     with pytest.raises(AuthenticationRequiredError):
-        sessions.refresh(get_settings(), tokens["refresh_token"], None, later)
-    soon = datetime.now(UTC) + timedelta(days=29)
-    assert sessions.refresh(get_settings(), tokens["refresh_token"], None, soon).tokens
+        sessions.refresh(bootstrap.current(), tokens["refresh_token"], None)
+    clock.set(issued + timedelta(days=29))
+    assert sessions.refresh(bootstrap.current(), tokens["refresh_token"], None).tokens
 
 
 def test_logout_answers_204_and_revokes_the_access_token() -> None:
@@ -164,6 +166,7 @@ def test_logout_with_another_users_refresh_token_answers_401_and_revokes_nothing
     assert refresh(bob["refresh_token"]).status_code == 200
 
 
+@pytest.mark.postgres
 def test_two_concurrent_refreshes_of_one_token_let_exactly_one_through() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -106,10 +106,10 @@ def test_register_publishes_a_welcome_email_and_no_link_when_verification_is_not
 def test_register_publishes_a_verification_link_when_verification_is_required(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from shared.config import get_settings
+    from shared import bootstrap
 
     monkeypatch.setenv("REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN", "true")
-    get_settings.cache_clear()
+    bootstrap.reset()
     body = register()
     assert body["user"]["email_verified_at"] is None
     sent = emails()

@@ -6,6 +6,7 @@ from typing import Any
 
 import azure.functions as func
 
+from shared import bootstrap
 from shared.domain.users import Role, User
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
@@ -88,4 +89,6 @@ def delete(course_id: object, token: str | None) -> func.HttpResponse:
 
 def webhook_messages() -> list[Envelope]:
     """Every message waiting on the webhooks queue (received, so read once)."""
-    return [Envelope.from_bytes(m.body) for m in LocalBroker().receive("webhooks", 100)]
+    broker = bootstrap.current().broker
+    assert isinstance(broker, LocalBroker)
+    return [Envelope.from_bytes(m.body) for m in broker.receive("webhooks", 100)]

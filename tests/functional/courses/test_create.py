@@ -9,11 +9,10 @@ import pytest
 
 from shared.domain.courses import Course
 from shared.domain.users import Role
-from shared.services import courses
 from tests.accounts import make_user
 from tests.function_calls import call_http, json_of
 from tests.functional.courses.course_calls import admin, create, instructor, webhook_messages
-from tests.learning import load, make_course
+from tests.learning import committed_before_insert, load, make_course
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -248,13 +247,16 @@ def test_a_body_that_is_not_json_is_422() -> None:
     assert response.status_code == 422
 
 
-def test_a_slug_taken_after_the_check_is_still_409(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_slug_taken_after_the_check_is_still_409() -> None:
     user, token = instructor()
-    make_course(user, slug="raced-slug")
-    # As if another request committed the slug between the service's check and its commit.
-    monkeypatch.setattr(courses, "_slug_taken", lambda session, slug: False)
+    # Another request commits the slug between the service's check and its insert (only
+    # PostgreSQL lets it: on SQLite the check already holds the write lock).
+    other_request = committed_before_insert(Course, lambda: make_course(user, slug="raced-slug"))
 
-    response = create({"title": "Raced", "slug": "raced-slug"}, token)
+    with other_request as committed:
+        response = create({"title": "Raced", "slug": "raced-slug"}, token)
 
+    assert committed, "the other request never committed"
     assert response.status_code == 409
     assert json_of(response)["detail"] == "Course slug already exists"

@@ -99,7 +99,9 @@ def test_an_enrollment_arriving_after_the_check_still_stops_the_delete(
     course = make_course(owner, lessons=1)
     student, _ = make_user(role=Role.STUDENT)
     make_enrollment(student, course)
-    # As if the enrollment committed between the service's check and its DELETE.
+    # As if the enrollment committed between the service's check and its DELETE. No request
+    # can (enrolling waits for the course row the delete locks), so no real race shows the
+    # foreign key's backstop: the check is patched.
     monkeypatch.setattr(courses, "_has_enrollments", lambda session, course_id: False)
 
     response = delete(course.id, token)

@@ -97,7 +97,7 @@ def test_an_unknown_slug_is_404_course_not_found() -> None:
     ],
 )
 def test_the_slug_route_takes_one_segment_no_longer_than_a_slug(path: str, routed: bool) -> None:
-    from shared.http.route import ROUTES
+    from shared.http import ROUTES
     from shared.local.route_templates import RouteTemplate, split_path
 
     template = RouteTemplate.parse(ROUTES["courses_get_by_slug"].path)

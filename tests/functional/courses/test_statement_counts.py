@@ -12,7 +12,7 @@ from tests.functional.courses.course_calls import instructor
 from tests.learning import make_course
 from tests.statements import counted_statements
 
-pytestmark = pytest.mark.usefixtures("database_url")
+pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
 
 def _list(query: str, token: str | None = None) -> tuple[int, list[str]]:

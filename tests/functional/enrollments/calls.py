@@ -16,10 +16,12 @@ import azure.functions as func
 from azure.functions.servicebus import ServiceBusMessage
 from sqlalchemy import select
 
+from shared import bootstrap
 from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.outbox import OutboxMessage
 from shared.domain.queue_messages import QueuedMessage
 from shared.domain.users import Role, User
+from shared.messaging.broker import OutgoingMessage
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
 from tests.accounts import bearer, make_user
@@ -164,6 +166,23 @@ def of_type(queue: str, message_type: str) -> list[dict[str, Any]]:
 # --- queue functions
 
 
+def local_broker() -> LocalBroker:
+    broker = bootstrap.current().broker
+    assert isinstance(broker, LocalBroker)
+    return broker
+
+
+def _envelope(message_type: str, payload: dict[str, Any], message_id: str | None) -> Envelope:
+    return Envelope(
+        id=uuid.UUID(message_id) if message_id else uuid.uuid4(),
+        type=message_type,
+        version=1,
+        occurred_at=datetime.now(UTC),
+        correlation_id=None,
+        payload=payload,
+    )
+
+
 def service_bus_message(envelope: Envelope, message_id: str | None = None) -> ServiceBusMessage:
     return ServiceBusMessage(
         body=envelope.to_bytes(),
@@ -178,21 +197,23 @@ def deliver(
     queue: str, message_type: str, payload: dict[str, Any], message_id: str | None = None
 ) -> str:
     """Hand one message to the queue's function as the Functions host would; its id."""
-    envelope = Envelope(
-        id=uuid.UUID(message_id) if message_id else uuid.uuid4(),
-        type=message_type,
-        version=1,
-        occurred_at=datetime.now(UTC),
-        correlation_id=None,
-        payload=payload,
-    )
+    envelope = _envelope(message_type, payload, message_id)
     functions_by_name()[f"{queue}_consume"].get_user_function()(msg=service_bus_message(envelope))
+    return str(envelope.id)
+
+
+def send(queue: str, message_type: str, payload: dict[str, Any]) -> str:
+    """Put one message on `queue` (for run_queue), as any payload, valid or not; its id."""
+    envelope = _envelope(message_type, payload, None)
+    local_broker().send(
+        [OutgoingMessage(queue, str(envelope.id), envelope.to_bytes(), message_type)]
+    )
     return str(envelope.id)
 
 
 def run_queue(queue: str) -> int:
     """Deliver every waiting message of `queue` to its function, as the host would; how many."""
-    broker = LocalBroker()
+    broker = local_broker()
     consume = functions_by_name()[f"{queue}_consume"].get_user_function()
     delivered = 0
     while batch := broker.receive(queue, 16):

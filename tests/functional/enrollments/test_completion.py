@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from shared import bootstrap
 from shared.domain.enrollments import Enrollment
 from shared.domain.users import Role
-from shared.services import progress
 from tests.accounts import make_user
 from tests.function_calls import functions_by_name, json_of
 from tests.functional.enrollments.calls import (
@@ -107,20 +109,17 @@ def test_completion_is_sticky_when_lessons_are_added_later() -> None:
     assert types_on("webhooks").count("enrollment.completed") == 1
 
 
-def test_two_last_lessons_completed_at_the_same_moment_complete_the_enrollment_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.mark.postgres
+def test_two_last_lessons_completed_at_the_same_moment_complete_the_enrollment_once() -> None:
     _, token, enrollment_id, lessons = _enrolled(3)
     complete(token, enrollment_id, lessons[0])
-    summarize = progress.summarize
 
-    def slow_summarize(*args: Any) -> None:
+    def slow_commit(session: Session) -> None:
         # Widen the window between a write's count and its commit: without the enrollment
         # lock both writes would count 2 of 3 lessons and neither would complete.
-        summarize(*args)
-        time.sleep(0.3)
+        if any(isinstance(row, Enrollment) for row in session.dirty):
+            time.sleep(0.3)
 
-    monkeypatch.setattr(progress, "summarize", slow_summarize)
     functions_by_name()  # the app is built once, before the threads
     barrier = threading.Barrier(2)
     statuses: list[int] = []
@@ -129,11 +128,16 @@ def test_two_last_lessons_completed_at_the_same_moment_complete_the_enrollment_o
         barrier.wait()
         statuses.append(complete(token, enrollment_id, lesson_id).status_code)
 
-    threads = [threading.Thread(target=finish, args=(lesson,)) for lesson in lessons[1:]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    sessions = bootstrap.current().sessions
+    event.listen(sessions, "before_commit", slow_commit)
+    try:
+        threads = [threading.Thread(target=finish, args=(lesson,)) for lesson in lessons[1:]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        event.remove(sessions, "before_commit", slow_commit)
 
     assert statuses == [200, 200]
     stored = load(Enrollment, uuid.UUID(enrollment_id))
@@ -159,6 +163,7 @@ def _statements_of_a_progress_write(completed_before: int) -> list[str]:
     return statements
 
 
+@pytest.mark.postgres
 def test_a_progress_write_costs_seven_statements_however_many_lessons_are_done() -> None:
     one = _statements_of_a_progress_write(1)
     fifty = _statements_of_a_progress_write(50)

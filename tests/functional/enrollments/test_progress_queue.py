@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,11 +16,22 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.users import Role
+from shared.messages.base import Message
+from shared.messages.events import (
+    CertificateIssued,
+    CoursePublished,
+    EnrollmentCompleted,
+    EnrollmentCreated,
+    QuizSubmitted,
+)
 from tests.accounts import make_user
 from tests.functional.enrollments.calls import (
     deliver,
+    local_broker,
     of_type,
     record_progress,
+    run_queue,
+    send,
     types_on,
 )
 from tests.learning import lessons_of, load, make_course, make_enrollment, make_lesson
@@ -120,8 +133,14 @@ def test_enrollment_completed_updates_the_course_and_asks_for_the_certificate() 
 
 
 def test_a_message_without_its_course_id_fails_and_leaves_nothing() -> None:
-    with pytest.raises(ValueError, match="course_id"):
-        deliver("progress", "course.enrollments_changed", {})
+    message_id = send("progress", "course.enrollments_changed", {})
+
+    run_queue("progress")
+
+    # No retry can help it: taken out of the queue at once, with the reason.
+    [letter] = local_broker().dead_letters("progress")
+    assert (letter.message_id, letter.reason) == (message_id, "InvalidPayload")
+    assert "course_id: Field required" in (letter.description or "")
     assert _inbox("progress") == 0
 
 
@@ -220,8 +239,36 @@ def _enrollments_of(course: Course) -> list[Enrollment]:
         return rows
 
 
+@pytest.mark.postgres
 def test_lessons_changed_costs_the_same_statements_for_2_or_12_enrollments() -> None:
     assert _statements_of_lessons_changed(2) == _statements_of_lessons_changed(12)
+
+
+def _webhook_event(event: str) -> Message:
+    now = datetime.now(UTC)
+    ids = {name: uuid.uuid4() for name in ("course_id", "enrollment_id", "student_id")}
+    if event == "course.published":
+        return CoursePublished(
+            course_id=ids["course_id"], instructor_id=uuid.uuid4(), published_at=now
+        )
+    if event == "enrollment.created":
+        return EnrollmentCreated(**ids, status="active", enrolled_at=now)
+    if event == "enrollment.completed":
+        return EnrollmentCompleted(**ids, completed_at=now)
+    if event == "certificate.issued":
+        number = "CERT-20260101-00000000AB"
+        return CertificateIssued(
+            **ids, certificate_id=uuid.uuid4(), certificate_number=number, issued_at=now
+        )
+    return QuizSubmitted(
+        attempt_id=uuid.uuid4(),
+        quiz_id=uuid.uuid4(),
+        enrollment_id=ids["enrollment_id"],
+        student_id=ids["student_id"],
+        percentage=Decimal("87.50"),
+        is_passed=True,
+        submitted_at=now,
+    )
 
 
 @pytest.mark.parametrize(
@@ -237,9 +284,11 @@ def test_lessons_changed_costs_the_same_statements_for_2_or_12_enrollments() -> 
 def test_webhook_events_are_acknowledged_without_delivery_for_now(
     event: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    message = _webhook_event(event)
+    assert message.type == event
     with caplog.at_level(logging.INFO, logger="lms.webhooks"):
-        message_id = deliver("webhooks", event, {"course_id": str(uuid.uuid4())})
-        deliver("webhooks", event, {"course_id": str(uuid.uuid4())}, message_id)
+        message_id = deliver("webhooks", event, message.payload())
+        deliver("webhooks", event, _webhook_event(event).payload(), message_id)
     assert _inbox("webhooks") == 1
     acknowledged = [r for r in caplog.records if r.name == "lms.webhooks"]
     assert len(acknowledged) == 1

@@ -141,6 +141,7 @@ def test_pending_lists_submitted_instructors_oldest_first_with_email_and_name() 
     assert item["verification_document_url"] == VERIFY["document_url"]
 
 
+@pytest.mark.postgres
 def test_pending_pages_with_one_count_and_one_joined_page_query() -> None:
     for index in range(3):
         _submitted(f"p{index}@example.org")

@@ -236,6 +236,7 @@ def test_adding_a_lesson_to_an_unknown_course_is_404() -> None:
     assert json_of(response)["detail"] == "Course not found"
 
 
+@pytest.mark.postgres
 def test_lessons_added_at_the_same_time_take_one_position_each() -> None:
     owned = owned_course()
     statuses: list[int] = []

@@ -152,6 +152,7 @@ def test_an_unknown_lesson_is_404() -> None:
     assert json_of(response)["detail"] == "Lesson not found"
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("enrolled, expected", [(False, 3), (True, 5)])
 def test_listing_two_hundred_lessons_costs_as_many_statements_as_listing_one(
     enrolled: bool, expected: int

@@ -1,10 +1,10 @@
 """What the quiz tests share: calls to every quiz route, a course with a published quiz and
-an enrolled student, a clock the tests move, and the messages published so far."""
+an enrolled student, and the messages published so far. Tests move time with the `clock`
+fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import azure.functions as func
@@ -272,20 +272,7 @@ def quiz_setup(
     return setup
 
 
-# --- time and messages ----------------------------------------------------------------------
-
-
-class Clock:
-    """The quiz services' clock, moved by the test (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+# --- messages -------------------------------------------------------------------------------
 
 
 def messages(queue: str, message_type: str | None = None) -> list[dict[str, Any]]:

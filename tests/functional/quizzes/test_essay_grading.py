@@ -13,10 +13,10 @@ from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
 from tests.accounts import make_user
+from tests.clock import ManualClock
 from tests.functional.quizzes.scenario import (
     ESSAY,
     MC,
-    Clock,
     QuizSetup,
     detail,
     get_attempt,
@@ -269,7 +269,9 @@ def test_only_the_courses_managers_list_and_grade_attempts() -> None:
     ok(grade(setup.quiz_id, attempt_id, setup.question(1), {"points_earned": 1}, admin))
 
 
-def test_a_quizs_attempts_are_listed_newest_first_and_filtered_by_status(clock: Clock) -> None:
+def test_a_quizs_attempts_are_listed_newest_first_and_filtered_by_status(
+    clock: ManualClock,
+) -> None:
     setup = _essay_quiz()
     waiting = _submitted(setup)
     clock.advance(minutes=1)

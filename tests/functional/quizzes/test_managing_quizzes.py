@@ -12,11 +12,11 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.quizzes import Quiz, QuizQuestion
 from shared.domain.users import Role
 from tests.accounts import bearer, make_user
+from tests.clock import ManualClock
 from tests.function_calls import call_http
 from tests.functional.quizzes.scenario import (
     MC,
     TF,
-    Clock,
     create_question,
     create_quiz,
     delete_quiz,
@@ -109,7 +109,9 @@ def test_invalid_quiz_fields_are_refused() -> None:
         assert response.status_code == 422, bad
 
 
-def test_students_see_the_published_quizzes_newest_first_managers_see_all(clock: Clock) -> None:
+def test_students_see_the_published_quizzes_newest_first_managers_see_all(
+    clock: ManualClock,
+) -> None:
     course, token = _owned()
     first = _published_quiz(course, token, 0)
     clock.advance(minutes=1)

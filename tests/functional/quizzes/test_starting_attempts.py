@@ -4,8 +4,10 @@ attempt keeps."""
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
+from collections.abc import Callable, MutableSequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,17 +15,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from shared.bootstrap import Dependencies
 from shared.domain.courses import Course
 from shared.domain.quizzes import QuizAttempt
 from shared.domain.users import Role
-from shared.services.quizzes import attempts as quiz_attempts
 from tests.accounts import make_user
+from tests.clock import ManualClock
 from tests.function_calls import functions_by_name, json_of
 from tests.functional.quizzes.scenario import (
     MC,
     SHORT,
     TF,
-    Clock,
     detail,
     ok,
     quiz_action,
@@ -162,7 +164,7 @@ def test_after_a_submission_the_next_attempt_gets_the_next_number() -> None:
     assert second["attempt_number"] == 2
 
 
-def test_max_attempts_counts_every_attempt_including_expired_ones(clock: Clock) -> None:
+def test_max_attempts_counts_every_attempt_including_expired_ones(clock: ManualClock) -> None:
     setup = quiz_setup(max_attempts=2, time_limit_minutes=10)
     first = ok(start(setup.quiz_id, setup.student_token), 201)
     clock.advance(minutes=11)  # the first attempt runs out, unsubmitted
@@ -176,7 +178,7 @@ def test_max_attempts_counts_every_attempt_including_expired_ones(clock: Clock) 
     assert _attempts(setup.quiz_id)[0].id == uuid.UUID(first["id"])
 
 
-def test_a_start_past_the_deadline_of_the_open_attempt_expires_it_first(clock: Clock) -> None:
+def test_a_start_past_the_deadline_of_the_open_attempt_expires_it_first(clock: ManualClock) -> None:
     setup = quiz_setup(time_limit_minutes=5)
     first = ok(start(setup.quiz_id, setup.student_token), 201)
     clock.advance(minutes=5, seconds=1)
@@ -190,7 +192,7 @@ def test_a_start_past_the_deadline_of_the_open_attempt_expires_it_first(clock: C
     assert second["attempt_number"] == 2
 
 
-def test_the_expiry_before_a_refused_start_is_kept(clock: Clock) -> None:
+def test_the_expiry_before_a_refused_start_is_kept(clock: ManualClock) -> None:
     setup = quiz_setup(time_limit_minutes=5, max_attempts=1)
     first = ok(start(setup.quiz_id, setup.student_token), 201)
     clock.advance(minutes=6)
@@ -201,6 +203,7 @@ def test_the_expiry_before_a_refused_start_is_kept(clock: Clock) -> None:
     assert load(QuizAttempt, uuid.UUID(first["id"])).status == "expired"
 
 
+@pytest.mark.postgres
 def test_two_starts_at_the_same_moment_create_one_attempt() -> None:
     setup = quiz_setup()
     functions_by_name()  # built once, before the threads
@@ -261,17 +264,17 @@ def test_the_database_itself_refuses_a_second_in_progress_attempt() -> None:
 # --- the order an attempt shows -------------------------------------------------------------
 
 
-class Reverse:
+class Reverse(random.Random):
     """A shuffle the test can predict: everything backwards."""
 
-    def shuffle(self, items: list[Any]) -> None:
-        items.reverse()
+    def shuffle(self, x: MutableSequence[Any]) -> None:
+        x.reverse()
 
 
 def test_a_shuffled_attempt_shows_the_same_order_on_every_reload(
-    monkeypatch: pytest.MonkeyPatch,
+    install_dependencies: Callable[..., Dependencies],
 ) -> None:
-    monkeypatch.setattr(quiz_attempts, "shuffler", Reverse())
+    install_dependencies(shuffler=Reverse())
     setup = quiz_setup((MC, TF, SHORT), shuffle_questions=True, shuffle_options=True)
     canonical = [setup.question(i) for i in range(3)]
     attempt = ok(start(setup.quiz_id, setup.student_token), 201)
@@ -302,9 +305,9 @@ def test_each_attempt_keeps_its_own_random_order() -> None:
 
 
 def test_without_shuffling_or_an_open_attempt_the_view_shows_the_canonical_order(
-    monkeypatch: pytest.MonkeyPatch,
+    install_dependencies: Callable[..., Dependencies],
 ) -> None:
-    monkeypatch.setattr(quiz_attempts, "shuffler", Reverse())
+    install_dependencies(shuffler=Reverse())
     setup = quiz_setup((MC, TF, SHORT), shuffle_questions=True, shuffle_options=True)
     canonical = [setup.question(i) for i in range(3)]
 

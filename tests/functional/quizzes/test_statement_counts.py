@@ -10,7 +10,7 @@ import pytest
 from tests.functional.quizzes.scenario import ESSAY, SHORT, TF, ok, quiz_setup, start, submit
 from tests.statements import counted_statements
 
-pytestmark = pytest.mark.usefixtures("database_url")
+pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
 
 def _questions(count: int) -> list[dict[str, Any]]:

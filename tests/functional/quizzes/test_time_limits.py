@@ -10,11 +10,11 @@ from azure.functions.timer import TimerRequest
 from sqlalchemy import select
 
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
+from tests.clock import ManualClock
 from tests.function_calls import functions_by_name
 from tests.functional.quizzes.scenario import (
     MC,
     TF,
-    Clock,
     detail,
     messages,
     my_attempts,
@@ -42,7 +42,7 @@ def _expire_by_timer() -> None:
     )
 
 
-def test_a_submission_before_the_deadline_is_graded(clock: Clock) -> None:
+def test_a_submission_before_the_deadline_is_graded(clock: ManualClock) -> None:
     setup = quiz_setup((MC, TF), time_limit_minutes=10)
     attempt = ok(start(setup.quiz_id, setup.student_token), 201)
     clock.advance(minutes=10)  # exactly at the deadline still counts
@@ -60,7 +60,7 @@ def test_a_submission_before_the_deadline_is_graded(clock: Clock) -> None:
     assert result["time_taken_seconds"] == 600
 
 
-def test_a_late_submission_expires_the_attempt_and_the_expiry_is_kept(clock: Clock) -> None:
+def test_a_late_submission_expires_the_attempt_and_the_expiry_is_kept(clock: ManualClock) -> None:
     setup = quiz_setup((MC, TF), time_limit_minutes=10)
     attempt = ok(start(setup.quiz_id, setup.student_token), 201)
     clock.advance(minutes=10, seconds=1)
@@ -86,7 +86,7 @@ def test_a_late_submission_expires_the_attempt_and_the_expiry_is_kept(clock: Clo
     assert (again.status_code, detail(again)) == (403, "Time limit exceeded for this attempt")
 
 
-def test_a_quiz_without_a_time_limit_never_expires(clock: Clock) -> None:
+def test_a_quiz_without_a_time_limit_never_expires(clock: ManualClock) -> None:
     setup = quiz_setup((MC,))
     attempt = ok(start(setup.quiz_id, setup.student_token), 201)
     assert attempt["deadline_at"] is None
@@ -99,8 +99,9 @@ def test_a_quiz_without_a_time_limit_never_expires(clock: Clock) -> None:
     assert result["time_taken_seconds"] == 30 * 86400
 
 
+@pytest.mark.postgres
 def test_the_timer_expires_every_abandoned_attempt_past_its_deadline_in_one_statement(
-    clock: Clock,
+    clock: ManualClock,
 ) -> None:
     setup = quiz_setup((MC,), time_limit_minutes=15)
     abandoned = [ok(start(setup.quiz_id, setup.student_token), 201)]
@@ -126,7 +127,7 @@ def test_the_timer_expires_every_abandoned_attempt_past_its_deadline_in_one_stat
     assert [a["status"] for a in mine] == ["expired"]
 
 
-def test_the_timer_leaves_submitted_attempts_alone(clock: Clock) -> None:
+def test_the_timer_leaves_submitted_attempts_alone(clock: ManualClock) -> None:
     setup = quiz_setup((MC,), time_limit_minutes=1)
     attempt = ok(start(setup.quiz_id, setup.student_token), 201)
     ok(submit(setup.quiz_id, attempt["id"], [], setup.student_token))

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from shared import bootstrap
 from shared.domain.tokens import RefreshToken
 from shared.domain.users import Role, User
-from shared.security.passwords import verify_password
 from tests.accounts import PASSWORD, bearer, load_user, make_user
 from tests.function_calls import call_http, json_of
 from tests.unit_of_work import unit_of_work
@@ -85,7 +85,7 @@ def test_create_adds_a_student_with_a_lower_cased_email_and_a_hashed_password() 
     assert body["is_active"] is True
     stored = load_user(uuid.UUID(body["id"]))
     assert stored is not None
-    assert verify_password(stored.password_hash, "s3cret-pass")
+    assert bootstrap.current().passwords.verify(stored.password_hash, "s3cret-pass")
 
 
 @pytest.mark.parametrize("role", ["admin", "instructor"])
@@ -172,8 +172,8 @@ def test_new_password_is_hashed_and_ends_every_session_of_the_user() -> None:
     assert response.status_code == 200
     stored = load_user(user.id)
     assert stored is not None
-    assert verify_password(stored.password_hash, "a brand new password")
-    assert not verify_password(stored.password_hash, PASSWORD)
+    assert bootstrap.current().passwords.verify(stored.password_hash, "a brand new password")
+    assert not bootstrap.current().passwords.verify(stored.password_hash, PASSWORD)
     assert stored.token_version == user.token_version + 1
     old = call_http("users_me", "GET", "/api/v1/users/me", headers=bearer(old_token))
     assert old.status_code == 401

@@ -56,6 +56,7 @@ def test_list_pages_users_newest_first_with_totals() -> None:
     assert [item["email"] for item in last["items"]] == ["s0@example.org"]
 
 
+@pytest.mark.postgres
 def test_list_uses_one_count_and_one_page_query_whatever_the_page_size() -> None:
     token = _admin_token()
     for _ in range(5):

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.local.app_functions import QueueFunction
 from shared.local.queue_consumer import QueueConsumer
 from tests.function_calls import functions_by_name
@@ -105,7 +105,7 @@ def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
         "MAIL_FROM": "LMS <no-reply@lms.example.org>",
     }.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 @dataclass

@@ -8,18 +8,19 @@ import hmac
 
 import pytest
 
+from shared import bootstrap
 from shared.mail.delivery import MailTransportUnavailableError
 from shared.mail.firebase import FirebaseTransport, signature
 from shared.mail.rendering import RenderedEmail, render
 from tests.integration.conftest import free_port
 from tests.integration.mail.conftest import SIGNING_SECRET, SendEmailServer
-from tests.unit.mail.payloads import PAYLOADS
+from tests.unit.mail.payloads import email
 
 MESSAGE_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 
 
 def welcome() -> RenderedEmail:
-    return render("email.welcome", PAYLOADS["email.welcome"])
+    return render(email("email.welcome"), bootstrap.current().settings)
 
 
 def transport(url: str, secret: str = SIGNING_SECRET, timeout: float = 5) -> FirebaseTransport:

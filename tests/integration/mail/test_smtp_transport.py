@@ -8,12 +8,13 @@ from collections.abc import Callable
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from shared import bootstrap
 from shared.mail.delivery import MailTransportUnavailableError
 from shared.mail.rendering import RenderedEmail, render
 from shared.mail.smtp import SmtpTransport
 from tests.integration.conftest import free_port
 from tests.integration.mail.conftest import SmtpServer, TlsCertificate
-from tests.unit.mail.payloads import PAYLOADS, RESET_LINK
+from tests.unit.mail.payloads import RESET_LINK, email
 
 MESSAGE_ID = "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
 SENDER = "LMS <no-reply@lms.example.org>"
@@ -26,7 +27,7 @@ def transport(port: int, **options: str) -> SmtpTransport:
 
 
 def reset_email() -> RenderedEmail:
-    return render("email.password_reset", PAYLOADS["email.password_reset"])
+    return render(email("email.password_reset"), bootstrap.current().settings)
 
 
 def crlf_to_lf(text: str) -> str:
@@ -173,7 +174,7 @@ def test_the_transport_logs_in_when_a_username_is_set(
 def test_an_address_that_is_not_ascii_needs_a_server_with_smtputf8(
     start_smtp_server: Callable[..., SmtpServer],
 ) -> None:
-    email = render("email.welcome", {**PAYLOADS["email.welcome"], "to": "zoë@example.org"})
+    email = RenderedEmail("zoë@example.org", "Welcome", "text", "<p>html</p>")
     plain = start_smtp_server(enable_SMTPUTF8=False)
     result = transport(plain.port).send(email, MESSAGE_ID)
     assert result.status == "rejected"

@@ -1,5 +1,5 @@
-"""A consumer process for the burst test: the real `progress_consume` queue function, fed by
-the local broker, with a test handler that writes each message id it runs to its own file.
+"""A consumer process for the burst test: a `progress` queue function fed by the local broker,
+whose handler writes each message id it runs to its own file.
 
     python -m tests.integration.messaging.burst_worker OUT_FILE READY_FILE OTHER_READY_FILE
 """
@@ -10,29 +10,24 @@ import sys
 import time
 from pathlib import Path
 
-from shared.config import get_settings
-from shared.local.app_functions import functions_of
+from shared import bootstrap
 from shared.local.queue_consumer import QueueConsumer
-from shared.messaging.consumer import handles
-from shared.messaging.envelope import Envelope
+from shared.messaging.broker import Delivery
+from shared.messaging.consumer import HandlerTable
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
+from tests.integration.messaging.messages import BurstWork, queue_function
 
 
 def main(out: Path, ready: Path, other_ready: Path) -> int:
-    import function_app
-
     with out.open("a") as record:
 
-        @handles("progress", "test.burst")
-        def record_run(uow: UnitOfWork, message: Envelope) -> None:
-            record.write(f"{message.id}\n")
+        def record_run(delivery: Delivery) -> None:
+            record.write(f"{delivery.message_id}\n")
             record.flush()
 
-        [progress] = [
-            q for q in functions_of(function_app.app).queues if q.queue_name == "progress"
-        ]
-        broker = LocalBroker.from_settings(get_settings())
+        progress = queue_function(HandlerTable("progress", {BurstWork: record_run}))
+        broker = bootstrap.current().broker
+        assert isinstance(broker, LocalBroker)
         consumer = QueueConsumer([progress], broker)
         ready.touch()
         deadline = time.monotonic() + 30

@@ -7,29 +7,27 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared import bootstrap
 from shared.messaging.broker import OutgoingMessage
 from shared.messaging.local import LocalBroker, MessageLockLostError
+from tests.clock import ManualClock
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def broker(database_url: str, clock: Clock) -> LocalBroker:
-    return LocalBroker(max_delivery_count=3, lock_duration=timedelta(seconds=30), clock=clock)
+def broker(database_url: str, clock: ManualClock) -> LocalBroker:
+    return LocalBroker(
+        bootstrap.current().sessions,
+        max_delivery_count=3,
+        lock_duration=timedelta(seconds=30),
+        clock=clock,
+    )
 
 
 def message(
@@ -65,20 +63,20 @@ def test_queues_are_separate(broker: LocalBroker) -> None:
     assert [m.queue for m in broker.receive("progress", 10)] == ["progress"]
 
 
-def test_a_scheduled_message_waits_for_its_time(broker: LocalBroker, clock: Clock) -> None:
+def test_a_scheduled_message_waits_for_its_time(broker: LocalBroker, clock: ManualClock) -> None:
     broker.send([message("later", scheduled_at=clock.now + timedelta(seconds=60))])
     assert broker.receive("emails") == []
     assert broker.stats("emails").scheduled == 1
-    clock.advance(61)
+    clock.advance(seconds=61)
     assert [m.message_id for m in broker.receive("emails")] == ["later"]
 
 
 def test_an_expired_lock_makes_the_message_deliverable_again(
-    broker: LocalBroker, clock: Clock
+    broker: LocalBroker, clock: ManualClock
 ) -> None:
     broker.send([message("slow")])
     first = broker.receive("emails")[0]
-    clock.advance(31)
+    clock.advance(seconds=31)
     second = broker.receive("emails")[0]
     assert second.delivery_count == 2
     with pytest.raises(MessageLockLostError):
@@ -107,12 +105,12 @@ def test_the_last_abandon_dead_letters_with_the_reason_and_error(broker: LocalBr
 
 
 def test_a_lock_that_expires_after_the_last_delivery_dead_letters(
-    broker: LocalBroker, clock: Clock
+    broker: LocalBroker, clock: ManualClock
 ) -> None:
     broker.send([message("hangs")])
     for _ in range(3):
         broker.receive("emails")
-        clock.advance(31)
+        clock.advance(seconds=31)
     assert broker.receive("emails") == []
     assert [d.reason for d in broker.dead_letters("emails")] == ["MaxDeliveryCountExceeded"]
 
@@ -142,10 +140,12 @@ def test_purge_deletes_dead_letters(broker: LocalBroker) -> None:
     assert broker.dead_letters("emails") == []
 
 
-def test_stats_count_active_scheduled_and_dead_letters(broker: LocalBroker, clock: Clock) -> None:
+def test_stats_count_active_scheduled_and_dead_letters(
+    broker: LocalBroker, clock: ManualClock
+) -> None:
     broker.send([message("a"), message("b"), message("c", scheduled_at=clock.now + timedelta(1))])
     broker.dead_letter(broker.receive("emails")[0], "Manual", None)
-    clock.advance(90)
+    clock.advance(seconds=90)
     stats = broker.stats("emails")
     assert (stats.active, stats.scheduled, stats.dead_lettered) == (1, 1, 1)
     assert stats.oldest_active_age_seconds == pytest.approx(90)
@@ -157,7 +157,7 @@ def test_an_unknown_queue_is_refused(broker: LocalBroker) -> None:
 
 
 def test_concurrent_receivers_never_share_a_message(database_url: str) -> None:
-    broker = LocalBroker(max_delivery_count=10)
+    broker = LocalBroker(bootstrap.current().sessions, max_delivery_count=10)
     broker.send([message(f"m{i}") for i in range(200)])
     taken: list[str] = []
     lock = threading.Lock()

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import azure.functions as func
@@ -14,45 +13,47 @@ import pytest
 from sqlalchemy import func as sql_func
 from sqlalchemy import select
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.inbox import ProcessedMessage
 from shared.local.app_functions import QueueFunction
 from shared.local.queue_consumer import QueueConsumer
-from shared.messaging import consumer
-from shared.messaging.consumer import handles
+from shared.messaging.consumer import HandlerTable
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
-from shared.uow import UnitOfWork
-from tests.function_calls import functions_by_name
+from tests.integration.messaging.messages import BurstWork, FlakyWork, queue_function
 from tests.unit_of_work import unit_of_work
+
+pytestmark = pytest.mark.postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture
-def emails_function() -> QueueFunction:
-    """The app's real `emails_consume` function, called the way the local host calls it."""
-    user_function = functions_by_name()["emails_consume"].get_user_function()
-    return QueueFunction("emails_consume", "emails", lambda msg: user_function(msg=msg))
+def local_broker() -> LocalBroker:
+    broker = bootstrap.current().broker
+    assert isinstance(broker, LocalBroker)
+    return broker
 
 
 @pytest.fixture
-def flaky_handler() -> Iterator[dict[str, object]]:
-    state: dict[str, object] = {"fail": True, "runs": 0, "seen": []}
+def flaky_handler() -> dict[str, object]:
+    return {"fail": True, "runs": 0}
 
-    @handles("emails", "test.flaky")
-    def flaky(uow: UnitOfWork, message: Envelope) -> None:
-        state["runs"] = int(state["runs"]) + 1  # type: ignore[call-overload]
-        if state["fail"]:
+
+@pytest.fixture
+def emails_function(flaky_handler: dict[str, object]) -> QueueFunction:
+    """An `emails` queue function whose handler fails while flaky_handler["fail"] is set."""
+
+    def flaky() -> None:
+        flaky_handler["runs"] = int(flaky_handler["runs"]) + 1  # type: ignore[call-overload]
+        if flaky_handler["fail"]:
             raise ConnectionError("smtp.example.com refused the connection")
 
-    yield state
-    consumer._handlers.pop(("emails", "test.flaky"))
+    return queue_function(HandlerTable("emails", {FlakyWork: flaky}))
 
 
-def publish(message_type: str, queue: str = "emails") -> str:
+def publish(message: FlakyWork | BurstWork | None = None) -> str:
     with unit_of_work() as uow:
-        message_id = uow.publish(queue, message_type, {"n": 1})
+        [message_id] = uow.publish(message or FlakyWork(n=1))
         uow.commit()
     return str(message_id)
 
@@ -69,21 +70,22 @@ def drain(queue_consumer: QueueConsumer, function: QueueFunction) -> int:
 def test_the_function_gets_a_service_bus_message_like_the_host_gives(database_url: str) -> None:
     seen: list[func.ServiceBusMessage] = []
     capture = QueueFunction("emails_capture", "emails", seen.append)
-    message_id = publish("anything")
-    QueueConsumer([capture], LocalBroker()).deliver(capture, LocalBroker().receive("emails")[0])
+    message_id = publish()
+    broker = local_broker()
+    QueueConsumer([capture], broker).deliver(capture, broker.receive("emails")[0])
     [message] = seen
     assert message.message_id == message_id
     assert message.delivery_count == 1
     assert message.enqueued_time_utc is not None
-    assert Envelope.from_bytes(message.get_body()).type == "anything"
+    assert Envelope.from_bytes(message.get_body()).type == "test.flaky"
 
 
 def test_a_handler_that_always_fails_is_dead_lettered_after_10_deliveries(
     database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
 ) -> None:
-    broker = LocalBroker.from_settings(get_settings())
+    broker = local_broker()
     assert broker.max_delivery_count == 10
-    message_id = publish("test.flaky")
+    message_id = publish()
     assert drain(QueueConsumer([emails_function], broker), emails_function) == 10
     assert flaky_handler["runs"] == 10
     [letter] = broker.dead_letters("emails")
@@ -96,8 +98,8 @@ def test_a_handler_that_always_fails_is_dead_lettered_after_10_deliveries(
 def test_a_replayed_dead_letter_is_processed_once(
     database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
 ) -> None:
-    broker = LocalBroker.from_settings(get_settings())
-    message_id = publish("test.flaky")
+    broker = local_broker()
+    message_id = publish()
     queue_consumer = QueueConsumer([emails_function], broker)
     drain(queue_consumer, emails_function)
     flaky_handler["fail"] = False
@@ -115,12 +117,12 @@ def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
     postgres_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", postgres_database)
-    get_settings.cache_clear()
+    bootstrap.reset()
     with unit_of_work() as uow:
         for n in range(1000):
-            uow.publish("progress", "test.burst", {"n": n})
+            uow.publish(BurstWork(n=n))
         uow.commit()
-    assert LocalBroker().stats("progress").active == 1000
+    assert local_broker().stats("progress").active == 1000
 
     env = {**os.environ, "DATABASE_URL": postgres_database}
     outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
@@ -150,5 +152,5 @@ def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
     assert min(per_process) > 0, f"one process handled nothing: {per_process}"
     with unit_of_work() as uow:
         assert uow.session.scalar(select(sql_func.count()).select_from(ProcessedMessage)) == 1000
-    stats = LocalBroker().stats("progress")
+    stats = local_broker().stats("progress")
     assert (stats.active, stats.dead_lettered) == (0, 0)

@@ -9,28 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusReceiver
 
-from shared.config import get_settings
+from shared import bootstrap
 from shared.domain.errors import DependencyUnavailableError
 from shared.domain.outbox import OutboxMessage
-from shared.messaging.broker import OutgoingMessage, get_broker
+from shared.messages.emails import WelcomeEmail
+from shared.messaging.broker import OutgoingMessage
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import sweep_outbox
 from shared.messaging.servicebus import ServiceBusBroker
-from tests.servicebus_broker import RunningBroker, start_broker
+from tests.servicebus_broker import RunningBroker
 from tests.unit_of_work import unit_of_work
 
 
 @pytest.fixture
-def test_broker() -> Iterator[RunningBroker]:
-    running = start_broker(max_delivery_count=10, lock_duration=30.0)
-    yield running
-    if running.is_running:
-        running.stop()
-
-
-@pytest.fixture
-def adapter(test_broker: RunningBroker) -> Iterator[ServiceBusBroker]:
-    broker = ServiceBusBroker(connection_string=test_broker.connection_string)
+def adapter(servicebus_broker: RunningBroker) -> Iterator[ServiceBusBroker]:
+    broker = ServiceBusBroker(connection_string=servicebus_broker.connection_string)
     yield broker
     broker.close()
 
@@ -40,17 +33,17 @@ def message(message_id: str, **kwargs: object) -> OutgoingMessage:
     return OutgoingMessage(message_id=message_id, **{**defaults, **kwargs})  # type: ignore[arg-type]
 
 
-def receiver_for(test_broker: RunningBroker, queue: str = "emails") -> ServiceBusReceiver:
-    client = ServiceBusClient.from_connection_string(test_broker.connection_string)
+def receiver_for(servicebus_broker: RunningBroker, queue: str = "emails") -> ServiceBusReceiver:
+    client = ServiceBusClient.from_connection_string(servicebus_broker.connection_string)
     return client.get_queue_receiver(queue, max_wait_time=3)
 
 
 def test_sent_messages_arrive_with_id_subject_and_body(
-    adapter: ServiceBusBroker, test_broker: RunningBroker
+    adapter: ServiceBusBroker, servicebus_broker: RunningBroker
 ) -> None:
     adapter.send([message(f"m{i}", correlation_id="req-1") for i in range(150)])
-    assert test_broker.depth("emails") == 150
-    with receiver_for(test_broker) as receiver:
+    assert servicebus_broker.depth("emails") == 150
+    with receiver_for(servicebus_broker) as receiver:
         [first] = receiver.receive_messages(max_message_count=1, max_wait_time=3)
         assert str(first.message_id) == "m0"
         assert str(first.subject) == "email.send"
@@ -60,10 +53,10 @@ def test_sent_messages_arrive_with_id_subject_and_body(
 
 
 def test_a_scheduled_message_is_held_until_its_time(
-    adapter: ServiceBusBroker, test_broker: RunningBroker
+    adapter: ServiceBusBroker, servicebus_broker: RunningBroker
 ) -> None:
     adapter.send([message("later", scheduled_at=datetime.now(UTC) + timedelta(seconds=2))])
-    with receiver_for(test_broker) as receiver:
+    with receiver_for(servicebus_broker) as receiver:
         assert receiver.receive_messages(max_message_count=1, max_wait_time=0.5) == []
         time.sleep(2)
         [later] = receiver.receive_messages(max_message_count=1, max_wait_time=3)
@@ -72,10 +65,10 @@ def test_a_scheduled_message_is_held_until_its_time(
 
 
 def test_dead_letters_are_listed_replayed_and_purged(
-    adapter: ServiceBusBroker, test_broker: RunningBroker
+    adapter: ServiceBusBroker, servicebus_broker: RunningBroker
 ) -> None:
     adapter.send([message("a"), message("b"), message("c")])
-    with receiver_for(test_broker) as receiver:
+    with receiver_for(servicebus_broker) as receiver:
         for received in receiver.receive_messages(max_message_count=3, max_wait_time=3):
             receiver.dead_letter_message(
                 received, reason="Rejected", error_description="550 no such user"
@@ -87,7 +80,7 @@ def test_dead_letters_are_listed_replayed_and_purged(
 
     assert adapter.replay_dead_letters("emails", ["b"]) == 1
     assert sorted(d.message_id for d in adapter.dead_letters("emails")) == ["a", "c"]
-    with receiver_for(test_broker) as receiver:
+    with receiver_for(servicebus_broker) as receiver:
         [replayed] = receiver.receive_messages(max_message_count=1, max_wait_time=3)
         assert str(replayed.message_id) == "b"
         assert b"".join(replayed.body) == b'{"n":1}'
@@ -98,7 +91,7 @@ def test_dead_letters_are_listed_replayed_and_purged(
 
 
 def test_stats_count_waiting_messages_and_their_age(
-    adapter: ServiceBusBroker, test_broker: RunningBroker
+    adapter: ServiceBusBroker, servicebus_broker: RunningBroker
 ) -> None:
     adapter.send([message("x"), message("y")])
     time.sleep(1)
@@ -109,24 +102,24 @@ def test_stats_count_waiting_messages_and_their_age(
 
 
 def test_check_passes_when_up_and_names_service_bus_when_down(
-    adapter: ServiceBusBroker, test_broker: RunningBroker
+    adapter: ServiceBusBroker, servicebus_broker: RunningBroker
 ) -> None:
     adapter.check()
-    test_broker.stop()
+    servicebus_broker.stop()
     with pytest.raises(DependencyUnavailableError, match="Service Bus does not answer"):
         adapter.check()
 
 
-def test_broker_down_at_commit_then_the_sweep_sends_later_and_nothing_is_lost(
-    database_url: str, test_broker: RunningBroker, monkeypatch: pytest.MonkeyPatch
+def servicebus_broker_down_at_commit_then_the_sweep_sends_later_and_nothing_is_lost(
+    database_url: str, servicebus_broker: RunningBroker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BROKER", "servicebus")
-    monkeypatch.setenv("ServiceBusConnection", test_broker.connection_string)
-    get_settings.cache_clear()
-    test_broker.stop()
+    monkeypatch.setenv("ServiceBusConnection", servicebus_broker.connection_string)
+    bootstrap.reset()
+    servicebus_broker.stop()
 
     with unit_of_work() as uow:
-        message_id = uow.publish("emails", "email.send", {"to": "someone"})
+        [message_id] = uow.publish(WelcomeEmail(to="someone@example.org", full_name="Someone"))
         uow.commit()  # the relay after commit fails; the write and its message are kept
     with unit_of_work() as uow:
         row = uow.session.get(OutboxMessage, message_id)
@@ -134,30 +127,30 @@ def test_broker_down_at_commit_then_the_sweep_sends_later_and_nothing_is_lost(
         assert row.send_attempts == 1
         assert row.last_send_error
 
-    test_broker.start()
-    broker = get_broker(get_settings())
-    result = sweep_outbox(broker, now=datetime.now(UTC) + timedelta(seconds=10))
+    servicebus_broker.start()
+    deps = bootstrap.current()
+    later = datetime.now(UTC) + timedelta(seconds=10)
+    result = sweep_outbox(deps.broker, deps.sessions, now=later)
     assert (result.sent, result.failed) == (1, 0)
-    [queued] = test_broker.messages("emails")
+    [queued] = servicebus_broker.messages("emails")
     assert Envelope.from_bytes(queued.body).id == message_id
     with unit_of_work() as uow:
         assert uow.session.get(OutboxMessage, message_id) is None
-    broker.close()  # type: ignore[attr-defined]
 
 
 def test_ready_names_service_bus_when_it_is_down(
-    database_url: str, test_broker: RunningBroker, monkeypatch: pytest.MonkeyPatch
+    database_url: str, servicebus_broker: RunningBroker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.function_calls import call_http, json_of
 
     monkeypatch.setenv("BROKER", "servicebus")
-    monkeypatch.setenv("ServiceBusConnection", test_broker.connection_string)
-    get_settings.cache_clear()
+    monkeypatch.setenv("ServiceBusConnection", servicebus_broker.connection_string)
+    bootstrap.reset()
     up = json_of(call_http("health_ready", "GET", "/api/v1/ready"))
     assert (up["status"], up["broker"], up["queues"]["emails"]["active"]) == ("ok", "up", 0)
 
-    test_broker.stop()
-    get_settings.cache_clear()
+    servicebus_broker.stop()
+    bootstrap.reset()
     response = call_http("health_ready", "GET", "/api/v1/ready")
     assert response.status_code == 503
     body = json_of(response)

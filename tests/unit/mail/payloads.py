@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.messages.catalog import BY_TYPE
+from shared.messages.emails import Email
+
 TOKEN = "tok_Zx81QmRaw"
 VERIFY_LINK = f"http://localhost:3000/verify-email?token={TOKEN}"
 RESET_LINK = f"http://localhost:3000/reset-password?token={TOKEN}"
@@ -77,3 +80,10 @@ LINKS = {
     "email.course_completed": f"http://localhost:3000/courses/{COURSE_ID}",
     "email.certificate_issued": f"http://localhost:3000/certificates/{CERTIFICATE_ID}",
 }
+
+
+def email(message_type: str, **changes: Any) -> Email:
+    """The e-mail message of `message_type` with its sample payload, `changes` applied."""
+    message = BY_TYPE[message_type].model_validate({**PAYLOADS[message_type], **changes})
+    assert isinstance(message, Email)
+    return message

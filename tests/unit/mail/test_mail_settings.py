@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared import bootstrap
 from shared.config import Settings, UnsafeSettingsError, load_settings
-from shared.mail.delivery import get_transport
 from shared.mail.firebase import FirebaseTransport
 from shared.mail.smtp import SmtpTransport
 
@@ -111,9 +111,9 @@ def test_a_malformed_mail_setting_is_refused_by_name(name: str, value: str) -> N
 
 
 def test_the_transport_is_the_one_mail_transport_names() -> None:
-    smtp = get_transport(Settings(MAIL_TRANSPORT="smtp", SMTP_HOST="mx.example.org"))
+    smtp = bootstrap.build(Settings(MAIL_TRANSPORT="smtp", SMTP_HOST="mx.example.org")).mail
     assert isinstance(smtp, SmtpTransport)
     assert repr(smtp) == "SmtpTransport(mx.example.org:587, security=starttls)"
-    firebase = get_transport(Settings(**FIREBASE))  # type: ignore[arg-type]
+    firebase = bootstrap.build(Settings(**FIREBASE)).mail  # type: ignore[arg-type]
     assert isinstance(firebase, FirebaseTransport)
     assert SECRET not in repr(firebase)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import Settings, get_settings
-from shared.mail.delivery import MailTransportUnavailableError, get_transport
+from shared import bootstrap
+from shared.config import Settings
+from shared.mail.delivery import MailTransportUnavailableError
 from shared.mail.maildir import MaildirTransport
-from shared.mail.rendering import render
-from tests.unit.mail.payloads import PAYLOADS, VERIFY_LINK
+from shared.mail.rendering import RenderedEmail, render
+from tests.unit.mail.payloads import VERIFY_LINK, email
 
 MESSAGE_ID = "0b7e9d3c-1f2a-4e5b-8c6d-7e8f9a0b1c2d"
 
@@ -25,16 +26,20 @@ def read_only_message(folder: Path) -> EmailMessage:
     return message
 
 
+def rendered(message_type: str) -> RenderedEmail:
+    return render(email(message_type), bootstrap.current().settings)
+
+
 def test_the_maildir_transport_is_the_local_default_under_lms_mail() -> None:
-    transport = get_transport(get_settings())
+    transport = bootstrap.current().mail
     assert isinstance(transport, MaildirTransport)
     assert transport.path == Path(".lms/mail")
 
 
 def test_an_email_becomes_one_file_in_new_with_headers_and_both_parts(tmp_path: Path) -> None:
-    email = render("email.verify_email", PAYLOADS["email.verify_email"])
+    sent = rendered("email.verify_email")
     result = MaildirTransport(tmp_path / "mail", "LMS <no-reply@lms.example.org>").send(
-        email, MESSAGE_ID
+        sent, MESSAGE_ID
     )
     assert (result.status, result.transport) == ("sent", "maildir")
 
@@ -50,15 +55,15 @@ def test_an_email_becomes_one_file_in_new_with_headers_and_both_parts(tmp_path: 
     text, html = message.iter_parts()
     assert text.get_content_type() == "text/plain"
     assert html.get_content_type() == "text/html"
-    assert text.get_content() == email.text
-    assert html.get_content() == email.html
+    assert text.get_content() == sent.text
+    assert html.get_content() == sent.html
     assert VERIFY_LINK in text.get_content()
 
 
 def test_each_email_is_its_own_file(tmp_path: Path) -> None:
-    transport = get_transport(Settings(MAILDIR_PATH=tmp_path / "mail"))
+    transport = bootstrap.build(Settings(MAILDIR_PATH=tmp_path / "mail")).mail
     for message_type in ("email.welcome", "email.mfa_login_code"):
-        transport.send(render(message_type, PAYLOADS[message_type]), message_type)
+        transport.send(rendered(message_type), message_type)
     subjects = sorted(m["Subject"] for m in mailbox.Maildir(tmp_path / "mail").values())
     assert subjects == ["Welcome to LMS", "Your LMS login verification code"]
 
@@ -68,4 +73,4 @@ def test_a_maildir_that_cannot_be_written_raises_so_the_queue_retries(tmp_path: 
     blocker.write_text("a file where the folder should be")
     transport = MaildirTransport(blocker, "no-reply@lms.local")
     with pytest.raises(MailTransportUnavailableError, match="check MAILDIR_PATH"):
-        transport.send(render("email.welcome", PAYLOADS["email.welcome"]), MESSAGE_ID)
+        transport.send(rendered("email.welcome"), MESSAGE_ID)

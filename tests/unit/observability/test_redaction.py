@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -10,7 +11,7 @@ import time
 import pytest
 
 from shared.observability.context import request_context
-from shared.observability.logging import JsonFormatter, redact
+from shared.observability.logging import JsonFormatter, install_redaction, redact
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,33 @@ def test_a_long_line_is_redacted_in_linear_time(text):
     redact(text)
 
     assert time.perf_counter() - started < 1.5
+
+
+def test_after_install_redaction_any_handler_writes_redacted_records() -> None:
+    # The Functions worker's handler is not ours: redaction must happen before any handler.
+    install_redaction()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("lms.test.worker")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ConnectionError("postgresql://lms:hunter2@db failed for ada@example.org")
+        except ConnectionError:
+            logger.exception("login for %s with token=%s", "ada@example.org", "eyJhbGciOi.x.y")
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "login for ***@*** with token=***" in written
+    assert "ConnectionError" in written
+    for secret in ("ada@example.org", "hunter2", "eyJhbGciOi"):
+        assert secret not in written
+
+
+def test_a_record_with_a_bad_format_string_is_still_logged_redacted() -> None:
+    install_redaction()
+    record = logging.getLogger("lms.test").makeRecord(
+        "lms.test", logging.INFO, __file__, 1, "%d users from %s", ("ada@example.org",), None
+    )
+    assert "ada@example.org" not in record.getMessage()

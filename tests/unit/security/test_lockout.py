@@ -14,7 +14,7 @@ from shared.security import lockout
 from shared.security.lockout import AccountLockedError, LockoutPolicy
 from tests.unit_of_work import unit_of_work
 
-pytestmark = pytest.mark.usefixtures("database_url")
+pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
 POLICY = LockoutPolicy(
     max_failures_per_email=5, max_failures_per_ip=50, duration=timedelta(seconds=900)
