@@ -156,10 +156,16 @@ class Dependencies:
         return LocalBlobStore(settings.LOCAL_STORAGE_DIR)
 
 
+COMPONENTS = frozenset({"engine", "sessions", "passwords", "broker", "mail", "blobs"})
+
+
 def build(settings: Settings | None = None, **overrides: Any) -> Dependencies:
-    """Dependencies for `settings` (default: the environment's), with `overrides` such as
-    clock= or shuffler=."""
-    return Dependencies(settings or get_settings(), **overrides)
+    """Dependencies for `settings` (default: the environment's), with `overrides`: clock= or
+    shuffler=, or a ready component (broker=, sessions=, passwords=, ...) used as it is."""
+    components = {name: overrides.pop(name) for name in COMPONENTS & overrides.keys()}
+    deps = Dependencies(settings or get_settings(), **overrides)
+    deps._built.update(components)
+    return deps
 
 
 _current: Dependencies | None = None
@@ -186,6 +192,14 @@ def install(deps: Dependencies) -> Dependencies:
     if previous is not None and previous is not deps:
         previous.close()
     return deps
+
+
+def forget() -> None:
+    """Drop the current dependencies without closing them: a forked worker process must not
+    close connections its parent owns."""
+    global _current
+    with _current_lock:
+        _current = None
 
 
 def reset() -> None:

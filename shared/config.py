@@ -38,6 +38,16 @@ MIN_PRODUCTION_HASH_MEMORY_KIB = 19_456
 MIN_PRODUCTION_HASH_TIME_COST = 2
 # A sender no receiving server accepts mail from: fine for a Maildir, refused in production.
 DEVELOPMENT_MAIL_FROM = "LMS <no-reply@lms.local>"
+# The local host's queue consumer threads (one per queue), counted into the default pool.
+QUEUE_THREADS = 4
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _is_loopback(database_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    host = make_url(database_url).host
+    return host is None or host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -64,11 +74,22 @@ class Settings(BaseModel):
     # --- database
     DATABASE_URL: str = "sqlite:///./.lms/lms.db"
     SQLALCHEMY_ECHO: bool = False
-    DB_POOL_SIZE: int = Field(default=5, ge=1, le=100)
-    DB_MAX_OVERFLOW: int = Field(default=10, ge=0, le=100)
+    # Connections kept open per process; unset: one per thread that can use one (see
+    # db_pool_size), so a busy process never opens and closes overflow connections.
+    DB_POOL_SIZE: int | None = Field(default=None, ge=1, le=100)
+    DB_MAX_OVERFLOW: int = Field(default=5, ge=0, le=100)
     DB_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
     DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DB_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0, le=120)
+    # TLS to PostgreSQL: `auto` is `disable` for a loopback host and `verify-full` otherwise;
+    # `require` encrypts without checking the server's certificate. DATABASE_SSLROOTCERT is a
+    # CA bundle (PEM) for verify-full; unset, the system's CAs (Azure's roots are among them).
+    DATABASE_SSLMODE: Literal["auto", "disable", "require", "verify-full"] = "auto"
+    DATABASE_SSLROOTCERT: str | None = None
+
+    # --- the Functions host's concurrency (App Settings in Azure; `lms serve` reads them too)
+    FUNCTIONS_WORKER_PROCESS_COUNT: int | None = Field(default=None, ge=1, le=10)
+    PYTHON_THREADPOOL_THREAD_COUNT: int | None = Field(default=None, ge=1, le=32)
 
     # --- background work
     BROKER: Literal["local", "servicebus"] = "local"
@@ -114,10 +135,11 @@ class Settings(BaseModel):
     AUTH_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
     FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR: int = Field(default=100, ge=1)
     FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=3600, ge=1, le=86400)
-    # argon2id cost per password hash (sign-in, sign-up, password changes).
-    PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1, le=10)
-    PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=8, le=1_048_576)
-    PASSWORD_HASH_PARALLELISM: int = Field(default=4, ge=1, le=16)
+    # argon2id cost per password hash (sign-in, sign-up, password changes): OWASP's minimum,
+    # m=19 MiB, t=2, p=1. A stored hash made with other values is re-hashed at its next sign-in.
+    PASSWORD_HASH_TIME_COST: int = Field(default=2, ge=1, le=10)
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=19_456, ge=8, le=1_048_576)
+    PASSWORD_HASH_PARALLELISM: int = Field(default=1, ge=1, le=16)
 
     # --- HTTP
     CORS_ORIGINS: list[str] = ["http://localhost:3000"]
@@ -211,6 +233,25 @@ class Settings(BaseModel):
         return self.DATABASE_URL.startswith("sqlite")
 
     @property
+    def worker_threads(self) -> int:
+        """Threads that run functions in one worker process: PYTHON_THREADPOOL_THREAD_COUNT,
+        or the Python worker's own default, min(32, cores + 4)."""
+        return self.PYTHON_THREADPOOL_THREAD_COUNT or min(32, (os.cpu_count() or 1) + 4)
+
+    @property
+    def db_pool_size(self) -> int:
+        """DB_POOL_SIZE, or a connection for each worker thread plus the queue consumers and
+        the timer thread of the local host."""
+        return self.DB_POOL_SIZE or self.worker_threads + QUEUE_THREADS + 1
+
+    @property
+    def database_tls(self) -> Literal["disable", "require", "verify-full"]:
+        """The DATABASE_SSLMODE in force for DATABASE_URL's host (never `auto`)."""
+        if self.DATABASE_SSLMODE != "auto":
+            return self.DATABASE_SSLMODE
+        return "disable" if self.is_sqlite or _is_loopback(self.DATABASE_URL) else "verify-full"
+
+    @property
     def api_docs_enabled(self) -> bool:
         if self.ENABLE_API_DOCS is None:
             return not self.is_production
@@ -231,6 +272,12 @@ class Settings(BaseModel):
             problems.append(
                 f"SECRET_KEY has {len(key)} characters; production needs at least "
                 f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones"
+            )
+        remote_database = not self.is_sqlite and not _is_loopback(self.DATABASE_URL)
+        if remote_database and self.database_tls != "verify-full":
+            problems.append(
+                f"DATABASE_SSLMODE={self.DATABASE_SSLMODE} does not check the database "
+                "server's certificate; use verify-full (the default for a remote host)"
             )
         if self.is_sqlite:
             problems.append(
@@ -301,6 +348,11 @@ class Settings(BaseModel):
             problems.append(
                 "argon2 needs PASSWORD_HASH_MEMORY_KIB of at least 8 per lane: raise it to "
                 f"{8 * self.PASSWORD_HASH_PARALLELISM} or lower PASSWORD_HASH_PARALLELISM"
+            )
+        if self.DATABASE_SSLROOTCERT and not Path(self.DATABASE_SSLROOTCERT).is_file():
+            problems.append(
+                f"DATABASE_SSLROOTCERT={self.DATABASE_SSLROOTCERT} is not a file; give the path "
+                "of the CA bundle (PEM) that signed the database server's certificate"
             )
         if self.STORAGE == "azure" and not (
             self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL

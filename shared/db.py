@@ -4,8 +4,9 @@ SQLite runs in WAL mode with a busy timeout, and every transaction starts with B
 so the local host can serve requests and consume its queue at the same time: a transaction
 that read first and writes later would otherwise fail at once with "database is locked" when
 another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not).
-PostgreSQL goes through pg8000 with a bounded pool, pre-ping (a serverless instance wakes up
-to connections the server has closed) and a connect timeout.
+PostgreSQL goes through pg8000 with a pool sized to the threads that share it, pre-ping (a
+serverless instance wakes up to connections the server has closed), a connect timeout, and TLS
+as DATABASE_SSLMODE says, with one SSL context for all connections.
 
 Both engines hide bound parameters from their error messages: those reach logs and
 tracebacks, and parameters are e-mail addresses, password hashes and tokens.
@@ -13,6 +14,7 @@ tracebacks, and parameters are e-mail addresses, password hashes and tokens.
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +62,30 @@ def build_engine(url: str, settings: Settings) -> Engine:
         url,
         echo=settings.SQLALCHEMY_ECHO,
         hide_parameters=True,
-        pool_size=settings.DB_POOL_SIZE,
+        pool_size=settings.db_pool_size,
         max_overflow=settings.DB_MAX_OVERFLOW,
         pool_timeout=settings.DB_POOL_TIMEOUT,
         pool_recycle=settings.DB_POOL_RECYCLE,
         pool_pre_ping=True,
-        connect_args={"timeout": settings.DB_CONNECT_TIMEOUT},
+        connect_args={
+            "timeout": settings.DB_CONNECT_TIMEOUT,
+            "ssl_context": tls_context(settings),
+        },
     )
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | bool:
+    """The one SSL context every connection of the engine shares (pg8000's `ssl_context`),
+    or False for no TLS. pg8000's own default builds a new, unverified context per connect."""
+    mode = settings.database_tls
+    if mode == "disable":
+        return False
+    if mode == "require":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=settings.DATABASE_SSLROOTCERT)
 
 
 def upsert_insert(session: Session) -> Any:

@@ -47,7 +47,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from shared.local.server import serve
 
-    return serve(host=args.host, port=args.port, workers=args.workers)
+    return serve(host=args.host, port=args.port, threads=args.threads, processes=args.processes)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7071, help="port to bind (default 7071)")
     serve.add_argument(
-        "--workers", type=int, default=8, help="threads serving requests (default 8)"
+        "--processes",
+        type=_positive,
+        help="worker processes accepting on the port (default FUNCTIONS_WORKER_PROCESS_COUNT, "
+        "else one per core)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        help="request threads per process (default PYTHON_THREADPOOL_THREAD_COUNT, else cores + 4)",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -5,6 +5,11 @@ function with an `azure.functions.ServiceBusMessage` as the Functions host would
 the message when the function returns and abandons it when it raises; the broker counts the
 deliveries and dead-letters after the last one. Several `lms serve` processes may consume the
 same database: the broker's locks keep each message with one of them.
+
+An idle queue is not polled in a loop: after an empty receive the thread sleeps, twice as long
+each time up to MAX_IDLE_WAIT_SECONDS, and a send in this process (the relay after a commit,
+the outbox sweep) wakes it at once. Messages sent by another process (or due later) are seen
+within MAX_IDLE_WAIT_SECONDS.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from shared.observability.logging import redact
 
 log = logging.getLogger("lms.local.queues")
 
-POLL_INTERVAL_SECONDS = 1.0
+MIN_IDLE_WAIT_SECONDS = 0.05
+MAX_IDLE_WAIT_SECONDS = 5.0
 RECEIVE_BATCH = 8
 
 
@@ -49,13 +55,23 @@ class QueueConsumer:
         functions: Sequence[QueueFunction],
         broker: LocalBroker,
         *,
-        poll_interval: float = POLL_INTERVAL_SECONDS,
+        min_idle_wait: float = MIN_IDLE_WAIT_SECONDS,
+        max_idle_wait: float = MAX_IDLE_WAIT_SECONDS,
     ) -> None:
         self.functions = list(functions)
         self.broker = broker
-        self.poll_interval = poll_interval
+        self.min_idle_wait = min_idle_wait
+        self.max_idle_wait = max_idle_wait
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._doorbells = {f.queue_name: threading.Event() for f in self.functions}
+        broker.on_send(self.wake)
+
+    def wake(self, queue: str) -> None:
+        """Messages were sent to `queue`: its consumer receives now instead of sleeping on."""
+        doorbell = self._doorbells.get(queue)
+        if doorbell is not None:
+            doorbell.set()
 
     def start(self) -> None:
         for function in self.functions:
@@ -67,25 +83,34 @@ class QueueConsumer:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        for doorbell in self._doorbells.values():
+            doorbell.set()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
 
     def _run(self, function: QueueFunction) -> None:
         failing: str | None = None
+        doorbell = self._doorbells[function.queue_name]
+        idle_wait = self.min_idle_wait
         while not self._stop.is_set():
+            doorbell.clear()  # before receiving: a send from now on rings again
             try:
                 messages = self.broker.receive(function.queue_name, RECEIVE_BATCH)
                 failing = None
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
-                if reason != failing:  # log each new problem once, not every second
+                if reason != failing:  # log each new problem once, not at every retry
                     log.error("queue %s: cannot receive (%s)", function.queue_name, reason)
                     failing = reason
                 messages = []
             if not messages:
-                self._stop.wait(self.poll_interval)
+                if doorbell.wait(idle_wait):
+                    idle_wait = self.min_idle_wait
+                else:
+                    idle_wait = min(idle_wait * 2, self.max_idle_wait)
                 continue
+            idle_wait = self.min_idle_wait
             for message in messages:
                 self.deliver(function, message)
 

@@ -1,5 +1,10 @@
 """`lms serve`: every function of function_app.py on one local port, plus its timers.
 
+As the Functions host does, several worker processes (FUNCTIONS_WORKER_PROCESS_COUNT, default
+one per core) each run request threads (PYTHON_THREADPOOL_THREAD_COUNT) and the queue
+consumers; they accept on one socket the parent bound, and the parent runs the timers (whose
+claims in the database make each occurrence run once anyway) and stops the workers.
+
 Start-up either succeeds with one banner on stdout (flushed, so a parent process reading it
 knows the port answers) or fails with one message and exit status 2: a settings error, no
 function_app.py, ambiguous routes, a bad timer schedule or a busy port. SIGINT and SIGTERM
@@ -8,13 +13,16 @@ stop it cleanly with status 0.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib.util
 import json
 import logging
 import os
 import signal
+import socket
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +52,8 @@ from shared.messaging.local import LocalBroker
 from shared.observability.logging import configure_logging
 
 log = logging.getLogger("lms.local")
+
+LISTEN_BACKLOG = 1024
 
 
 class StartupError(Exception):
@@ -87,11 +97,12 @@ def masked_database_url(settings: Settings) -> str:
 
 def banner(
     url: str,
-    workers: int,
+    threads: int,
     routes: RouteTable,
     functions: AppFunctions,
     settings: Settings,
     send_email: str = "not served",
+    processes: int = 1,
 ) -> str:
     timers = [f"{t.name} ({t.schedule})" for t in functions.timers]
     prefix = (
@@ -99,7 +110,8 @@ def banner(
     )
     queues = [f"{q.queue_name} -> {q.name}" for q in functions.queues]
     lines = [
-        f"LMS local host listening on {url}  ({workers} worker threads)",
+        f"LMS local host listening on {url}  ({processes} "
+        f"{'process' if processes == 1 else 'processes'} x {threads} threads)",
         f"  HTTP routes     {len(routes)}{prefix}",
         f"  timers          {', '.join(timers) or 'none'}",
         f"  queue triggers  {', '.join(queues) or 'none'}"
@@ -128,29 +140,33 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _bound_port(server: Any, requested: int) -> int:
-    if hasattr(server, "effective_port"):
-        return int(server.effective_port)
-    listening = getattr(server, "effective_listen", None)
-    return int(listening[0][1]) if listening else requested
-
-
-def _create_server(app: FunctionsWsgiApp, host: str, port: int, workers: int) -> Any:
+def _listen(host: str, port: int) -> socket.socket:
+    """The one listening socket every worker process accepts on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        return waitress.create_server(
-            app,
-            host=host,
-            port=port,
-            threads=workers,
-            # Keep X-Forwarded-For/-Proto: the app reads them with TRUSTED_PROXY_HOPS, and a
-            # proxy in front (Caddy) must reach it. waitress 3 strips them by default.
-            clear_untrusted_proxy_headers=False,
-            ident="",
-        )
+        listener.bind((host, port))
+        listener.listen(LISTEN_BACKLOG)
     except OSError as exc:
+        listener.close()
         if exc.errno == errno.EADDRINUSE:
             raise StartupError(f"port {port} is in use; pass --port") from None
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return listener
+
+
+def _create_server(app: FunctionsWsgiApp, listener: socket.socket, threads: int) -> Any:
+    return waitress.create_server(
+        app,
+        sockets=[listener],
+        threads=threads,
+        # Keep X-Forwarded-For/-Proto: the app reads them with TRUSTED_PROXY_HOPS, and a
+        # proxy in front (Caddy) must reach it. waitress 3 strips them by default.
+        clear_untrusted_proxy_headers=False,
+        ident="",
+        backlog=LISTEN_BACKLOG,
+    )
 
 
 def _send_email_mount(folder: Path) -> tuple[dict[str, Any], str]:
@@ -169,19 +185,39 @@ def _queue_consumer(functions: AppFunctions, deps: Dependencies) -> QueueConsume
     return QueueConsumer(functions.queues, broker)
 
 
-def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = None) -> int:
+def process_count(requested: int | None, settings: Settings) -> int:
+    """--processes, else FUNCTIONS_WORKER_PROCESS_COUNT, else one per core (one where the
+    platform cannot fork)."""
+    if not hasattr(os, "fork"):
+        return 1
+    return requested or settings.FUNCTIONS_WORKER_PROCESS_COUNT or os.cpu_count() or 1
+
+
+def serve(
+    host: str,
+    port: int,
+    threads: int | None = None,
+    processes: int | None = None,
+    app: func.FunctionApp | None = None,
+) -> int:
+    """Serve until SIGINT or SIGTERM: `processes` worker processes (each with `threads`
+    request threads and the queue consumers) accept on one port; this process runs the
+    timers and stops the workers."""
     try:
-        deps = bootstrap.current()
-        settings = deps.settings
+        environment = bootstrap.current().settings
+        processes = process_count(processes, environment)
+        threads = threads or environment.worker_threads
+        # Each process's pool is sized to its threads (Settings.db_pool_size).
+        settings = environment.model_copy(update={"PYTHON_THREADPOOL_THREAD_COUNT": threads})
+        deps = bootstrap.install(bootstrap.build(settings))
         configure_logging(settings.LOG_LEVEL)
         folder = Path(os.getcwd())
         function_app = app if app is not None else load_function_app(folder)
         functions = functions_of(function_app)
         routes = RouteTable(functions.http, route_prefix=route_prefix(folder))
         scheduler = TimerScheduler(functions.timers, deps.sessions, clock=deps.clock)
-        consumer = _queue_consumer(functions, deps)
         mounts, send_email_note = _send_email_mount(folder)
-        server = _create_server(FunctionsWsgiApp(routes, mounts), host, port, workers)
+        listener = _listen(host, port)
     except (
         UnsafeSettingsError,
         StartupError,
@@ -193,13 +229,32 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         print(f"lms serve: {exc}", file=sys.stderr, flush=True)
         return 2
 
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{_bound_port(server, port)}"
+    wsgi = FunctionsWsgiApp(routes, mounts)
+    bound = listener.getsockname()[1]
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
+    text = banner(url, threads, routes, functions, settings, send_email_note, processes)
+    if processes == 1:
+        return _serve_here(wsgi, listener, threads, functions, scheduler, text)
+    return _serve_in_workers(wsgi, listener, threads, processes, functions, scheduler, text)
+
+
+def _serve_here(
+    wsgi: FunctionsWsgiApp,
+    listener: socket.socket,
+    threads: int,
+    functions: AppFunctions,
+    scheduler: TimerScheduler,
+    text: str,
+) -> int:
+    """One process: requests, queue consumers and timers."""
+    server = _create_server(wsgi, listener, threads)
+    consumer = _queue_consumer(functions, bootstrap.current())
     scheduler.start()
     if consumer is not None:
         consumer.start()
     try:
         with _stop_on_signals():
-            print(banner(url, workers, routes, functions, settings, send_email_note), flush=True)
+            print(text, flush=True)
             server.run()
     except KeyboardInterrupt:
         pass  # a signal between the banner and the loop
@@ -211,3 +266,110 @@ def serve(host: str, port: int, workers: int, app: func.FunctionApp | None = Non
         server.close()
         bootstrap.reset()
     return 0
+
+
+def _serve_in_workers(
+    wsgi: FunctionsWsgiApp,
+    listener: socket.socket,
+    threads: int,
+    processes: int,
+    functions: AppFunctions,
+    scheduler: TimerScheduler,
+    text: str,
+) -> int:
+    """Fork `processes` workers that share the listening socket; run the timers here."""
+    settings = bootstrap.current().settings
+    sys.stdout.flush()
+    sys.stderr.flush()
+    workers: set[int] = set()
+    for _ in range(processes):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(_worker(wsgi, listener, threads, functions, settings))
+        workers.add(pid)
+    listener.close()  # the workers hold it
+    status = 0
+    scheduler.start()
+    try:
+        with _stop_on_signals():
+            print(text, flush=True)
+            pid, code = os.wait()
+            workers.discard(pid)
+            print(
+                f"lms serve: worker process {pid} stopped ({_describe_exit(code)}); "
+                "stopping the others",
+                file=sys.stderr,
+                flush=True,
+            )
+            status = 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("lms serve: stopping", flush=True)
+        scheduler.stop()
+        _stop_workers(workers)
+        bootstrap.reset()
+    return status
+
+
+def _worker(
+    wsgi: FunctionsWsgiApp,
+    listener: socket.socket,
+    threads: int,
+    functions: AppFunctions,
+    settings: Settings,
+) -> int:
+    """One worker process: its own dependencies (connections never cross a fork), request
+    threads and queue consumers, until SIGINT or SIGTERM."""
+    consumer = None
+    server = None
+    try:
+        with _stop_on_signals():
+            # Forget the parent's dependencies without closing them: they are the parent's.
+            bootstrap.forget()
+            deps = bootstrap.install(bootstrap.build(settings))
+            server = _create_server(wsgi, listener, threads)
+            consumer = _queue_consumer(functions, deps)
+            if consumer is not None:
+                consumer.start()
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        log.exception("worker process %d failed", os.getpid())
+        return 1
+    finally:
+        if consumer is not None:
+            consumer.stop()
+        if server is not None:
+            server.close()
+        bootstrap.reset()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return 0
+
+
+def _stop_workers(workers: set[int], grace_seconds: float = 10.0) -> None:
+    for pid in workers:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while workers and time.monotonic() < deadline:
+        for pid in list(workers):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                workers.discard(pid)
+        time.sleep(0.05)
+    for pid in workers:  # still running after the grace period
+        _signal(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _describe_exit(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

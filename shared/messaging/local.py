@@ -10,7 +10,7 @@ SQLite every transaction begins IMMEDIATE (shared.db), which serialises them ins
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +67,12 @@ class LocalBroker:
         self.max_delivery_count = max_delivery_count
         self.lock_duration = lock_duration
         self.clock = clock
+        self._on_send: list[Callable[[str], None]] = []
+
+    def on_send(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(queue)` after each commit that put messages on `queue`: the local
+        host's consumers wait for it instead of polling the table."""
+        self._on_send.append(listener)
 
     def __repr__(self) -> str:
         return f"<LocalBroker max_delivery_count={self.max_delivery_count}>"
@@ -110,6 +116,9 @@ class LocalBroker:
                 index_elements=["queue", "message_id"]
             )
             session.execute(statement, rows)
+        for queue in {row["queue"] for row in rows}:
+            for listener in self._on_send:
+                listener(queue)
 
     def check(self) -> None:
         try:

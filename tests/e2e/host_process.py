@@ -49,7 +49,9 @@ def run_lms(
 class HostProcess:
     """One `lms serve --port 0`; `url` comes from its start-up banner."""
 
-    def __init__(self, env: dict[str, str], cwd: Path = REPO_ROOT, port: int = 0) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path = REPO_ROOT, port: int = 0, processes: int = 1
+    ) -> None:
         self.stderr_path = Path(env["LOCAL_STORAGE_DIR"]).parent / f"serve-{id(self)}.err"
         self._stderr = self.stderr_path.open("w")
         self.process = subprocess.Popen(
@@ -60,7 +62,9 @@ class HostProcess:
                 "serve",
                 "--port",
                 str(port),
-                "--workers",
+                "--processes",
+                str(processes),
+                "--threads",
                 "8",
             ],
             env=env,

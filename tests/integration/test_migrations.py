@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, pool
+from sqlalchemy import create_engine, inspect, pool, text
 
 from shared import db_migrations
 from shared.domain.models import Base
@@ -38,3 +38,16 @@ def test_every_migration_downgrades_and_upgrades_again(database_url: str) -> Non
     before, after = db_migrations.upgrade(database_url)
     assert before is None
     assert after == db_migrations.head_revision()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_rate_limit_counters_write_no_wal_on_postgresql(database_url: str) -> None:
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            persistence = connection.execute(
+                text("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_counters'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert persistence == "u"  # unlogged (migration 0008)

@@ -139,3 +139,13 @@ def test_building_adapters_imports_neither_the_azure_sdks_nor_argon2() -> None:
         cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_component_given_to_build_is_used_as_it_is() -> None:
+    from shared.security.passwords import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_kib=8, parallelism=1)
+    deps = bootstrap.build(passwords=hasher, clock=ManualClock())
+
+    assert deps.passwords is hasher
+    assert isinstance(deps.broker, LocalBroker)  # the rest is still built from the settings

@@ -150,6 +150,10 @@ def test_production_with_good_settings_loads(monkeypatch):
         ({"DATABASE_URL": "sqlite:///./lms.db"}, "DATABASE_URL points at SQLite"),
         ({"STORAGE": "local"}, "STORAGE=local"),
         ({"ENABLE_API_DOCS": "true"}, "ENABLE_API_DOCS=true"),
+        ({"DATABASE_SSLMODE": "require"}, "DATABASE_SSLMODE=require does not check"),
+        ({"DATABASE_SSLMODE": "disable"}, "DATABASE_SSLMODE=disable does not check"),
+        ({"PASSWORD_HASH_MEMORY_KIB": "19455"}, "below OWASP's minimum"),
+        ({"PASSWORD_HASH_TIME_COST": "1"}, "below OWASP's minimum"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(monkeypatch, unsafe, named):
@@ -215,3 +219,50 @@ def test_a_malformed_value_is_reported_as_a_settings_problem(monkeypatch):
         "MAX_REQUEST_BODY_BYTES",
         "TRUSTED_PROXY_HOPS",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "mode", "in_force"),
+    [
+        ("postgresql+pg8000://lms@127.0.0.1/lms", "auto", "disable"),
+        ("postgresql+pg8000://lms@localhost:5433/lms", "auto", "disable"),
+        ("postgresql+pg8000://lms@db.example.org/lms", "auto", "verify-full"),
+        ("postgresql+pg8000://lms@db.example.org/lms", "require", "require"),
+        ("postgresql+pg8000://lms@127.0.0.1/lms", "verify-full", "verify-full"),
+        ("sqlite:///./lms.db", "auto", "disable"),
+    ],
+)
+def test_database_tls_is_off_for_loopback_and_verified_elsewhere_unless_set(url, mode, in_force):
+    settings = load_settings({"DATABASE_URL": url, "DATABASE_SSLMODE": mode})
+
+    assert settings.database_tls == in_force
+
+
+def test_production_accepts_a_loopback_database_without_tls(monkeypatch):
+    set_env(monkeypatch, **{**SAFE_PRODUCTION, "DATABASE_URL": "postgresql://lms@127.0.0.1/lms"})
+
+    assert get_settings().database_tls == "disable"
+
+
+def test_a_ca_bundle_that_is_not_a_file_is_refused_in_any_environment(monkeypatch, tmp_path):
+    error = refusal(monkeypatch, DATABASE_SSLROOTCERT=str(tmp_path / "missing.pem"))
+
+    assert len(error.problems) == 1
+    assert "DATABASE_SSLROOTCERT=" in error.problems[0]
+    assert "is not a file" in error.problems[0]
+
+
+def test_the_pool_fits_the_worker_threads_unless_set():
+    assert load_settings({"PYTHON_THREADPOOL_THREAD_COUNT": "8"}).db_pool_size == 8 + 4 + 1
+    assert load_settings({"PYTHON_THREADPOOL_THREAD_COUNT": "2"}).db_pool_size == 2 + 4 + 1
+    assert load_settings({"DB_POOL_SIZE": "3"}).db_pool_size == 3
+
+
+def test_the_password_hash_defaults_are_owasps_minimum():
+    settings = load_settings({})
+
+    assert (
+        settings.PASSWORD_HASH_MEMORY_KIB,
+        settings.PASSWORD_HASH_TIME_COST,
+        settings.PASSWORD_HASH_PARALLELISM,
+    ) == (19_456, 2, 1)

@@ -184,3 +184,25 @@ def test_token_grant_for_an_mfa_account_answers_400_pointing_at_login() -> None:
     assert json_of(response)["detail"] == (
         "MFA is enabled for this account. Use /api/v1/auth/login then /api/v1/auth/login/mfa."
     )
+
+
+def _stored_hash(email: str) -> str:
+    with unit_of_work() as uow:
+        return str(uow.session.scalar(select(User.password_hash).where(User.email == email)))
+
+
+def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_sign_in() -> None:
+    register()
+    older = PasswordHasher(time_cost=2, memory_kib=16, parallelism=2).hash(PASSWORD)
+    _set_user("ada@example.org", password_hash=older)
+
+    assert login(password="wrong password").status_code == 401
+    assert _stored_hash("ada@example.org") == older, "a failed sign-in changes nothing"
+
+    assert login().status_code == 200
+    current = _stored_hash("ada@example.org")
+    assert current != older
+    assert "$m=8,t=1,p=1$" in current  # the test profile's parameters (tests/conftest.py)
+    assert not bootstrap.current().passwords.needs_rehash(current)
+    assert login().status_code == 200
+    assert _stored_hash("ada@example.org") == current, "a current hash is left alone"

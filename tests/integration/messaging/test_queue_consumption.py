@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from shared.local.app_functions import QueueFunction
 from shared.local.queue_consumer import QueueConsumer
 from shared.messaging.consumer import HandlerTable
 from shared.messaging.envelope import Envelope
-from shared.messaging.local import LocalBroker
+from shared.messaging.local import LocalBroker, ReceivedMessage
 from tests.integration.messaging.messages import BurstWork, FlakyWork, queue_function
 from tests.unit_of_work import unit_of_work
 
@@ -154,3 +155,34 @@ def test_a_burst_of_1000_messages_is_handled_exactly_once_by_two_processes(
         assert uow.session.scalar(select(sql_func.count()).select_from(ProcessedMessage)) == 1000
     stats = local_broker().stats("progress")
     assert (stats.active, stats.dead_lettered) == (0, 0)
+
+
+class CountingBroker(LocalBroker):
+    """The local broker, counting the receives its consumers make."""
+
+    receives = 0
+
+    def receive(self, queue: str, max_messages: int = 1) -> list[ReceivedMessage]:
+        self.receives += 1
+        return super().receive(queue, max_messages)
+
+
+def test_an_idle_consumer_sleeps_until_a_commit_in_its_process_wakes_it(
+    database_url: str,
+) -> None:
+    settings = bootstrap.current().settings
+    sessions = bootstrap.current().sessions
+    broker = CountingBroker(sessions)
+    bootstrap.install(bootstrap.build(settings, broker=broker, sessions=sessions))
+    handled = threading.Event()
+    function = queue_function(HandlerTable("emails", {FlakyWork: handled.set}))
+    # Every idle wait is longer than the test may take: only a wake-up can deliver in time.
+    consumer = QueueConsumer([function], broker, min_idle_wait=600, max_idle_wait=600)
+    consumer.start()
+    try:
+        publish()  # the commit's relay sends through `broker`, which rings the consumer
+        assert handled.wait(30), "the relay after the commit did not wake the consumer"
+    finally:
+        consumer.stop()
+    # One receive found the queue empty, one after the wake-up: no polling in between.
+    assert broker.receives <= 3

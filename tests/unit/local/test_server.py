@@ -55,7 +55,7 @@ def test_ambiguous_routes_stop_the_start_with_exit_status_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     app = app_with_routes(("items_show", "items/{item}"), ("items_new", "items/new"))
-    assert serve("127.0.0.1", 0, 1, app=app) == 2
+    assert serve("127.0.0.1", 0, threads=1, processes=1, app=app) == 2
     err = capsys.readouterr().err
     assert "lms serve: Ambiguous HTTP routes" in err
     assert "GET /items/new matches both" in err
@@ -66,7 +66,7 @@ def test_a_bad_timer_schedule_stops_the_start_with_exit_status_2(
 ) -> None:
     app = func.FunctionApp()
     app.function_name("sweep")(app.timer_trigger(schedule="*/5 * * * *", arg_name="timer")(ok))
-    assert serve("127.0.0.1", 0, 1, app=app) == 2
+    assert serve("127.0.0.1", 0, threads=1, processes=1, app=app) == 2
     assert "timer sweep: '*/5 * * * *' has 5 fields" in capsys.readouterr().err
 
 
@@ -74,7 +74,7 @@ def test_a_settings_error_stops_the_start_with_exit_status_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CORS_ORIGINS", "*")
-    assert serve("127.0.0.1", 0, 1, app=app_with_routes(("ping", "ping"))) == 2
+    assert serve("127.0.0.1", 0, threads=1, processes=1, app=app_with_routes(("ping", "ping"))) == 2
     assert "CORS_ORIGINS" in capsys.readouterr().err
 
 
@@ -128,8 +128,10 @@ def test_the_banner_lists_timers_and_queue_triggers_and_masks_the_password() -> 
     app.function_name("ping")(app.route(route="ping", methods=["GET"])(ok))
     functions = functions_of(app)
     settings = Settings(DATABASE_URL="postgresql+pg8000://lms:hunter2@db.example/lms")
-    text = banner("http://127.0.0.1:7071", 8, RouteTable(functions.http), functions, settings)
-    assert "listening on http://127.0.0.1:7071" in text
+    text = banner(
+        "http://127.0.0.1:7071", 8, RouteTable(functions.http), functions, settings, processes=2
+    )
+    assert "listening on http://127.0.0.1:7071  (2 processes x 8 threads)" in text
     assert "HTTP routes     1" in text
     assert "timers          sweep (0 */5 * * * *)" in text
     assert "emails -> emails_consume  (from the local broker)" in text
