@@ -1,0 +1,535 @@
+"""Load against `lms serve` on PostgreSQL, beside the bare floor (bench/floor.py), in one run.
+
+    .venv/bin/python bench/http_load.py                 # every scenario, ~2 minutes
+    .venv/bin/python bench/http_load.py --only courses  # one of: courses, read, realistic
+
+It creates a database of its own on TEST_POSTGRES_URL's server (dropped at the end), migrates
+it, seeds the demo data (`lms seed-demo`) plus 17 more published courses and 100 enrolled
+students, starts `lms serve --processes P --threads T` and the floor, and measures:
+
+- courses:   authenticated GET /api/v1/courses, closed loop on C keep-alive connections,
+             ours and the floor's req/s in the same run;
+- read:      the read mix (GET /courses and /enrollments/my-courses) on C connections;
+- realistic: the reference's k6 journeys at their arrival rates, each arrival a new
+             connection (open loop, so a slow server is not spared the load): students 5/s
+             (login, dashboard, my courses, courses, a course, its lessons), instructors
+             2/s (login, overview, course stats, courses), admins 1/s (login, users, system
+             overview), and health and readiness probes 1/s each.
+
+Rate limiting and lockout stay on; the per-IP budgets are raised, since all this traffic
+comes from one address. Figures: req/s, p50/p95/p99 in ms and errors per endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgresql+pg8000://postgres@127.0.0.1:5432/postgres"
+PASSWORDS = {
+    "student": ("student@example.com", "StudentPass123"),
+    "instructor": ("instructor@example.com", "InstructorPass123"),
+    "admin": ("admin@example.com", "AdminPass1234567"),
+}
+EXTRA_COURSES = 17
+EXTRA_STUDENTS = 100
+
+
+# --- a small HTTP/1.1 client: keep-alive, Content-Length or chunked bodies
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: Any = None
+    ) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        payload = json.dumps(body).encode() if body is not None else b""
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        fields = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(b":") for line in head.split(b"\r\n")[1:] if line)
+        }
+        if fields.get(b"transfer-encoding") == b"chunked":
+            data = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                data += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        else:
+            data = await self.reader.readexactly(int(fields.get(b"content-length", b"0")))
+        if fields.get(b"connection") == b"close":
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+@dataclass
+class Figures:
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    samples: dict[str, str] = field(default_factory=dict)
+
+    async def timed(
+        self, label: str, connection: Connection, method: str, path: str, **kw: Any
+    ) -> tuple[int, bytes]:
+        started = time.perf_counter()
+        try:
+            status, body = await connection.request(method, path, **kw)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.errors[label] += 1
+            self.samples.setdefault(label, f"{type(exc).__name__}: {exc}")
+            await connection.close()
+            return 0, b""
+        self.times[label].append((time.perf_counter() - started) * 1000)
+        if status >= 400:
+            self.errors[label] += 1
+            self.samples.setdefault(label, f"HTTP {status}: {body[:160]!r}")
+        return status, body
+
+    def rows(self, seconds: float) -> list[str]:
+        out = []
+        for label in sorted(self.times.keys() | self.errors.keys()):
+            times = sorted(self.times[label])
+            if not times:
+                out.append(f"{label:<44} {'':>8} {'':>7} {'':>7} {'':>7} {self.errors[label]:>6}")
+                continue
+
+            def pct(p: float, times: list[float] = times) -> float:
+                return times[min(len(times) - 1, int(len(times) * p))]
+
+            out.append(
+                f"{label:<44} {len(times) / seconds:8.1f} {statistics.median(times):7.1f} "
+                f"{pct(0.95):7.1f} {pct(0.99):7.1f} {self.errors[label]:>6}"
+            )
+        return out
+
+
+HEADER = f"{'endpoint':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+
+
+# --- scenarios
+async def closed_loop(
+    port: int,
+    connections: int,
+    seconds: float,
+    requests: list[tuple[str, str, dict[str, str]]],
+) -> Figures:
+    """`connections` clients, each sending the next of `requests` as soon as one returns."""
+    figures = Figures()
+    deadline = time.perf_counter() + seconds
+
+    async def client(n: int) -> None:
+        connection = Connection(port)
+        i = n
+        while time.perf_counter() < deadline:
+            label, path, headers = requests[i % len(requests)]
+            await figures.timed(label, connection, "GET", path, headers=headers)
+            i += 1
+        await connection.close()
+
+    await asyncio.gather(*(client(n) for n in range(connections)))
+    return figures
+
+
+async def login(figures: Figures, connection: Connection, role: str, email: str) -> dict[str, str]:
+    password = PASSWORDS[role][1]
+    status, body = await figures.timed(
+        "POST /auth/login",
+        connection,
+        "POST",
+        "/api/v1/auth/login",
+        body={"email": email, "password": password},
+    )
+    if status != 200:
+        return {}
+    return {"Authorization": f"Bearer {json.loads(body)['tokens']['access_token']}"}
+
+
+async def open_loop(port: int, seconds: float, data: dict[str, Any]) -> Figures:
+    """The k6 journeys at their arrival rates, each on a new connection."""
+    figures = Figures()
+    course = data["course_id"]
+    students = data["students"]
+
+    async def student(n: int) -> None:
+        c = Connection(port)
+        auth = await login(figures, c, "student", students[n % len(students)])
+        if auth:
+            await figures.timed(
+                "GET /analytics/my-dashboard",
+                c,
+                "GET",
+                "/api/v1/analytics/my-dashboard",
+                headers=auth,
+            )
+            await figures.timed(
+                "GET /enrollments/my-courses",
+                c,
+                "GET",
+                "/api/v1/enrollments/my-courses",
+                headers=auth,
+            )
+            await figures.timed("GET /courses", c, "GET", "/api/v1/courses", headers=auth)
+            await figures.timed(
+                "GET /courses/{id}", c, "GET", f"/api/v1/courses/{course}", headers=auth
+            )
+            await figures.timed(
+                "GET /courses/{id}/lessons",
+                c,
+                "GET",
+                f"/api/v1/courses/{course}/lessons",
+                headers=auth,
+            )
+        await c.close()
+
+    async def instructor(n: int) -> None:
+        c = Connection(port)
+        auth = await login(figures, c, "instructor", PASSWORDS["instructor"][0])
+        if auth:
+            await figures.timed(
+                "GET /analytics/instructors/{id}/overview",
+                c,
+                "GET",
+                f"/api/v1/analytics/instructors/{data['instructor_id']}/overview",
+                headers=auth,
+            )
+            await figures.timed(
+                "GET /enrollments/courses/{id}/stats",
+                c,
+                "GET",
+                f"/api/v1/enrollments/courses/{course}/stats",
+                headers=auth,
+            )
+            await figures.timed("GET /courses", c, "GET", "/api/v1/courses", headers=auth)
+        await c.close()
+
+    async def admin(n: int) -> None:
+        c = Connection(port)
+        auth = await login(figures, c, "admin", PASSWORDS["admin"][0])
+        if auth:
+            await figures.timed("GET /users", c, "GET", "/api/v1/users", headers=auth)
+            await figures.timed(
+                "GET /analytics/system/overview",
+                c,
+                "GET",
+                "/api/v1/analytics/system/overview",
+                headers=auth,
+            )
+        await c.close()
+
+    async def probe(path: str) -> Callable[[int], Awaitable[None]]:
+        async def run(n: int) -> None:
+            c = Connection(port)
+            await figures.timed(f"GET {path}", c, "GET", f"/api/v1{path}")
+            await c.close()
+
+        return run
+
+    journeys = [
+        (student, 5.0),
+        (instructor, 2.0),
+        (admin, 1.0),
+        (await probe("/health"), 1.0),
+        (await probe("/ready"), 1.0),
+    ]
+    tasks: list[asyncio.Task[None]] = []
+    started = time.perf_counter()
+
+    async def arrivals(journey: Callable[[int], Awaitable[None]], rate: float) -> None:
+        for n in range(int(seconds * rate)):
+            delay = started + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(journey(n)))
+
+    await asyncio.gather(*(arrivals(j, r) for j, r in journeys))
+    await asyncio.gather(*tasks)
+    return figures
+
+
+# --- set-up: database, data, servers
+@contextmanager
+def bench_database(server: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, pool, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lms_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def lms(*args: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.cli", *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"lms {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def seed_more(env: dict[str, str]) -> dict[str, Any]:
+    """17 more published courses and 100 students enrolled in two courses each, written in
+    bulk; the students share the demo student's password (and so its hash)."""
+    os.environ.update(env)
+    from sqlalchemy import insert, select
+
+    from shared import bootstrap
+    from shared.domain.courses import Course
+    from shared.domain.enrollments import Enrollment
+    from shared.domain.users import User
+
+    deps = bootstrap.current()
+    now = datetime.now(UTC)
+    with deps.uow() as uow:
+        session = uow.session
+        by_email = {u.email: u for u in session.scalars(select(User))}
+        student = by_email[PASSWORDS["student"][0]]
+        teacher = by_email[PASSWORDS["instructor"][0]]
+        demo_courses = list(session.scalars(select(Course.id).where(Course.is_published)))
+        courses = [
+            {
+                "id": uuid.uuid4(),
+                "title": f"Course {n}",
+                "slug": f"bench-course-{n}",
+                "description": "A course for the load benchmark.",
+                "instructor_id": teacher.id,
+                "is_published": True,
+                "published_at": now - timedelta(minutes=n),
+                "is_free": True,
+                "requirements": [],
+                "learning_objectives": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(EXTRA_COURSES)
+        ]
+        session.execute(insert(Course), courses)
+        students = [
+            {
+                "id": uuid.uuid4(),
+                "email": f"learner{n}@bench.example.org",
+                "password_hash": student.password_hash,
+                "full_name": f"Learner {n}",
+                "role": "student",
+                "is_active": True,
+                "mfa_enabled": False,
+                "token_version": 0,
+                "created_at": now,
+                "updated_at": now,
+                "email_verified_at": now,
+            }
+            for n in range(EXTRA_STUDENTS)
+        ]
+        session.execute(insert(User), students)
+        session.execute(
+            insert(Enrollment),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "student_id": s["id"],
+                    "course_id": course,
+                    "enrolled_at": now,
+                    "status": "active",
+                    "progress_percentage": 0,
+                    "completed_lessons_count": 0,
+                    "total_lessons_count": 0,
+                    "total_time_spent_seconds": 0,
+                    "updated_at": now,
+                }
+                for s in students
+                for course in demo_courses[:2]
+            ],
+        )
+        uow.commit()
+    bootstrap.reset()
+    return {
+        "course_id": str(demo_courses[0]),
+        "instructor_id": str(teacher.id),
+        "students": [PASSWORDS["student"][0]] + [s["email"] for s in students],
+    }
+
+
+class Server:
+    def __init__(self, command: list[str], env: dict[str, str], name: str) -> None:
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (open while it runs)
+        self.process = subprocess.Popen(
+            command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if found := re.search(r"listening on http://[^:]+:(\d+)", line):
+                self.port = int(found.group(1))
+                break
+        else:
+            self.log.seek(0)
+            raise SystemExit(f"{name} did not start:\n{self.log.read()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", default=os.environ.get("TEST_POSTGRES_URL", DEFAULT_SERVER))
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--only", choices=["courses", "read", "realistic"])
+    args = parser.parse_args(argv)
+
+    with bench_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE"))}
+        env.update(
+            DATABASE_URL=url,
+            ENVIRONMENT="development",
+            PYTHONPATH=str(REPO_ROOT),
+            MAILDIR_PATH=f"{folder}/mail",
+            LOCAL_STORAGE_DIR=f"{folder}/files",
+            RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
+            AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
+        )
+        print(f"database {url.rsplit('/', 1)[1]}: migrating and seeding", flush=True)
+        lms("migrate", env=env)
+        lms("seed-demo", env=env)
+        data = seed_more(env)
+        ours = Server(
+            [
+                sys.executable,
+                "-m",
+                "shared.cli",
+                "serve",
+                "--port",
+                "0",
+                "--processes",
+                str(args.processes),
+                "--threads",
+                str(args.threads),
+            ],
+            env,
+            "lms serve",
+        )
+        floor = Server(
+            [
+                sys.executable,
+                str(REPO_ROOT / "bench" / "floor.py"),
+                "--port",
+                "0",
+                "--database-url",
+                url,
+                "--processes",
+                str(args.processes),
+                "--threads",
+                str(args.threads),
+            ],
+            env,
+            "floor",
+        )
+        try:
+            report(args, ours.port, floor.port, data)
+        finally:
+            ours.stop()
+            floor.stop()
+    return 0
+
+
+def report(args: argparse.Namespace, ours: int, floor: int, data: dict[str, Any]) -> None:
+    async def token() -> dict[str, str]:
+        c = Connection(ours)
+        auth = await login(Figures(), c, "student", PASSWORDS["student"][0])
+        await c.close()
+        return auth
+
+    auth = asyncio.run(token())
+    print(
+        f"lms serve --processes {args.processes} --threads {args.threads}; "
+        f"{args.connections} connections; {args.seconds:.0f} s a scenario\n",
+        flush=True,
+    )
+    print(HEADER)
+    if args.only in (None, "courses"):
+        for port, label in (
+            (floor, "floor: GET /api/v1/courses"),
+            (ours, "ours: GET /api/v1/courses (authenticated)"),
+        ):
+            figures = asyncio.run(
+                closed_loop(
+                    port, args.connections, args.seconds, [(label, "/api/v1/courses", auth)]
+                )
+            )
+            print("\n".join(figures.rows(args.seconds)), flush=True)
+    if args.only in (None, "read"):
+        figures = asyncio.run(
+            closed_loop(
+                ours,
+                args.connections,
+                args.seconds,
+                [
+                    ("read mix: GET /courses", "/api/v1/courses", auth),
+                    (
+                        "read mix: GET /enrollments/my-courses",
+                        "/api/v1/enrollments/my-courses",
+                        auth,
+                    ),
+                ],
+            )
+        )
+        print("\n".join(figures.rows(args.seconds)), flush=True)
+        total = sum(len(t) for t in figures.times.values()) / args.seconds
+        print(f"{'read mix: total':<44} {total:8.1f}", flush=True)
+    if args.only in (None, "realistic"):
+        print(
+            f"\nrealistic mix, {args.seconds:.0f} s at students 5/s, instructors 2/s, "
+            "admins 1/s, probes 2/s:"
+        )
+        started = time.perf_counter()
+        figures = asyncio.run(open_loop(ours, args.seconds, data))
+        print("\n".join(figures.rows(time.perf_counter() - started)))
+        for label, sample in figures.samples.items():
+            print(f"  first error of {label}: {sample}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

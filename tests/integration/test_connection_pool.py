@@ -1,0 +1,54 @@
+"""The PostgreSQL pool: a connection the server closed while it sat idle is replaced, not
+handed to a request; one in steady use is handed out without a ping."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, pool, text
+
+from shared import db
+from shared.config import load_settings
+
+pytestmark = pytest.mark.postgres
+
+
+def engine_for(url: str) -> db.Engine:
+    return db.build_engine(url, load_settings({"DATABASE_URL": url, "DB_POOL_SIZE": "1"}))
+
+
+def backend_pid(engine: db.Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_use(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_for(postgres_database)
+    try:
+        first = backend_pid(engine)
+        other = create_engine(postgres_database, poolclass=pool.NullPool)
+        with other.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        other.dispose()
+        monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # every checkout counts as idle
+        assert backend_pid(engine) != first
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(postgres_database: str) -> None:
+    engine = engine_for(postgres_database)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda connection: pings.append(connection) or ping(connection)  # type: ignore[method-assign]
+    try:
+        backend_pid(engine)
+        backend_pid(engine)
+        assert pings == []
+        for record in engine.pool._pool.queue:  # type: ignore[attr-defined]
+            record.info["last_used"] -= db.IDLE_PING_SECONDS  # as if idle that long
+        backend_pid(engine)
+        assert len(pings) == 1
+    finally:
+        engine.dispose()
