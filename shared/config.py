@@ -50,6 +50,16 @@ def _is_loopback(database_url: str) -> bool:
     return host is None or host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+def _is_ca_bundle(path: str) -> bool:
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError):
+        return False
+    return True
+
+
 class UnsafeSettingsError(RuntimeError):
     """Raised at start-up when a setting is missing, malformed or unsafe for the environment."""
 
@@ -349,10 +359,10 @@ class Settings(BaseModel):
                 "argon2 needs PASSWORD_HASH_MEMORY_KIB of at least 8 per lane: raise it to "
                 f"{8 * self.PASSWORD_HASH_PARALLELISM} or lower PASSWORD_HASH_PARALLELISM"
             )
-        if self.DATABASE_SSLROOTCERT and not Path(self.DATABASE_SSLROOTCERT).is_file():
+        if self.DATABASE_SSLROOTCERT and not _is_ca_bundle(self.DATABASE_SSLROOTCERT):
             problems.append(
-                f"DATABASE_SSLROOTCERT={self.DATABASE_SSLROOTCERT} is not a file; give the path "
-                "of the CA bundle (PEM) that signed the database server's certificate"
+                f"DATABASE_SSLROOTCERT={self.DATABASE_SSLROOTCERT} is not a readable CA bundle; "
+                "give the path of the PEM file that signed the database server's certificate"
             )
         if self.STORAGE == "azure" and not (
             self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL

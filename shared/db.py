@@ -6,8 +6,8 @@ that read first and writes later would otherwise fail at once with "database is 
 another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not).
 PostgreSQL goes through pg8000 with a pool sized to the threads that share it, a ping for
 connections idle more than IDLE_PING_SECONDS (a serverless instance wakes up to connections the
-server has closed), a connect timeout, and TLS as
-DATABASE_SSLMODE says, with one SSL context for all connections.
+server has closed), a connect timeout, and TLS as DATABASE_SSLMODE says, with one SSL context
+for all connections.
 
 Both engines hide bound parameters from their error messages: those reach logs and
 tracebacks, and parameters are e-mail addresses, password hashes and tokens.
@@ -143,14 +143,13 @@ def tls_context(settings: Settings) -> ssl.SSLContext | bool:
     return ssl.create_default_context(cafile=settings.DATABASE_SSLROOTCERT)
 
 
-def upsert_insert(session: Session | Connection) -> Any:
-    """The dialect's INSERT, which has on_conflict_do_nothing/do_update.
+def upsert_insert(session: Session) -> Any:
+    """The session's dialect's INSERT, which has on_conflict_do_nothing/do_update.
 
     PostgreSQL and SQLite (3.24+) both support ON CONFLICT; SQLAlchemy spells it per dialect.
     Imported here, on first use: only one dialect is ever needed.
     """
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    if dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
         return postgresql_insert

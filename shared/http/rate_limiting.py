@@ -60,7 +60,7 @@ class RequestRateLimit:
 
     def _count(self, rule: RateLimitRule, client: str) -> None:
         try:
-            self.status = count_request(self.deps.sessions, rule, client, self.deps.clock())
+            self.status = count_request(self.deps.engine, rule, client, self.deps.clock())
         except SQLAlchemyError as exc:
             # Fail open: a limiter that answers 503 whenever its counter table is unreachable
             # would turn a database hiccup into a full outage, and the routes that need the

@@ -18,8 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, bindparam, text
 
 from shared.config import Settings
 from shared.db import single_statements
@@ -113,15 +112,14 @@ class RateLimitStatus:
 
 
 def count_request(
-    sessions: sessionmaker[Session], rule: RateLimitRule, client: str, now: datetime
+    engine: Engine, rule: RateLimitRule, client: str, now: datetime
 ) -> RateLimitStatus:
-    """Count one request of `client` under `rule` in its own transaction.
+    """Count one request of `client` under `rule`, committed on its own.
 
     Raises SQLAlchemyError when the database does not answer; the caller decides what a
     request that could not be counted gets.
     """
     window = window_at(now, rule.window_seconds)
-    engine = sessions.kw["bind"]
     # One statement, atomic by itself: no transaction around it (and on PostgreSQL an
     # UNLOGGED table, so no WAL flush either: migration 0008).
     with single_statements(engine) as connection:

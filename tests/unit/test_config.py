@@ -244,12 +244,29 @@ def test_production_accepts_a_loopback_database_without_tls(monkeypatch):
     assert get_settings().database_tls == "disable"
 
 
-def test_a_ca_bundle_that_is_not_a_file_is_refused_in_any_environment(monkeypatch, tmp_path):
-    error = refusal(monkeypatch, DATABASE_SSLROOTCERT=str(tmp_path / "missing.pem"))
+@pytest.mark.parametrize("content", [None, "not a certificate", ""])
+def test_a_ca_bundle_that_is_missing_or_not_pem_is_refused_in_any_environment(
+    monkeypatch, tmp_path, content
+):
+    path = tmp_path / "ca.pem"
+    if content is not None:
+        path.write_text(content)
+
+    error = refusal(monkeypatch, DATABASE_SSLROOTCERT=str(path))
 
     assert len(error.problems) == 1
-    assert "DATABASE_SSLROOTCERT=" in error.problems[0]
-    assert "is not a file" in error.problems[0]
+    assert f"DATABASE_SSLROOTCERT={path} is not a readable CA bundle" in error.problems[0]
+
+
+def test_a_pem_ca_bundle_is_accepted(monkeypatch, tmp_path):
+    from tests.tls import write_self_signed_certificate
+
+    cert, _ = write_self_signed_certificate(tmp_path)
+    set_env(monkeypatch, DATABASE_SSLROOTCERT=str(cert))
+
+    bundle = get_settings().DATABASE_SSLROOTCERT
+
+    assert bundle == str(cert)
 
 
 def test_the_pool_fits_the_worker_threads_unless_set():

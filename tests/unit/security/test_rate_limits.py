@@ -8,9 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from shared import bootstrap
 from shared.config import Settings
@@ -146,9 +145,9 @@ def test_clients_are_keyed_by_address_or_user_and_unknown_addresses_share_one_ke
 # --- the counter
 
 
-def sessions() -> sessionmaker[Session]:
-    """The sessions of the test's database, which the counter opens its transaction with."""
-    return bootstrap.current().sessions
+def engine() -> Engine:
+    """The engine of the test's database, which the counter takes a connection from."""
+    return bootstrap.current().engine
 
 
 def test_sqlite_here_is_new_enough_for_insert_on_conflict_returning() -> None:
@@ -156,26 +155,26 @@ def test_sqlite_here_is_new_enough_for_insert_on_conflict_returning() -> None:
 
 
 def test_each_request_adds_one_hit_and_returns_the_count(database_url: str) -> None:
-    hits = [count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON).hits for _ in range(3)]
+    hits = [count_request(engine(), MINUTE, "ip:203.0.113.7", NOON).hits for _ in range(3)]
 
     assert hits == [1, 2, 3]
 
 
 def test_budgets_are_separate_per_rule_and_per_client(database_url: str) -> None:
     auth = RateLimitRule("auth", limit=60, window_seconds=60)
-    count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON)
-    count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON)
+    count_request(engine(), MINUTE, "ip:203.0.113.7", NOON)
+    count_request(engine(), MINUTE, "ip:203.0.113.7", NOON)
 
-    assert count_request(sessions(), MINUTE, "ip:198.51.100.1", NOON).hits == 1
-    assert count_request(sessions(), auth, "ip:203.0.113.7", NOON).hits == 1
-    assert count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON).hits == 3
+    assert count_request(engine(), MINUTE, "ip:198.51.100.1", NOON).hits == 1
+    assert count_request(engine(), auth, "ip:203.0.113.7", NOON).hits == 1
+    assert count_request(engine(), MINUTE, "ip:203.0.113.7", NOON).hits == 3
 
 
 def test_the_next_window_counts_from_one_again(database_url: str) -> None:
     for _ in range(3):
-        count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=59))
+        count_request(engine(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=59))
 
-    later = count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=60))
+    later = count_request(engine(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=60))
 
     assert later.hits == 1
     assert later.window.starts_at == NOON + timedelta(seconds=60)
@@ -185,7 +184,7 @@ def test_one_row_per_rule_client_and_window_records_where_the_window_ends(
     database_url: str,
 ) -> None:
     for seconds in (1, 30, 59):
-        count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=seconds))
+        count_request(engine(), MINUTE, "ip:203.0.113.7", NOON + timedelta(seconds=seconds))
 
     with unit_of_work() as uow:
         [row] = uow.session.scalars(select(RateLimitCounter)).all()
@@ -196,9 +195,7 @@ def test_one_row_per_rule_client_and_window_records_where_the_window_ends(
 def test_concurrent_requests_are_each_counted_exactly_once(database_url: str) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         hits = list(
-            pool.map(
-                lambda _: count_request(sessions(), MINUTE, "ip:unknown", NOON).hits, range(120)
-            )
+            pool.map(lambda _: count_request(engine(), MINUTE, "ip:unknown", NOON).hits, range(120))
         )
 
     # Every request saw a count of its own: no two read the same value and both wrote.
@@ -211,7 +208,7 @@ def test_the_counter_counts_at_the_time_of_the_dependencies_clock(
     clock.set(NOON + timedelta(seconds=42))
     deps = bootstrap.current()
 
-    counted = count_request(deps.sessions, MINUTE, "ip:203.0.113.7", deps.clock())
+    counted = count_request(deps.engine, MINUTE, "ip:203.0.113.7", deps.clock())
 
     assert counted.now == NOON + timedelta(seconds=42)
     assert counted.window.starts_at == NOON
@@ -220,4 +217,4 @@ def test_the_counter_counts_at_the_time_of_the_dependencies_clock(
 def test_a_database_without_the_counter_table_raises_for_the_caller_to_decide() -> None:
     # The autouse environment points at an empty, unmigrated SQLite file.
     with pytest.raises(SQLAlchemyError):
-        count_request(sessions(), MINUTE, "ip:203.0.113.7", NOON)
+        count_request(engine(), MINUTE, "ip:203.0.113.7", NOON)
