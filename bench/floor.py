@@ -1,9 +1,10 @@
 """The floor: the least a server can do for `GET /api/v1/courses` on this machine.
 
 A bare WSGI handler under the same server as `lms serve` (waitress, worker processes forked
-onto one listening socket): one pooled pg8000 connection per thread, one query for 20
-published courses, JSON out. No routing, authentication, rate limiting or validation, so
-`bench/http_load.py` can put our figures beside what the hardware and the driver allow.
+with a listening socket each on one port, SO_REUSEPORT): one pooled pg8000 connection per
+thread, one query for 20 published courses, JSON out. No routing, authentication, rate
+limiting or validation, so `bench/http_load.py` can put our figures beside what the
+hardware and the driver allow.
 
     .venv/bin/python bench/floor.py --database-url postgresql+pg8000://... --port 7090
 """
@@ -79,16 +80,21 @@ def main(argv: list[str] | None = None) -> int:
     import waitress
 
     app = make_app(args.database_url)
-    listener = socket.create_server(("127.0.0.1", args.port), backlog=1024)
-    print(f"floor listening on http://127.0.0.1:{listener.getsockname()[1]}", flush=True)
+    listeners = [socket.create_server(("127.0.0.1", args.port), backlog=1024, reuse_port=True)]
+    port = listeners[0].getsockname()[1]
+    for _ in range(args.processes - 1):
+        listeners.append(socket.create_server(("127.0.0.1", port), backlog=1024, reuse_port=True))
+    print(f"floor listening on http://127.0.0.1:{port}", flush=True)
     workers = []
-    for _ in range(args.processes):
+    for listener in listeners:
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
             waitress.create_server(app, sockets=[listener], threads=args.threads).run()
             os._exit(0)
         workers.append(pid)
+    for listener in listeners:
+        listener.close()
     try:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         os.wait()

@@ -10,6 +10,7 @@ students, starts `lms serve --processes P --threads T` and the floor, and measur
 - courses:   authenticated GET /api/v1/courses, closed loop on C keep-alive connections,
              ours and the floor's req/s in the same run;
 - read:      the read mix (GET /courses and /enrollments/my-courses) on C connections;
+- idle:      the CPU `lms serve` (every process) uses over the same time without requests;
 - realistic: the reference's k6 journeys at their arrival rates, each arrival a new
              connection (open loop, so a slow server is not spared the load): students 5/s
              (login, dashboard, my courses, courses, a course, its lessons), instructors
@@ -318,6 +319,21 @@ class Server:
             self.log.seek(0)
             raise SystemExit(f"{name} did not start:\n{self.log.read()}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server and its worker processes so far (Linux /proc)."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(20)
@@ -330,7 +346,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--only", choices=["courses", "read", "realistic"])
+    parser.add_argument("--only", choices=["courses", "read", "realistic", "idle"])
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record lms serve (every worker) with py-spy during the courses scenario "
+        "and write a speedscope profile to FILE",
+    )
     args = parser.parse_args(argv)
 
     with bench_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
@@ -381,14 +403,46 @@ def main(argv: list[str] | None = None) -> int:
             "floor",
         )
         try:
-            report(args, ours.port, floor.port, data)
+            report(args, ours, floor, data)
         finally:
             ours.stop()
             floor.stop()
     return 0
 
 
-def report(args: argparse.Namespace, ours: int, floor: int, data: dict[str, Any]) -> None:
+@contextmanager
+def profiled(server: Server, output: str | None, seconds: float) -> Iterator[None]:
+    """py-spy on the server and its worker processes while the block runs."""
+    if output is None:
+        yield
+        return
+    recorder = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(server.process.pid),
+            "--subprocesses",
+            "--gil",  # the thread holding the GIL: where the CPU goes, not who waits
+            "--duration",
+            str(int(seconds)),
+            "--format",
+            "speedscope",
+            "--output",
+            output,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        recorder.wait(seconds + 30)
+        print(f"profile of lms serve written to {output}", flush=True)
+
+
+def report(args: argparse.Namespace, server: Server, floor: Server, data: dict[str, Any]) -> None:
+    ours = server.port
+
     async def token() -> dict[str, str]:
         c = Connection(ours)
         auth = await login(Figures(), c, "student", PASSWORDS["student"][0])
@@ -403,16 +457,28 @@ def report(args: argparse.Namespace, ours: int, floor: int, data: dict[str, Any]
     )
     print(HEADER)
     if args.only in (None, "courses"):
-        for port, label in (
+        cpu = []
+        for target, label in (
             (floor, "floor: GET /api/v1/courses"),
-            (ours, "ours: GET /api/v1/courses (authenticated)"),
+            (server, "ours: GET /api/v1/courses (authenticated)"),
         ):
-            figures = asyncio.run(
-                closed_loop(
-                    port, args.connections, args.seconds, [(label, "/api/v1/courses", auth)]
+            with profiled(server, args.profile if target is server else None, args.seconds):
+                before = target.cpu_seconds()
+                figures = asyncio.run(
+                    closed_loop(
+                        target.port,
+                        args.connections,
+                        args.seconds,
+                        [(label, "/api/v1/courses", auth)],
+                    )
                 )
-            )
+                served = sum(len(t) for t in figures.times.values())
+                cpu.append((target.cpu_seconds() - before) * 1000 / max(served, 1))
             print("\n".join(figures.rows(args.seconds)), flush=True)
+        print(
+            f"server CPU per request: floor {cpu[0]:.2f} ms, ours {cpu[1]:.2f} ms",
+            flush=True,
+        )
     if args.only in (None, "read"):
         figures = asyncio.run(
             closed_loop(
@@ -432,6 +498,15 @@ def report(args: argparse.Namespace, ours: int, floor: int, data: dict[str, Any]
         print("\n".join(figures.rows(args.seconds)), flush=True)
         total = sum(len(t) for t in figures.times.values()) / args.seconds
         print(f"{'read mix: total':<44} {total:8.1f}", flush=True)
+    if args.only in (None, "idle"):
+        # Queue consumers and timers keep running; without traffic they should sleep.
+        time.sleep(2)  # let the last requests' work settle
+        before = server.cpu_seconds()
+        time.sleep(args.seconds)
+        idle = (server.cpu_seconds() - before) / args.seconds * 100
+        print(
+            f"\nidle: lms serve used {idle:.2f}% of one core over {args.seconds:.0f} s", flush=True
+        )
     if args.only in (None, "realistic"):
         print(
             f"\nrealistic mix, {args.seconds:.0f} s at students 5/s, instructors 2/s, "

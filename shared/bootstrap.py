@@ -93,9 +93,11 @@ class Dependencies:
     def blobs(self) -> BlobStore:
         return self._once("blobs", self._build_blob_store)
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work: a session, this clock, and the relay after commit."""
-        return UnitOfWork(self.sessions, clock=self.clock, on_commit=self.relay)
+        return UnitOfWork(
+            self.sessions, clock=self.clock, on_commit=self.relay, read_only=read_only
+        )
 
     def relay(self, message_ids: Sequence[uuid.UUID]) -> None:
         from shared.messaging.outbox import relay

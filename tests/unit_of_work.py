@@ -14,8 +14,8 @@ from shared import bootstrap
 from shared.uow import UnitOfWork
 
 
-def unit_of_work(*, relay: bool = True) -> UnitOfWork:
+def unit_of_work(*, relay: bool = True, read_only: bool = False) -> UnitOfWork:
     deps = bootstrap.current()
-    if relay:
-        return deps.uow()
+    if relay or read_only:
+        return deps.uow(read_only=read_only)
     return UnitOfWork(deps.sessions, clock=deps.clock)

@@ -92,7 +92,7 @@ def _arguments(
         elif name == "form" and spec.form is not None:
             arguments[name] = parse_form(request, spec.form)
         elif name == "uow":
-            arguments[name] = scope.enter_context(deps.uow())
+            arguments[name] = scope.enter_context(deps.uow(read_only=spec.read_only))
         elif name == "deps":
             arguments[name] = deps
         elif name == "settings":

@@ -71,6 +71,11 @@ class RouteSpec:
     parameters: tuple[str, ...] = field(default=())  # what the function takes, in order
 
     @property
+    def read_only(self) -> bool:
+        """GET and HEAD are safe (RFC 9110 §9.2.1): their unit of work cannot write."""
+        return self.method in ("GET", "HEAD")
+
+    @property
     def path_parameters(self) -> tuple[str, ...]:
         return tuple(_TEMPLATE_PARAMETER.findall(self.path))
 

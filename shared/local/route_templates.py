@@ -11,6 +11,7 @@ is k + 1 fixed-length shapes; the ambiguity check compares shapes.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -117,8 +118,10 @@ class RouteTemplate:
                 segments.append(segment)
         return cls(text, tuple(segments), catch_all)
 
-    @property
+    @functools.cached_property
     def shapes(self) -> list[Shape]:
+        """The segment lists this template matches (one per count of optional parameters);
+        computed once, since every request tries it."""
         required = sum(1 for s in self.segments if not (isinstance(s, Parameter) and s.optional))
         if self.catch_all is not None:
             return [Shape(self.segments, self.catch_all)]

@@ -2,8 +2,11 @@
 
 As the Functions host does, several worker processes (FUNCTIONS_WORKER_PROCESS_COUNT, default
 one per core) each run request threads (PYTHON_THREADPOOL_THREAD_COUNT) and the queue
-consumers; they accept on one socket the parent bound, and the parent runs the timers (whose
-claims in the database make each occurrence run once anyway) and stops the workers.
+consumers; the parent runs the timers (whose claims in the database make each occurrence run
+once anyway) and stops the workers. On Linux each worker accepts on a listening socket of its
+own, all bound to the one port with SO_REUSEPORT, so the kernel spreads connections evenly (on
+one shared socket, a few keep-alive clients, e.g. a proxy's pool, all land on one worker while
+the others idle); elsewhere the workers share one socket.
 
 Start-up either succeeds with one banner on stdout (flushed, so a parent process reading it
 knows the port answers) or fails with one message and exit status 2: a settings error, no
@@ -140,11 +143,31 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The one listening socket every worker process accepts on."""
+def _listeners(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` sockets listening on one port: one per worker process where the kernel
+    balances connections between them (Linux SO_REUSEPORT), else one they all share."""
+    if count == 1 or not sys.platform.startswith("linux"):
+        return [_listen(host, port)]
+    first = _listen(host, port, reuse_port=True)
+    listeners = [first]
+    try:
+        for _ in range(count - 1):
+            listeners.append(_listen(host, first.getsockname()[1], reuse_port=True))
+    except StartupError:
+        for listener in listeners:
+            listener.close()
+        raise
+    return listeners
+
+
+def _listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        # Only sockets of the same user may join the group (Linux), so no other account can
+        # take a share of the port's connections.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         listener.bind((host, port))
         listener.listen(LISTEN_BACKLOG)
@@ -217,7 +240,7 @@ def serve(
         routes = RouteTable(functions.http, route_prefix=route_prefix(folder))
         scheduler = TimerScheduler(functions.timers, deps.sessions, clock=deps.clock)
         mounts, send_email_note = _send_email_mount(folder)
-        listener = _listen(host, port)
+        listeners = _listeners(host, port, processes)
     except (
         UnsafeSettingsError,
         StartupError,
@@ -230,12 +253,12 @@ def serve(
         return 2
 
     wsgi = FunctionsWsgiApp(routes, mounts)
-    bound = listener.getsockname()[1]
+    bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)
     if processes == 1:
-        return _serve_here(wsgi, listener, threads, functions, scheduler, text)
-    return _serve_in_workers(wsgi, listener, threads, processes, functions, scheduler, text)
+        return _serve_here(wsgi, listeners[0], threads, functions, scheduler, text)
+    return _serve_in_workers(wsgi, listeners, threads, processes, functions, scheduler, text)
 
 
 def _serve_here(
@@ -270,24 +293,30 @@ def _serve_here(
 
 def _serve_in_workers(
     wsgi: FunctionsWsgiApp,
-    listener: socket.socket,
+    listeners: list[socket.socket],
     threads: int,
     processes: int,
     functions: AppFunctions,
     scheduler: TimerScheduler,
     text: str,
 ) -> int:
-    """Fork `processes` workers that share the listening socket; run the timers here."""
+    """Fork `processes` workers, each accepting on its own listener (or on the one shared
+    listener); run the timers here."""
     settings = bootstrap.current().settings
     sys.stdout.flush()
     sys.stderr.flush()
     workers: set[int] = set()
-    for _ in range(processes):
+    for n in range(processes):
+        own = listeners[n % len(listeners)]
         pid = os.fork()
         if pid == 0:
-            os._exit(_worker(wsgi, listener, threads, functions, settings))
+            for other in listeners:
+                if other is not own:
+                    other.close()
+            os._exit(_worker(wsgi, own, threads, functions, settings))
         workers.add(pid)
-    listener.close()  # the workers hold it
+    for listener in listeners:
+        listener.close()  # the workers hold them
     status = 0
     scheduler.start()
     try:

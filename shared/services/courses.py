@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from shared.schemas.pages import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
 from shared.services.ids import parse_id
+from shared.services.pages import fetch_page
 from shared.uow import UnitOfWork
 
 SLUG_TAKEN = "Course slug already exists"
@@ -76,7 +77,7 @@ def _visible_to(actor: Actor | None, mine: bool) -> list[Any]:
 
 
 def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -> Page[CourseOut]:
-    """Newest first: one COUNT and one page query joined to the instructors' names."""
+    """Newest first, with the instructors' names: one statement (shared/services/pages.py)."""
     conditions = _visible_to(actor, query.mine)
     if query.category is not None:
         conditions.append(Course.category == query.category)
@@ -90,14 +91,11 @@ def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -
                 Course.description.icontains(query.search, autoescape=True),
             )
         )
-    total = uow.session.scalar(select(func.count()).select_from(Course).where(*conditions)) or 0
-    rows = uow.session.execute(
-        _with_instructor()
-        .where(*conditions)
-        .order_by(Course.created_at.desc(), Course.id.desc())
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
-    ).all()
+    rows, total = fetch_page(
+        uow.session,
+        _with_instructor().where(*conditions).order_by(Course.created_at.desc(), Course.id.desc()),
+        query,
+    )
     items = [CourseOut.of(course, name) for course, name in rows]
     return Page[CourseOut].of(items, total, query)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from shared.security.permissions import Actor
 from shared.services import progress
 from shared.services.course_access import load_course
 from shared.services.ids import parse_id
+from shared.services.pages import fetch_page
 from shared.uow import UnitOfWork
 
 ENROLLMENT_NOT_FOUND = progress.ENROLLMENT_NOT_FOUND
@@ -140,23 +141,24 @@ def _announce_enrollment(
 
 
 def my_courses(uow: UnitOfWork, actor: Actor, query: PageQuery) -> Page[EnrollmentOut]:
-    """The caller's enrollments, newest first: one COUNT and one page query."""
+    """The caller's enrollments, newest first: one statement."""
     return enrollment_page(uow.session, Enrollment.student_id == actor.id, query)
 
 
 def enrollment_page(
     session: Session, where: ColumnElement[bool], query: PageQuery
 ) -> Page[EnrollmentOut]:
-    """The enrollments matching `where`, newest first: one COUNT and one page query."""
-    total = session.scalar(select(func.count()).select_from(Enrollment).where(where)) or 0
-    rows = session.scalars(
+    """The enrollments matching `where`, newest first: one statement."""
+    rows, total = fetch_page(
+        session,
         select(Enrollment)
         .where(where)
-        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc())
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
-    ).all()
-    return Page[EnrollmentOut].of([EnrollmentOut.model_validate(row) for row in rows], total, query)
+        .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc()),
+        query,
+    )
+    return Page[EnrollmentOut].of(
+        [EnrollmentOut.model_validate(row[0]) for row in rows], total, query
+    )
 
 
 def get_enrollment(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID) -> EnrollmentOut:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import text
 
 from shared.domain.errors import DependencyUnavailableError
 from shared.messages.base import QUEUES
+from shared.version import SCHEMA_REVISION
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
@@ -32,13 +34,6 @@ class Readiness:
         return not self.problems
 
 
-@functools.cache
-def _expected_schema_revision() -> str | None:
-    from shared.db_migrations import head_revision  # alembic is only needed here, not at cold start
-
-    return head_revision()
-
-
 def check_database(deps: Dependencies) -> None:
     try:
         connection = deps.engine.connect()
@@ -54,7 +49,7 @@ def check_database(deps: Dependencies) -> None:
             raise DependencyUnavailableError(
                 "the database answers but has no schema; run `lms migrate`"
             ) from exc
-    expected = _expected_schema_revision()
+    expected = SCHEMA_REVISION
     if revision != expected:
         raise DependencyUnavailableError(
             f"the schema is at revision {revision}, the code needs {expected}; run `lms migrate`"
@@ -89,6 +84,22 @@ def queue_figures(deps: Dependencies) -> dict[str, dict[str, Any]]:
     return figures
 
 
+_checkers: tuple[int, ThreadPoolExecutor] | None = None
+_checkers_lock = threading.Lock()
+
+
+def _checker_pool() -> ThreadPoolExecutor:
+    """The threads that run the checks side by side (a hung dependency costs its own timeout,
+    not the sum of all). Made once per process: starting and joining three threads at every
+    probe cost hundreds of milliseconds when request threads hold the GIL. A forked worker
+    process makes its own, since threads do not survive a fork."""
+    global _checkers
+    with _checkers_lock:
+        if _checkers is None or _checkers[0] != os.getpid():
+            _checkers = (os.getpid(), ThreadPoolExecutor(3, thread_name_prefix="readiness"))
+        return _checkers[1]
+
+
 def check_readiness(deps: Dependencies) -> Readiness:
     checks: dict[str, Callable[[], None]] = {
         "database": lambda: check_database(deps),
@@ -96,8 +107,9 @@ def check_readiness(deps: Dependencies) -> Readiness:
         "storage": lambda: deps.blobs.check(),
     }
     readiness = Readiness()
-    with ThreadPoolExecutor(max_workers=len(checks)) as pool:
-        futures = {name: pool.submit(check) for name, check in checks.items()}
+    pool = _checker_pool()
+    futures = {name: pool.submit(check) for name, check in checks.items()}
+    wait(futures.values())
     for name, future in futures.items():
         error = future.exception()
         if error is None:

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, inspect, pool, text
 
 from shared import db_migrations
 from shared.domain.models import Base
+from shared.version import SCHEMA_REVISION
 
 pytestmark = pytest.mark.postgres
 
@@ -51,3 +52,9 @@ def test_the_rate_limit_counters_write_no_wal_on_postgresql(database_url: str) -
     finally:
         engine.dispose()
     assert persistence == "u"  # unlogged (migration 0008)
+
+
+def test_the_code_names_the_head_revision_its_readiness_check_expects() -> None:
+    assert db_migrations.head_revision() == SCHEMA_REVISION, (
+        "a migration was added: set shared/version.py SCHEMA_REVISION to its revision"
+    )

@@ -92,3 +92,38 @@ def test_concurrent_read_then_write_transactions_all_commit(database_url: str) -
         thread.join()
     with unit_of_work() as uow:
         assert uow.session.get(TimerSchedule, "counter").locked_by == "150"  # type: ignore[union-attr]
+
+
+def test_a_read_only_unit_refuses_every_write_and_stores_nothing(database_url: str) -> None:
+    from shared.messages.emails import WelcomeEmail
+    from shared.uow import ReadOnlyError
+
+    with unit_of_work(read_only=True) as uow:
+        uow.session.add(TimerSchedule(name="sneaked"))
+        with pytest.raises(ReadOnlyError):
+            uow.session.flush()
+        with pytest.raises(ReadOnlyError):
+            uow.commit()
+        with pytest.raises(ReadOnlyError):
+            uow.publish(WelcomeEmail(to="a@example.com", full_name="A"))
+    assert _names() == set()
+
+
+def test_a_read_only_unit_on_postgresql_runs_each_statement_on_its_own(
+    database_url: str,
+) -> None:
+    """No BEGIN/ROLLBACK round trips: each statement is its own transaction (on SQLite the
+    unit keeps its one transaction)."""
+    moment = "SELECT transaction_timestamp()"
+    if not database_url.startswith("postgresql"):
+        moment = "SELECT 1"
+    with unit_of_work(read_only=True) as uow:
+        first = uow.session.execute(text(moment)).scalar_one()
+        second = uow.session.execute(text(moment)).scalar_one()
+    assert (first != second) == database_url.startswith("postgresql")
+    # The pooled connection goes back transactional: a later unit's writes still roll back.
+    with unit_of_work() as uow:
+        uow.session.add(TimerSchedule(name="forgotten"))
+        uow.session.flush()
+        assert uow.session.execute(text(moment)).scalar_one() is not None
+    assert _names() == set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from shared.domain.errors import (
     ResourceNotFoundError,
@@ -24,6 +24,7 @@ from shared.security.permissions import Actor
 from shared.services.identity import sessions
 from shared.services.identity.accounts import commit_account, create_account, find_by_email
 from shared.services.ids import parse_id
+from shared.services.pages import fetch_page
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -34,15 +35,11 @@ PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.INSTRUCTOR})
 
 
 def list_users(uow: UnitOfWork, query: PageQuery) -> Page[UserOut]:
-    """Newest first: one COUNT and one page query."""
-    total = uow.session.scalar(select(func.count()).select_from(User)) or 0
-    users = uow.session.scalars(
-        select(User)
-        .order_by(User.created_at.desc(), User.id.desc())
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
-    ).all()
-    return Page[UserOut].of([UserOut.model_validate(user) for user in users], total, query)
+    """Newest first: one statement."""
+    rows, total = fetch_page(
+        uow.session, select(User).order_by(User.created_at.desc(), User.id.desc()), query
+    )
+    return Page[UserOut].of([UserOut.model_validate(row[0]) for row in rows], total, query)
 
 
 def get_user(uow: UnitOfWork, user_id: str | uuid.UUID) -> UserOut:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.domain.courses import Course
@@ -25,6 +25,7 @@ from shared.schemas.quiz_attempts import AttemptList, AttemptResult, AttemptsQue
 from shared.security.permissions import Actor
 from shared.services.course_access import is_manager, require_manager
 from shared.services.ids import parse_id
+from shared.services.pages import fetch_page
 from shared.services.quizzes import authoring as quizzes
 from shared.services.quizzes.grading import attempt_out, result_of
 from shared.services.quizzes.questions import attempt_order
@@ -119,17 +120,16 @@ def list_attempts(
     conditions = [QuizAttempt.quiz_id == quiz.id]
     if query.status is not None:
         conditions.append(QuizAttempt.status == query.status)
-    total = session.scalar(select(func.count()).select_from(QuizAttempt).where(*conditions))
-    rows = session.execute(
+    rows, total = fetch_page(
+        session,
         select(QuizAttempt, User.full_name, User.email)
         .join(User, User.id == QuizAttempt.student_id)
         .where(*conditions)
-        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
-    ).all()
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc()),
+        query,
+    )
     items = [
         AttemptSummary(**attempt_out(a).model_dump(), student_name=name, student_email=email)
         for a, name, email in rows
     ]
-    return Page[AttemptSummary].of(items, total or 0, query)
+    return Page[AttemptSummary].of(items, total, query)
