@@ -5,8 +5,10 @@ Serving itself (and stopping on signals) runs in a child process: tests/e2e/test
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ import azure.functions as func
 import pytest
 
 from shared.config import Settings
+from shared.local import server
 from shared.local.app_functions import functions_of
 from shared.local.routing import RouteTable
 from shared.local.server import (
@@ -138,3 +141,38 @@ def test_the_banner_lists_timers_and_queue_triggers_and_masks_the_password() -> 
     assert "postgresql+pg8000://lms:***@db.example/lms" in text
     assert "hunter2" not in text
     assert text.endswith("Ctrl-C to stop")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balancing is Linux")
+def test_worker_processes_get_a_listener_each_and_the_kernel_spreads_connections() -> None:
+    """On one shared socket a few keep-alive clients (a proxy's pool) can all land on one
+    worker; with a socket per worker the kernel hashes each connection to one of them."""
+    listeners = server._listeners("127.0.0.1", 0, 3)
+    clients = []
+    try:
+        port = listeners[0].getsockname()[1]
+        assert {s.getsockname()[1] for s in listeners} == {port}
+        for _ in range(60):
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+        accepted = []
+        for listener in listeners:
+            listener.settimeout(0.5)
+            count = 0
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    listener.accept()[0].close()
+                    count += 1
+            accepted.append(count)
+        assert sum(accepted) == 60
+        assert min(accepted) > 0, accepted  # (2/3)^60 odds of an empty one: never
+    finally:
+        for s in clients + listeners:
+            s.close()
+
+
+def test_a_busy_port_is_a_start_up_error_for_every_listener() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(server.StartupError, match="in use"):
+            server._listeners("127.0.0.1", taken.getsockname()[1], 2)
