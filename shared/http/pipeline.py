@@ -28,6 +28,7 @@ from shared import bootstrap
 from shared.bootstrap import Dependencies
 from shared.domain.errors import DomainError
 from shared.http.auth import authenticate_request
+from shared.http.bounds import check_strings
 from shared.http.errors import status_for
 from shared.http.problem import HttpProblem
 from shared.http.rate_limiting import RequestRateLimit
@@ -79,6 +80,7 @@ def _arguments(
     """What the function asked for, by parameter name. Route parameters it does not take
     (the empty `{root:maxlength(0)?}` of "/", the `{*path}` of the preflight) are left out."""
     route_params = request.http.route_params
+    check_strings("path", ((n, route_params.get(n)) for n in spec.path_parameters))
     arguments: dict[str, Any] = {}
     for name in spec.parameters:
         if name == "request":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
+from shared.http.bounds import check_strings, load_json
 from shared.http.problem import HttpProblem
 from shared.security.permissions import Actor
 
@@ -61,6 +61,7 @@ def _field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
 
 def parse_query(request: Request, model: type[M]) -> M:
     params = dict(request.http.params)
+    check_strings("query", params)
     try:
         return model.model_validate(params)
     except ValidationError as exc:
@@ -77,11 +78,7 @@ def parse_body(request: Request, model: type[M]) -> M:
     if not raw.strip():
         errors = [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
         raise HttpProblem(422, "A JSON body is required", errors=errors)
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        errors = [{"loc": ["body"], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]
-        raise HttpProblem(422, "The body is not valid JSON", errors=errors) from None
+    data = load_json(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -99,6 +96,7 @@ def parse_form(request: Request, model: type[M]) -> M:
     except (UnicodeDecodeError, ValueError):
         raise HttpProblem(422, f"The body is not valid {FORM_TYPE}") from None
     data: dict[str, Any] = {name: values[0] for name, values in fields.items()}
+    check_strings("body", data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

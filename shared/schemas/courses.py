@@ -16,7 +16,14 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from shared.domain.courses import DifficultyLevel
 from shared.schemas.base import Schema
-from shared.schemas.fields import SLUG_MIN_LENGTH, Slug, slugify, web_url
+from shared.schemas.fields import (
+    SLUG_MIN_LENGTH,
+    Metadata,
+    Slug,
+    StoredMetadata,
+    slugify,
+    web_url,
+)
 from shared.schemas.pages import PageQuery
 
 if TYPE_CHECKING:
@@ -52,7 +59,7 @@ class _CourseFields(Schema):
     difficulty_level: DifficultyLevel | None = None
     thumbnail_url: WebUrl | None = None
     estimated_duration_minutes: Minutes | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     price: Price | None = None
     currency: Currency | None = None
     is_free: bool | None = None
@@ -136,7 +143,7 @@ class CourseOut(Schema):
     thumbnail_url: str | None
     estimated_duration_minutes: int | None
     duration_hours: float
-    metadata: dict[str, Any] | None
+    metadata: StoredMetadata
     price: float | None
     currency: str | None
     is_free: bool

@@ -15,8 +15,9 @@ from shared.schemas.base import Schema
 MAX_SECONDS = 10_000_000  # about 115 days: more is a client bug, not a learner
 
 
-# A percentage as a JSON number with at most two decimals (stored as numeric(5, 2)).
-Percentage = Annotated[float, AfterValidator(two_places)]
+# A percentage as a JSON number with at most two decimals (stored as numeric(5, 2)); the
+# bounds are checked before rounding, which cannot take 1e308.
+Percentage = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False), AfterValidator(two_places)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 
 
@@ -55,7 +56,7 @@ class LessonProgressUpdate(Schema):
     status: ProgressStatus | None = None
     time_spent_seconds: Seconds | None = None
     last_position_seconds: Seconds | None = None
-    completion_percentage: Annotated[Percentage, Field(ge=0, le=100)] | None = None
+    completion_percentage: Percentage | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
 
 

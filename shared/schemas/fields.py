@@ -2,17 +2,23 @@
 
 - Slugs: `slugify` (the reference's rule for making one from a title) and `Slug`, the type of a
   slug a client sends (3 to 255 characters: a-z, 0-9 and single dashes).
+- Metadata: `Metadata`, a free-form JSON object a client may attach (courses, lessons,
+  questions), bounded in depth, keys and size so a stored value can never break a read.
 - Web addresses: `web_url(max_length=n)`, the validator of `Annotated[str, web_url(max_length=n)]`,
   an http(s) address with a host, trimmed, of at most n characters.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, StringConstraints
+
+log = logging.getLogger("lms.schemas")
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MIN_LENGTH = 3
@@ -51,3 +57,54 @@ def web_url(max_length: int) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+METADATA_MAX_DEPTH = 10
+METADATA_MAX_KEYS = 200
+METADATA_MAX_BYTES = 64 * 1024
+
+
+def _bounded_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    depth, keys = _shape(value)
+    if depth > METADATA_MAX_DEPTH:
+        raise ValueError(f"may be nested at most {METADATA_MAX_DEPTH} levels deep")
+    if keys > METADATA_MAX_KEYS:
+        raise ValueError(f"may hold at most {METADATA_MAX_KEYS} keys in all")
+    size = len(json.dumps(value, ensure_ascii=False).encode())
+    if size > METADATA_MAX_BYTES:
+        raise ValueError(f"may take at most {METADATA_MAX_BYTES} bytes as JSON, not {size}")
+    return value
+
+
+def _shape(value: Any) -> tuple[int, int]:
+    """Levels of objects and arrays, and keys in all objects, without recursion."""
+    deepest = keys = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest, keys = max(deepest, level), keys + len(item)
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest, keys
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(_bounded_metadata)]
+
+
+def _readable_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Metadata stored before it was bounded may be beyond what a response can carry (300
+    levels deep broke every course list): such a value is left in the database, untouched,
+    and shown as null, with a warning naming no content."""
+    if value is None:
+        return None
+    try:
+        return _bounded_metadata(value)
+    except ValueError as exc:
+        log.warning("stored metadata shown as null: it %s", exc)
+        return None
+
+
+StoredMetadata = Annotated[dict[str, Any] | None, AfterValidator(_readable_metadata)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -23,7 +23,7 @@ from pydantic import (
 
 from shared.domain.courses import LessonType
 from shared.schemas.base import Schema
-from shared.schemas.fields import Slug, web_url
+from shared.schemas.fields import Metadata, Slug, web_url
 
 VIDEO_URL_MAX_LENGTH = 500  # the column's String(500)
 # Bounds keep reordering (which shifts positions above the current maximum) and the course's
@@ -70,7 +70,7 @@ class LessonCreate(Schema):
     duration_minutes: DurationMinutes | None = None
     video_url: VideoUrl = None
     is_preview: bool = False
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class LessonUpdate(Schema):
@@ -87,7 +87,7 @@ class LessonUpdate(Schema):
     duration_minutes: DurationMinutes | None = None
     video_url: VideoUrl = None
     is_preview: bool | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class LessonReorder(Schema):

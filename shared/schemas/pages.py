@@ -18,8 +18,12 @@ from shared.schemas.base import Schema
 T = TypeVar("T")
 
 
+MAX_PAGE = 10_000_000
+
+
 class PageQuery(Schema):
-    page: int = Field(default=1, ge=1)
+    # Bounded so the offset, (page - 1) * page_size, stays a small BIGINT.
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=20, ge=1, le=100)
 
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, RootModel,
 from shared.domain.quizzes import QuestionType, QuizType
 from shared.domain.rounding import two_places
 from shared.schemas.base import Schema
+from shared.schemas.fields import Metadata, StoredMetadata
 
 MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
 MAX_ATTEMPTS = 1000
@@ -153,7 +154,7 @@ class QuestionCreate(Schema):
     )
     numeric_answer: Finite | None = None
     tolerance: Tolerance | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class QuestionUpdate(Schema):
@@ -171,7 +172,7 @@ class QuestionUpdate(Schema):
     )
     numeric_answer: Finite | None = None
     tolerance: Tolerance | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
 
 
 class QuestionOrder(Schema):
@@ -206,7 +207,7 @@ class QuestionManage(Schema):
     accepted_answers: list[str] | None
     numeric_answer: float | None
     tolerance: float | None
-    metadata: dict[str, Any] | None
+    metadata: StoredMetadata
     created_at: datetime
     updated_at: datetime
 

@@ -91,15 +91,19 @@ def decode_token(settings: Settings, token: str, kind: str, now: datetime) -> To
     try:
         subject = uuid.UUID(str(claims["sub"]))
         jti = uuid.UUID(str(claims["jti"]))
-    except ValueError:
+        # A validly signed token may still carry times no datetime holds (exp=1e20) or text
+        # where a number belongs (PyJWT checks exp's type, not iat's once verify_iat is off).
+        issued_at = datetime.fromtimestamp(int(claims["iat"]), UTC)
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (ValueError, TypeError, OverflowError, OSError):
         raise AuthenticationRequiredError("Malformed token") from None
     known = {"iss", "aud", "sub", "jti", "typ", "iat", "exp"}
     return TokenClaims(
         subject=subject,
         jti=jti,
         kind=kind,
-        issued_at=datetime.fromtimestamp(int(claims["iat"]), UTC),
-        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        issued_at=issued_at,
+        expires_at=expires_at,
         extra={k: v for k, v in claims.items() if k not in known},
     )
 
