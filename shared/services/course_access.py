@@ -1,7 +1,8 @@
 """Who may see and change a course and its lessons: the rules courses, lessons and
 enrollments share.
 
-- A manager of a course is an admin or the instructor who owns it.
+- A manager of a course is an admin or the instructor who owns it, while they are an
+  instructor: the role is read at every request, so a demoted instructor manages nothing.
 - A draft course exists only for its managers (others get 403, as in the reference).
 - Lesson content of a published course is for its managers and its enrolled students
   (active or completed); everyone else sees the outline and the `is_preview` lessons.
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment, EnrollmentStatus
 from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
+from shared.domain.users import Role
 from shared.security.permissions import Actor
 from shared.services.ids import parse_id
 
@@ -34,7 +36,12 @@ def load_course(
 
 
 def is_manager(actor: Actor | None, course: Course) -> bool:
-    return actor is not None and (actor.is_admin or actor.id == course.instructor_id)
+    return actor is not None and (actor.is_admin or is_owner(actor, course.instructor_id))
+
+
+def is_owner(actor: Actor, instructor_id: uuid.UUID) -> bool:
+    """The instructor of a course, still an instructor."""
+    return actor.role is Role.INSTRUCTOR and actor.id == instructor_id
 
 
 def require_manager(

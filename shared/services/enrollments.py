@@ -29,7 +29,7 @@ from shared.schemas.enrollments import EnrollmentCreate, EnrollmentOut, ReviewCr
 from shared.schemas.pages import Page, PageQuery
 from shared.security.permissions import Actor
 from shared.services import progress
-from shared.services.course_access import load_course
+from shared.services.course_access import is_owner, load_course
 from shared.services.ids import parse_id
 from shared.services.pages import fetch_page
 from shared.uow import UnitOfWork
@@ -171,7 +171,9 @@ def get_enrollment(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID
     if row is None:
         raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
     enrollment, instructor_id = row
-    if not (actor.is_admin or actor.id in (enrollment.student_id, instructor_id)):
+    if not (
+        actor.is_admin or actor.id == enrollment.student_id or is_owner(actor, instructor_id)
+    ):
         raise AccessDeniedError(NOT_VIEWER)
     return EnrollmentOut.model_validate(enrollment)
 
