@@ -171,9 +171,7 @@ def get_enrollment(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID
     if row is None:
         raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
     enrollment, instructor_id = row
-    if not (
-        actor.is_admin or actor.id == enrollment.student_id or is_owner(actor, instructor_id)
-    ):
+    if not (actor.is_admin or actor.id == enrollment.student_id or is_owner(actor, instructor_id)):
         raise AccessDeniedError(NOT_VIEWER)
     return EnrollmentOut.model_validate(enrollment)
 

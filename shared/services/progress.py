@@ -14,7 +14,10 @@ The state machine of one lesson's progress:
 - not_started with a positive percentage, time or position becomes in_progress;
 - completed, or a percentage ≥ 100 → completed at 100 %, completed_at (and started_at) set once;
 - not_started → 0 %, timestamps cleared; in_progress → started_at set once, completed_at cleared;
-- time_spent_seconds and last_position_seconds are absolute values, not increments.
+- time_spent_seconds and last_position_seconds are absolute values, not increments;
+- a lesson with an open quiz (published, not archived) is completed only by passing the quiz
+  (record_lesson_completion): an update that would complete it is refused (400), so neither
+  the lesson nor the course can be completed around the quiz.
 
 The summary: total = courses.total_lessons (every lesson of the course); completed = progress
 rows with status completed; percentage = completed / total * 100 rounded half-up to 0.01
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from shared.domain.courses import Course, Lesson
@@ -46,6 +49,7 @@ from shared.domain.errors import (
     ResourceNotFoundError,
     RuleViolationError,
 )
+from shared.domain.quizzes import Quiz
 from shared.domain.rounding import two_places
 from shared.domain.users import User
 from shared.messages.emails import CourseCompletedEmail
@@ -59,6 +63,7 @@ ENROLLMENT_NOT_FOUND = "Enrollment not found"
 LESSON_NOT_IN_COURSE = "Lesson not found in this enrollment's course"
 NOT_EDITOR = "Not authorized to update this enrollment progress"
 NO_DOWNGRADE = "Completed lesson progress cannot be downgraded"
+QUIZ_GATED = "This lesson has a quiz: it is completed by passing the quiz, not marked complete"
 ENROLLMENT_ENDED = "This enrollment was dropped; enroll in the course again to continue"
 ENDED_STATUSES = (EnrollmentStatus.DROPPED.value, EnrollmentStatus.EXPIRED.value)
 
@@ -205,14 +210,21 @@ class _CourseLesson:
     course_title: str
     total_lessons: int
     progress: LessonProgress | None
+    gated: bool  # an open (published, not archived) quiz: only a passing attempt completes it
 
 
 def _course_lesson(
     session: Session, enrollment: Enrollment, lesson_id: uuid.UUID
 ) -> _CourseLesson | None:
-    """The lesson with its course's title, total and the stored progress; None: not in it."""
+    """The lesson with its course's title, total, the stored progress and whether an open quiz
+    gates it; None: not in it."""
+    open_quiz = (
+        exists()
+        .where(Quiz.lesson_id == Lesson.id, Quiz.is_published.is_(True), Quiz.archived_at.is_(None))
+        .correlate(Lesson)
+    )
     row = session.execute(
-        select(Course.title, Course.total_lessons, LessonProgress)
+        select(Course.title, Course.total_lessons, LessonProgress, open_quiz)
         .select_from(Lesson)
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(
@@ -276,9 +288,20 @@ def update_progress(
     lesson = _course_lesson(session, enrollment, parse_id(lesson_id, LESSON_NOT_IN_COURSE))
     if lesson is None:
         raise ResourceNotFoundError(LESSON_NOT_IN_COURSE)
+    if lesson.gated and _completes(data) and not _is_completed(lesson.progress):
+        raise RuleViolationError(QUIZ_GATED)
     progress = _record(uow, actor, enrollment, lesson, data)
     uow.commit()
     return LessonProgressOut.model_validate(progress)
+
+
+def _completes(data: LessonProgressUpdate) -> bool:
+    """Whether the update would complete the lesson (the state machine above)."""
+    return data.status is ProgressStatus.COMPLETED or (data.completion_percentage or 0) >= 100
+
+
+def _is_completed(progress: LessonProgress | None) -> bool:
+    return progress is not None and progress.status == ProgressStatus.COMPLETED.value
 
 
 def complete_lesson(
@@ -303,6 +326,6 @@ def record_lesson_completion(
     lesson = _course_lesson(session, enrollment, lesson_id)
     if lesson is None:
         return
-    if lesson.progress is not None and lesson.progress.status == ProgressStatus.COMPLETED:
+    if _is_completed(lesson.progress):
         return
     _record(uow, actor, enrollment, lesson, LESSON_COMPLETED)
