@@ -19,7 +19,7 @@ from shared.domain.errors import AuthenticationRequiredError, DependencyUnavaila
 from shared.domain.tokens import SpentToken
 from shared.domain.users import Role, User
 from shared.security.permissions import Actor
-from shared.security.tokens import ACCESS, decode_token
+from shared.security.tokens import ACCESS, TokenClaims, decode_token
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
@@ -28,10 +28,21 @@ if TYPE_CHECKING:
 # Built once: every authenticated request runs it, and a statement built per request costs
 # its construction and its cache key again (~0.1 ms) before SQLAlchemy finds it compiled.
 _ACTOR = (
-    select(User, exists().where(SpentToken.jti == bindparam("jti")), AdminProfile.is_setup_complete)
+    select(
+        User,
+        # The token's own id (logout) or its session's (a revoked family: reuse, logout).
+        exists().where(SpentToken.jti.in_([bindparam("jti"), bindparam("family")])),
+        AdminProfile.is_setup_complete,
+    )
     .outerjoin(AdminProfile, AdminProfile.user_id == User.id)
     .where(User.id == bindparam("user_id"))
 )
+
+
+def _family(claims: TokenClaims) -> str:
+    """The session the token belongs to; tokens issued before `fam` existed stand alone."""
+    family = claims.extra.get("fam")
+    return family if isinstance(family, str) and len(family) <= 64 else str(claims.jti)
 
 
 def authenticate(deps: Dependencies, token: str) -> Actor:
@@ -42,7 +53,8 @@ def authenticate(deps: Dependencies, token: str) -> Actor:
         # a ROLLBACK would double its round trips on PostgreSQL).
         with single_statements(deps.engine) as connection, Session(connection) as session:
             row = session.execute(
-                _ACTOR, {"jti": str(claims.jti), "user_id": claims.subject}
+                _ACTOR,
+                {"jti": str(claims.jti), "family": _family(claims), "user_id": claims.subject},
             ).one_or_none()
             session.expunge_all()  # the rows outlive the session, detached
     except SQLAlchemyError as exc:

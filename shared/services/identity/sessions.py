@@ -8,7 +8,10 @@ victim's current token both stop working, and the victim signs in again.
 
 Access tokens (ACCESS_TOKEN_EXPIRE_MINUTES) carry `ver` = users.token_version; raising the
 version (password change or reset, deactivation) revokes every access token at once. A single
-access token is revoked by spending its id (logout, refresh with that token as Bearer).
+access token is revoked by spending its id (logout, refresh with that token as Bearer). Access
+tokens also carry `fam`, their session's family: revoking a family (reuse, logout) spends the
+family id too, for as long as an access token lives, so every access token of that session
+stops working at once, not when it expires.
 Refresh tokens (REFRESH_TOKEN_EXPIRE_DAYS) are stored as their SHA-256, never as issued.
 """
 
@@ -44,6 +47,7 @@ PASSWORD_RESET = "password_reset"  # noqa: S105 (a revocation reason)
 DEACTIVATED = "deactivated"
 
 INVALID_REFRESH = "Refresh token is invalid or revoked"
+FAMILY = "family"  # spent_tokens.kind of a revoked session's id
 
 
 def start_session(
@@ -55,8 +59,16 @@ def start_session(
 ) -> TokenOut:
     """Issue an access token and a refresh token, the latter stored in a (new) family."""
     lifetime = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
+    family_id = family_id or uuid.uuid4()
     access = issue_token(
-        settings, ACCESS, user.id, lifetime, now, ver=user.token_version, role=user.role
+        settings,
+        ACCESS,
+        user.id,
+        lifetime,
+        now,
+        ver=user.token_version,
+        role=user.role,
+        fam=str(family_id),
     )
     refresh = issue_token(
         settings, REFRESH, user.id, timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS), now
@@ -65,7 +77,7 @@ def start_session(
         RefreshToken(
             id=refresh.jti,
             user_id=user.id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             token_hash=token_digest(refresh.token),
             created_at=now,
             expires_at=refresh.expires_at,
@@ -128,7 +140,7 @@ def refresh(deps: Dependencies, refresh_token: str, bearer: Actor | None) -> Aut
         if stored is None or stored.user_id != claims.subject:
             raise AuthenticationRequiredError(INVALID_REFRESH)
         if stored.revoked_at is not None:
-            _revoke_family(uow.session, stored.family_id, now, REUSE_DETECTED)
+            _revoke_family(uow.session, settings, stored.family_id, now, REUSE_DETECTED)
             uow.commit()  # the revocation stands although the request fails
             raise AuthenticationRequiredError(INVALID_REFRESH)
         if stored.expires_at <= now:
@@ -159,7 +171,7 @@ def logout(deps: Dependencies, actor: Actor, refresh_token: str) -> None:
     with deps.uow() as uow:
         stored = _locked_refresh_token(uow.session, claims.jti, refresh_token)
         if stored is not None and stored.user_id == actor.id:
-            _revoke_family(uow.session, stored.family_id, now, LOGGED_OUT)
+            _revoke_family(uow.session, deps.settings, stored.family_id, now, LOGGED_OUT)
         spend_token(uow.session, actor.token_id, ACCESS, actor.token_expires_at)
         uow.commit()
 
@@ -171,9 +183,15 @@ def _locked_refresh_token(session: Session, jti: uuid.UUID, token: str) -> Refre
     return stored
 
 
-def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime, reason: str) -> None:
+def _revoke_family(
+    session: Session, settings: Settings, family_id: uuid.UUID, now: datetime, reason: str
+) -> None:
+    """Revoke the family's refresh tokens, and its access tokens by spending the family id
+    until the last of them has expired."""
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
+    lifetime = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
+    spend_token(session, family_id, FAMILY, now + lifetime)
