@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.bootstrap import Dependencies
-from shared.http import ADMIN, ADMIN_SETUP_COMPLETE, PUBLIC, Actor, Router
+from shared.http import ADMIN, ADMIN_SETUP_COMPLETE, PUBLIC, Actor, Request, Router
 from shared.schemas.admins import (
     AdminAccountCreated,
     AdminOnboardingStatus,
@@ -41,18 +41,20 @@ def admin_onboarding_status(actor: Actor, uow: UnitOfWork) -> AdminOnboardingSta
 
 @api.put("profile")
 def admin_update_profile(
-    body: AdminProfileUpdate, actor: Actor, uow: UnitOfWork
+    request: Request, body: AdminProfileUpdate, actor: Actor, uow: UnitOfWork
 ) -> AdminProfileResult:
-    """Change the calling admin's security profile."""
-    return admins.update_profile(uow, actor, body)
+    """Change the calling admin's security profile (an IP allowlist must include the
+    caller's address)."""
+    return admins.update_profile(uow, actor, body, request.client_ip)
 
 
 @api.post("security-config")
 def admin_security_config(
-    body: SecurityConfigRequest, actor: Actor, uow: UnitOfWork
+    request: Request, body: SecurityConfigRequest, actor: Actor, uow: UnitOfWork
 ) -> AdminProfileResult:
-    """Store the calling admin's MFA, IP and time settings and score them."""
-    return admins.configure_security(uow, actor, body)
+    """Store the calling admin's MFA, IP and time settings and score them (an IP allowlist
+    must include the caller's address)."""
+    return admins.configure_security(uow, actor, body, request.client_ip)
 
 
 @api.post("complete-setup")

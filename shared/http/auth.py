@@ -33,7 +33,7 @@ def authenticate_request(request: Request, access: Access, deps: Dependencies) -
     from shared.services.identity.authentication import authenticate
 
     try:
-        actor = authenticate(deps, token)
+        actor = authenticate(deps, token, request.client_ip)
     except AuthenticationRequiredError:
         if access.authentication == "optional":
             return None  # as the reference: a bad token on an open route reads as anonymous

@@ -31,6 +31,7 @@ from shared.schemas.admins import (
     TimeRestrictions,
 )
 from shared.schemas.users import UserOut
+from shared.security.ip_allowlist import require_includes_caller
 from shared.security.passwords import PasswordHasher
 from shared.security.permissions import Actor
 from shared.services.identity.accounts import commit_account, create_account, flush_account
@@ -243,8 +244,12 @@ def onboarding_status(uow: UnitOfWork, actor: Actor) -> AdminOnboardingStatus:
     return onboarding_of(_own_profile(uow, actor, "Admin profile not found"))
 
 
-def update_profile(uow: UnitOfWork, actor: Actor, data: AdminProfileUpdate) -> AdminProfileResult:
+def update_profile(
+    uow: UnitOfWork, actor: Actor, data: AdminProfileUpdate, client_ip: str | None
+) -> AdminProfileResult:
     profile = _own_profile(uow, actor, "Admin profile not found")
+    if data.ip_whitelist is not None:
+        require_includes_caller(data.ip_whitelist, client_ip)
     changes = data.model_dump(exclude_none=True)
     if data.time_restrictions is not None:
         changes["time_restrictions"] = _restrictions(data.time_restrictions)
@@ -256,10 +261,11 @@ def update_profile(uow: UnitOfWork, actor: Actor, data: AdminProfileUpdate) -> A
 
 
 def configure_security(
-    uow: UnitOfWork, actor: Actor, data: SecurityConfigRequest
+    uow: UnitOfWork, actor: Actor, data: SecurityConfigRequest, client_ip: str | None
 ) -> AdminProfileResult:
     now = uow.clock()
     profile = _own_profile(uow, actor, "Admin profile not found")
+    require_includes_caller(data.ip_whitelist, client_ip)
     profile.mfa_required = True
     profile.ip_whitelist = list(data.ip_whitelist)
     profile.time_restrictions = _restrictions(data.time_restrictions)

@@ -18,6 +18,7 @@ from shared.domain.admins import AdminProfile
 from shared.domain.errors import AuthenticationRequiredError, DependencyUnavailableError
 from shared.domain.tokens import SpentToken
 from shared.domain.users import Role, User
+from shared.security.ip_allowlist import require_allowed
 from shared.security.permissions import Actor
 from shared.security.tokens import ACCESS, TokenClaims, decode_token
 
@@ -33,6 +34,7 @@ _ACTOR = (
         # The token's own id (logout) or its session's (a revoked family: reuse, logout).
         exists().where(SpentToken.jti.in_([bindparam("jti"), bindparam("family")])),
         AdminProfile.is_setup_complete,
+        AdminProfile.ip_whitelist,
     )
     .outerjoin(AdminProfile, AdminProfile.user_id == User.id)
     .where(User.id == bindparam("user_id"))
@@ -45,7 +47,8 @@ def _family(claims: TokenClaims) -> str:
     return family if isinstance(family, str) and len(family) <= 64 else str(claims.jti)
 
 
-def authenticate(deps: Dependencies, token: str) -> Actor:
+def authenticate(deps: Dependencies, token: str, client_ip: str | None = None) -> Actor:
+    """The actor of a valid access token; an admin only from their allowlist's addresses."""
     settings = deps.settings
     claims = decode_token(settings, token, ACCESS, deps.clock())
     try:
@@ -63,13 +66,15 @@ def authenticate(deps: Dependencies, token: str) -> Actor:
         ) from exc
     if row is None:
         raise AuthenticationRequiredError("Could not validate credentials")
-    user, is_spent, setup_complete = row
+    user, is_spent, setup_complete, allowlist = row
     if not user.is_active:
         raise AuthenticationRequiredError("Could not validate credentials")
     if is_spent or claims.extra.get("ver") != user.token_version:
         raise AuthenticationRequiredError("Token has been revoked")
     if settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN and user.email_verified_at is None:
         raise AuthenticationRequiredError("Email is not verified")
+    if user.role == Role.ADMIN.value:
+        require_allowed(allowlist, client_ip)
     return Actor(
         id=user.id,
         email=user.email,

@@ -47,19 +47,26 @@ def _put_profile(body: dict[str, Any], token: str) -> Any:
     )
 
 
+# The address the admin calls from: an IP allowlist they set must include it.
+CALLER = "192.0.2.7"
+
+
 def _security_config(body: dict[str, Any], token: str) -> Any:
     return call_http(
         "admin_security_config",
         "POST",
         "/api/v1/admin/security-config",
-        headers=bearer(token),
+        headers={**bearer(token), "X-Forwarded-For": CALLER},
         json_body=body,
     )
 
 
 def _complete(token: str) -> Any:
     return call_http(
-        "admin_complete_setup", "POST", "/api/v1/admin/complete-setup", headers=bearer(token)
+        "admin_complete_setup",
+        "POST",
+        "/api/v1/admin/complete-setup",
+        headers={**bearer(token), "X-Forwarded-For": CALLER},
     )
 
 
