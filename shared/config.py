@@ -138,6 +138,8 @@ class Settings(BaseModel):
     MAX_FAILED_LOGIN_ATTEMPTS: int = Field(default=5, ge=1, le=100)
     MAX_FAILED_LOGIN_ATTEMPTS_PER_IP: int = Field(default=50, ge=1, le=10000)
     ACCOUNT_LOCKOUT_DURATION_SECONDS: int = Field(default=900, ge=1, le=86400)
+    # The client-IP throttle's window: short, since it slows a sprayer, it locks no account.
+    LOGIN_IP_THROTTLE_SECONDS: int = Field(default=300, ge=1, le=86400)
     RATE_LIMIT_ENABLED: bool = True
     RATE_LIMIT_REQUESTS_PER_MINUTE: int = Field(default=100, ge=1)
     RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
