@@ -129,6 +129,9 @@ class Settings(BaseModel):
     REFRESH_TOKEN_EXPIRE_DAYS: int = Field(default=30, ge=1, le=365)
     PASSWORD_RESET_TOKEN_EXPIRE_MINUTES: int = Field(default=30, ge=5, le=1440)
     EMAIL_VERIFICATION_TOKEN_EXPIRE_MINUTES: int = Field(default=1440, ge=5, le=10080)
+    # Reset and verification links asked for one address, each kind, per hour; further asks
+    # are answered the same but send nothing (shared/security/mail_budget.py).
+    LINK_EMAILS_PER_RECIPIENT_PER_HOUR: int = Field(default=3, ge=1, le=100)
     MFA_CHALLENGE_TOKEN_EXPIRE_MINUTES: int = Field(default=10, ge=1, le=60)
     MFA_CODE_LENGTH: int = Field(default=6, ge=4, le=12)
     MFA_MAX_CODE_ATTEMPTS: int = Field(default=5, ge=1, le=20)
@@ -138,6 +141,8 @@ class Settings(BaseModel):
     MAX_FAILED_LOGIN_ATTEMPTS: int = Field(default=5, ge=1, le=100)
     MAX_FAILED_LOGIN_ATTEMPTS_PER_IP: int = Field(default=50, ge=1, le=10000)
     ACCOUNT_LOCKOUT_DURATION_SECONDS: int = Field(default=900, ge=1, le=86400)
+    # The client-IP throttle's window: short, since it slows a sprayer, it locks no account.
+    LOGIN_IP_THROTTLE_SECONDS: int = Field(default=300, ge=1, le=86400)
     RATE_LIMIT_ENABLED: bool = True
     RATE_LIMIT_REQUESTS_PER_MINUTE: int = Field(default=100, ge=1)
     RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)

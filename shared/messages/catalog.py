@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.messages.base import Message
-from shared.messages.commands import IssueCertificate
+from shared.messages.commands import (
+    IssueCertificate,
+    SendPasswordResetLink,
+    SendVerificationLink,
+)
 from shared.messages.emails import EMAILS
 from shared.messages.events import (
     CertificateIssued,
@@ -27,6 +31,8 @@ MESSAGES: tuple[type[Message], ...] = (
     CourseEnrollmentsChanged,
     CourseLessonsChanged,
     IssueCertificate,
+    SendPasswordResetLink,
+    SendVerificationLink,
 )
 BY_TYPE: Mapping[str, type[Message]] = {message.type: message for message in MESSAGES}
 

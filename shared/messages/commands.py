@@ -14,3 +14,24 @@ class IssueCertificate(Message):
     queues = ("certificates",)
 
     enrollment_id: uuid.UUID
+
+
+class SendPasswordResetLink(Message):
+    """E-mail a password reset link to `email` if it is an active account, within the
+    address's mail budget. Forgot-password publishes it for any address, so its answer costs
+    the same whether an account exists or not."""
+
+    type = "password_reset_link.send"
+    queues = ("emails",)
+
+    email: str
+
+
+class SendVerificationLink(Message):
+    """E-mail a verification link to `email` if it is an active, unverified account, within
+    the address's mail budget (published for any address, as SendPasswordResetLink is)."""
+
+    type = "verification_link.send"
+    queues = ("emails",)
+
+    email: str

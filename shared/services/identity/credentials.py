@@ -1,9 +1,13 @@
 """Checking a password under the lockout rules, for sign-in and for confirming a sensitive change.
 
-Order: the lock first (a locked address or client answers 429 before any password is looked
-at), then the password, then the account's state, so a password guesser learns nothing about
-an account (disabled, unverified, MFA) from a wrong guess. An unknown e-mail address costs the
-same hashing time as a known one and counts as a failure like any other.
+Order: the attempt is reserved on the account's counter first, in a statement committed on
+its own (an attempt beyond the account's budget answers 429 before any password is looked at,
+however many arrive at once), then the password, then the account's state, so a password
+guesser learns nothing about an account (disabled, unverified, MFA) from a wrong guess. A right
+password gives its reservation back; a wrong one keeps it and counts for the client IP too,
+whose throttle turns the 401 into a 429 (shared/security/lockout.py says why it never refuses
+a right password). An unknown e-mail address costs the same hashing time as a known one and
+counts like any other.
 
 Argon2 takes ~25 ms and 19 MiB at the defaults: it runs outside any transaction so no connection or
 (on SQLite) write lock is held while it does.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy import select, update
 
@@ -37,20 +41,20 @@ def check_sign_in_password(
     none, 429 while locked."""
     now = deps.clock()
     address = normalize_email(email)
+    _reserve(deps, address, now)
     with deps.uow() as uow:
-        lockout.ensure_not_locked(uow.session, email=address, client_ip=client_ip, now=now)
         row = uow.session.execute(
             select(User.id, User.password_hash).where(User.email == address)
         ).one_or_none()
     if row is None:
         deps.passwords.burn_verification_time(password)
     elif deps.passwords.verify(row.password_hash, password):
+        _release(deps, address)
         user_id = uuid.UUID(str(row.id))
         if deps.passwords.needs_rehash(row.password_hash):
             _rehash(deps, user_id, row.password_hash, password)
         return user_id
-    _count_failure(deps, address, client_ip, now)
-    raise AuthenticationRequiredError(INVALID_CREDENTIALS)
+    _fail(deps, client_ip, now, INVALID_CREDENTIALS)
 
 
 def _rehash(deps: Dependencies, user_id: uuid.UUID, old_hash: str, password: str) -> None:
@@ -82,12 +86,12 @@ def confirm_password(
         row = uow.session.execute(
             select(User.email, User.password_hash).where(User.id == user_id)
         ).one_or_none()
-        if row is None:
-            raise AuthenticationRequiredError("Could not validate credentials")
-        lockout.ensure_not_locked(uow.session, email=row.email, client_ip=client_ip, now=now)
+    if row is None:
+        raise AuthenticationRequiredError("Could not validate credentials")
+    _reserve(deps, row.email, now)
     if not deps.passwords.verify(row.password_hash, password):
-        _count_failure(deps, row.email, client_ip, now)
-        raise AuthenticationRequiredError(INVALID_PASSWORD)
+        _fail(deps, client_ip, now, INVALID_PASSWORD)
+    _release(deps, row.email)
 
 
 def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
@@ -101,8 +105,30 @@ def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
     return user
 
 
-def _count_failure(deps: Dependencies, email: str, client_ip: str | None, now: datetime) -> None:
+def _reserve(deps: Dependencies, email: str, now: datetime) -> None:
+    # Committed before the password is checked, so parallel guesses see each other's counts.
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
     with deps.uow() as uow:
-        lockout.record_failure(uow.session, policy, email=email, client_ip=client_ip, now=now)
+        lockout.reserve_attempt(uow.session, policy, email=email, now=now)
         uow.commit()
+
+
+def _release(deps: Dependencies, email: str) -> None:
+    policy = lockout.LockoutPolicy.from_settings(deps.settings)
+    with deps.uow() as uow:
+        lockout.release_attempt(uow.session, policy, email=email)
+        uow.commit()
+
+
+def _fail(deps: Dependencies, client_ip: str | None, now: datetime, message: str) -> NoReturn:
+    """The account's failure is already counted (its reservation); count the client's and
+    answer 401, or 429 while the client is throttled."""
+    policy = lockout.LockoutPolicy.from_settings(deps.settings)
+    with deps.uow() as uow:
+        throttled_for = lockout.count_client_failure(
+            uow.session, policy, client_ip=client_ip, now=now
+        )
+        uow.commit()
+    if throttled_for is not None:
+        raise lockout.ClientThrottledError(retry_after=throttled_for)
+    raise AuthenticationRequiredError(message)

@@ -3,17 +3,25 @@
 The token (EMAIL_VERIFICATION_TOKEN_EXPIRE_MINUTES) names the address it was sent to, so a
 link sent before the address changed cannot verify the new one, and its id is spent on use:
 a second use answers 401. Confirming an address that is already verified succeeds.
+
+Asking for a new link queues the request (SendVerificationLink on the `emails` queue) for any
+address, so the answer costs the same whether an account exists; the `emails` consumer sends
+the link within the address's mail budget (shared/security/mail_budget.py). The link sent at
+sign-up is published with the account, outside that budget.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError, ResourceNotFoundError
 from shared.domain.users import User
+from shared.messages.commands import SendVerificationLink
 from shared.schemas.auth import MessageOut
+from shared.security import mail_budget
 from shared.security.tokens import EMAIL_VERIFICATION, decode_token, issue_token
 from shared.services.identity import account_emails, sessions
 from shared.services.identity.accounts import find_by_email
@@ -21,6 +29,8 @@ from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
+
+log = logging.getLogger("lms.identity")
 
 LINK_SENT = "If the email is registered, a verification link has been sent"
 VERIFIED = "Email has been verified successfully"
@@ -39,13 +49,25 @@ def send_link(uow: UnitOfWork, settings: Settings, user: User) -> None:
 
 
 def request_link(deps: Dependencies, email: str) -> MessageOut:
-    """E-mail a link to an active, unverified account; the answer is the same for any address."""
+    """Queue a link for `email`; the same work and answer for any address."""
     with deps.uow() as uow:
-        user = find_by_email(uow, email)
-        if user is not None and user.is_active and user.email_verified_at is None:
-            send_link(uow, deps.settings, user)
-            uow.commit()
+        uow.publish(SendVerificationLink(email=email))
+        uow.commit()
     return MessageOut(message=LINK_SENT)
+
+
+def send_requested_link(uow: UnitOfWork, message: SendVerificationLink, deps: Dependencies) -> None:
+    """The `emails` handler: e-mail a link to an active, unverified account, within budget."""
+    user = find_by_email(uow, message.email)
+    if user is None or not user.is_active or user.email_verified_at is not None:
+        return
+    kind = mail_budget.EMAIL_VERIFICATION
+    if not mail_budget.allows(
+        uow.session.connection(), deps.settings, kind, user.email, uow.clock()
+    ):
+        log.info("verification link not sent: the address's mails for the hour are spent")
+        return
+    send_link(uow, deps.settings, user)
 
 
 def confirm(deps: Dependencies, token: str) -> MessageOut:

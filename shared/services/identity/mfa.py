@@ -69,7 +69,7 @@ def complete_login(
         user = uow.session.get(User, claims.subject, with_for_update=True)
         if user is None:
             raise AuthenticationRequiredError(CHALLENGE_INVALID)
-        lockout.ensure_not_locked(uow.session, email=user.email, client_ip=client_ip, now=now)
+        lockout.ensure_not_locked(uow.session, email=user.email, now=now)
         pending = _locked_code(uow.session, MfaCode.id == claims.jti)
         if pending is None or pending.user_id != user.id or pending.purpose != LOGIN:
             raise AuthenticationRequiredError(CHALLENGE_INVALID)

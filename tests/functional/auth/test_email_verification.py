@@ -70,6 +70,15 @@ def test_request_sends_a_new_link_to_an_unverified_address() -> None:
     assert confirm(verification_token()).status_code == 200
 
 
+@pytest.mark.postgres
+def test_ten_verification_requests_for_one_address_send_at_most_three_links() -> None:
+    register()
+    before = len(emails("email.verify_email"))  # the link sent at sign-up is not budgeted
+    answers = {request_link("ada@example.org").get_body() for _ in range(10)}
+    assert len(answers) == 1
+    assert len(emails("email.verify_email")) == before + 3
+
+
 @pytest.mark.parametrize("email", ["nobody@example.org", "ada@example.org"])
 def test_request_answers_the_same_and_sends_nothing_for_unknown_or_verified_addresses(
     email: str,

@@ -6,6 +6,9 @@ tests use the real clock.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +25,9 @@ from tests.functional.auth.conftest import PASSWORD, login, register
 pytestmark = pytest.mark.usefixtures("database_url")
 
 LOCKED = "Account temporarily locked due to multiple failed login attempts. Please try again later."
+THROTTLED = (
+    "Too many failed sign-ins from your network. Wait for the time in Retry-After, then try again."
+)
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -98,23 +104,66 @@ def test_a_successful_login_clears_the_address_counter() -> None:
     assert login().status_code == 200
 
 
-def test_fifty_failures_from_one_ip_across_many_addresses_lock_that_ip() -> None:
+def spray(address: str, times: int = 50, forged: bool = False) -> None:
+    """`times` wrong sign-ins from `address`, each on another unknown e-mail address."""
+    for n in range(times):
+        headers = from_ip(address, forged=f"10.0.{n}.1" if forged else None)
+        assert login(f"guess{n}@example.org", "guess", headers).status_code == 401
+
+
+def test_fifty_failures_from_one_ip_throttle_its_next_failure_with_429_and_retry_after() -> None:
+    spray("198.51.100.7")
+    throttled = login("guess-next@example.org", "guess", from_ip("198.51.100.7"))
+    assert throttled.status_code == 429
+    assert json_of(throttled)["detail"] == THROTTLED
+    assert 290 <= int(throttled.headers["Retry-After"]) <= 300
+
+
+def test_a_right_password_signs_in_from_an_ip_that_sprayed_other_accounts() -> None:
+    register("admin@example.org")
+    spray("198.51.100.7")
+    assert login("guess-next@example.org", "guess", from_ip("198.51.100.7")).status_code == 429
+    assert login("admin@example.org", headers=from_ip("198.51.100.7")).status_code == 200
+
+
+def test_a_throttled_ip_leaves_users_on_other_ips_alone() -> None:
     register()
-    for n in range(50):
-        assert login(f"guess{n}@example.org", "guess", from_ip("198.51.100.7")).status_code == 401
-    locked = login(headers=from_ip("198.51.100.7"))
-    assert locked.status_code == 429
-    assert json_of(locked)["detail"] == LOCKED
+    spray("198.51.100.7")
+    assert login(password="typo", headers=from_ip("198.51.100.8")).status_code == 401
     assert login(headers=from_ip("198.51.100.8")).status_code == 200
 
 
-def test_a_forged_leftmost_forwarded_entry_does_not_change_the_counted_ip() -> None:
+def test_a_sprayed_ip_locks_no_account_but_the_account_lock_holds_from_every_ip() -> None:
     register()
-    for n in range(50):
-        headers = from_ip("198.51.100.7", forged=f"10.0.{n}.1")
-        assert login(f"guess{n}@example.org", "guess", headers).status_code == 401
-    response = login(headers=from_ip("198.51.100.7", forged="192.0.2.200"))
+    for n in range(5):
+        assert login(password="wrong", headers=from_ip(f"203.0.113.{n}")).status_code == 401
+    refused = login(headers=from_ip("203.0.113.200"))
+    assert refused.status_code == 429
+    assert json_of(refused)["detail"] == LOCKED
+
+
+def test_a_forged_leftmost_forwarded_entry_does_not_change_the_counted_ip() -> None:
+    spray("198.51.100.7", forged=True)
+    response = login("guess-next@example.org", "guess", from_ip("198.51.100.7", "192.0.2.200"))
     assert response.status_code == 429
+
+
+@pytest.mark.postgres
+def test_twenty_parallel_wrong_passwords_get_five_checks_then_the_right_one_is_refused() -> None:
+    register()
+    barrier = threading.Barrier(20)
+
+    def guess(n: int) -> int:
+        barrier.wait()
+        return login(password=f"wrong {n}", headers=from_ip(f"203.0.113.{n}")).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = Counter(pool.map(guess, range(20)))
+    # A 401 is a checked password; every other attempt was refused before its check.
+    assert statuses == {401: 5, 429: 15}
+    refused = login(headers=from_ip("198.51.100.9"))
+    assert refused.status_code == 429
+    assert json_of(refused)["detail"] == LOCKED
 
 
 def test_the_lock_holds_until_the_window_ends_then_lifts(clock: ManualClock) -> None:

@@ -11,9 +11,11 @@ from shared.domain.users import User
 from tests.function_calls import json_of
 from tests.functional.auth.conftest import (
     PASSWORD,
+    deliver_emails,
     emails,
     last_email,
     login,
+    maildir_messages,
     me,
     post,
     register,
@@ -52,6 +54,30 @@ def test_forgot_password_answers_the_same_200_whether_or_not_the_email_exists(
     response = forgot(email)
     assert response.status_code == 200
     assert json_of(response) == {"message": SENT}
+
+
+@pytest.mark.postgres
+def test_ten_forgot_password_calls_for_one_address_mail_it_three_links_and_answer_alike() -> None:
+    register()
+    deliver_emails()
+    welcome = len(maildir_messages())
+    answers = [forgot("ada@example.org") for _ in range(10)]
+    assert {(a.status_code, a.get_body()) for a in answers} == {(200, answers[0].get_body())}
+    deliver_emails()
+    resets = [m for m in maildir_messages()[welcome:] if m["To"] == "ada@example.org"]
+    assert len(resets) == 3
+    assert all("reset-password?token=" in m.get_body(("plain",)).get_content() for m in resets)
+
+
+def test_the_mail_budget_of_one_address_leaves_other_addresses_theirs() -> None:
+    register()
+    register("bob@example.org", full_name="Bob")
+    for _ in range(5):
+        forgot("ada@example.org")
+    forgot("bob@example.org")
+    sent = emails("email.password_reset")
+    assert [m["payload"]["to"] for m in sent].count("ada@example.org") == 3
+    assert [m["payload"]["to"] for m in sent].count("bob@example.org") == 1
 
 
 def test_forgot_password_emails_a_link_to_a_registered_address_only() -> None:

@@ -17,7 +17,10 @@ from tests.unit_of_work import unit_of_work
 pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
 POLICY = LockoutPolicy(
-    max_failures_per_email=5, max_failures_per_ip=50, duration=timedelta(seconds=900)
+    max_failures_per_email=5,
+    max_failures_per_ip=50,
+    duration=timedelta(seconds=900),
+    ip_window=timedelta(seconds=300),
 )
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 EMAIL = "ada@example.org"
@@ -37,9 +40,32 @@ def fail(
         uow.commit()
 
 
-def check(at: datetime, *, email: str = EMAIL, client_ip: str | None = None) -> None:
+def check(at: datetime, *, email: str = EMAIL) -> None:
     with unit_of_work() as uow:
-        lockout.ensure_not_locked(uow.session, email=email, client_ip=client_ip, now=at)
+        lockout.ensure_not_locked(uow.session, email=email, now=at)
+
+
+def reserve(at: datetime = T0, *, email: str = EMAIL) -> None:
+    with unit_of_work() as uow:
+        try:
+            lockout.reserve_attempt(uow.session, POLICY, email=email, now=at)
+        finally:
+            uow.commit()  # a refused reservation is counted too
+
+
+def release(email: str = EMAIL) -> None:
+    with unit_of_work() as uow:
+        lockout.release_attempt(uow.session, POLICY, email=email)
+        uow.commit()
+
+
+def client_failure(at: datetime = T0, client_ip: str = "198.51.100.7") -> int | None:
+    with unit_of_work() as uow:
+        throttled_for = lockout.count_client_failure(
+            uow.session, POLICY, client_ip=client_ip, now=at
+        )
+        uow.commit()
+        return throttled_for
 
 
 def failures(key: str) -> int:
@@ -101,15 +127,50 @@ def test_an_address_lock_does_not_touch_other_addresses() -> None:
     check(T0, email="bob@example.org")
 
 
-def test_the_ip_locks_after_its_own_threshold_across_addresses() -> None:
-    for n in range(49):
+def test_ip_failures_lock_no_account_however_many_addresses_they_spread_over() -> None:
+    for n in range(60):
         fail(email=f"guess{n}@example.org", client_ip="198.51.100.7")
-    check(T0, email="ada@example.org", client_ip="198.51.100.7")
-    fail(email="guess49@example.org", client_ip="198.51.100.7")
+    check(T0, email="ada@example.org")
+    assert failures("ip:198.51.100.7") == 60
+
+
+def test_the_client_is_throttled_after_its_threshold_until_its_short_window_ends() -> None:
+    for second in range(50):
+        assert client_failure(T0 + timedelta(seconds=second)) is None
+    assert client_failure(T0 + timedelta(seconds=60)) == 240
+    assert client_failure(T0 + timedelta(seconds=60), client_ip="198.51.100.8") is None
+    # The window began at the first failure: 300 s later the count starts again.
+    assert client_failure(T0 + timedelta(seconds=300)) is None
+    assert failures("ip:198.51.100.7") == 1
+
+
+def test_the_sixth_reservation_within_the_window_is_refused_with_the_lock() -> None:
+    for _ in range(5):
+        reserve()
+    with pytest.raises(AccountLockedError) as caught:
+        reserve(T0 + timedelta(seconds=10))
+    assert caught.value.retry_after == 890
+
+
+def test_refused_reservations_do_not_move_the_end_of_the_lock() -> None:
+    for _ in range(5):
+        reserve()
+    for second in (100, 500, 899):
+        with pytest.raises(AccountLockedError):
+            reserve(T0 + timedelta(seconds=second))
+    reserve(T0 + timedelta(seconds=900))
+    assert failures("email:ada@example.org") == 1
+
+
+def test_releasing_the_reservation_that_reached_the_threshold_lifts_its_lock() -> None:
+    for _ in range(5):
+        reserve()
+    release()
+    check(T0)
+    assert failures("email:ada@example.org") == 4
+    reserve()
     with pytest.raises(AccountLockedError):
-        check(T0, email="ada@example.org", client_ip="198.51.100.7")
-    check(T0, email="ada@example.org", client_ip="198.51.100.8")
-    assert failures("ip:198.51.100.7") == 50
+        reserve()
 
 
 def test_no_client_ip_counts_the_address_only() -> None:
@@ -129,7 +190,10 @@ def test_clear_forgets_the_address_but_not_the_ip() -> None:
 
 def test_a_threshold_of_one_locks_on_the_first_failure() -> None:
     strict = LockoutPolicy(
-        max_failures_per_email=1, max_failures_per_ip=50, duration=timedelta(seconds=60)
+        max_failures_per_email=1,
+        max_failures_per_ip=50,
+        duration=timedelta(seconds=60),
+        ip_window=timedelta(seconds=60),
     )
     fail(policy=strict)
     with pytest.raises(AccountLockedError):
