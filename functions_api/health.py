@@ -33,11 +33,14 @@ def health_check() -> dict[str, Any]:
 def health_ready(deps: Dependencies) -> WithStatus[dict[str, Any]]:
     """200 when the database, broker and storage answer; 503 naming what is down.
 
-    Also reports each queue's depth, oldest message age and dead letters.
+    Also reports the mail transport (down: a warning, still 200, since the e-mails wait in
+    the queue) and each queue's depth, oldest message age and dead letters.
     """
     readiness = check_readiness(deps)
     body: dict[str, Any] = {"status": "ok" if readiness.ready else "degraded"}
     body.update(readiness.components)
+    if readiness.warnings:
+        body["warnings"] = "; ".join(f"{name}: {why}" for name, why in readiness.warnings.items())
     if readiness.queues:
         body["queues"] = readiness.queues
     if not readiness.ready:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from shared.mail.delivery import Transport
     from shared.messaging.broker import Broker
+    from shared.messaging.retries import RetryPolicy
     from shared.storage import BlobStore
 
 log = logging.getLogger("lms.bootstrap")
@@ -82,6 +83,13 @@ class Dependencies:
         return self._once("passwords", lambda: PasswordHasher.from_settings(self.settings))
 
     @property
+    def retries(self) -> RetryPolicy:
+        """When a failed delivery is tried again, and how often; both brokers follow it."""
+        from shared.messaging.retries import RetryPolicy
+
+        return self._once("retries", lambda: RetryPolicy.from_settings(self.settings))
+
+    @property
     def broker(self) -> Broker:
         return self._once("broker", self._build_broker)
 
@@ -121,10 +129,12 @@ class Dependencies:
             from shared.messaging.servicebus import ServiceBusBroker
 
             rejected = RejectedMessages(self.sessions, self.clock)
-            return ServiceBusBroker.from_settings(self.settings, rejected)
+            return ServiceBusBroker.from_settings(
+                self.settings, rejected, retries=self.retries, clock=self.clock
+            )
         from shared.messaging.local import LocalBroker
 
-        return LocalBroker.from_settings(self.settings, self.sessions, self.clock)
+        return LocalBroker.from_settings(self.settings, self.sessions, self.clock, self.retries)
 
     def _build_mail_transport(self) -> Transport:
         settings = self.settings
@@ -158,7 +168,7 @@ class Dependencies:
         return LocalBlobStore(settings.LOCAL_STORAGE_DIR)
 
 
-COMPONENTS = frozenset({"engine", "sessions", "passwords", "broker", "mail", "blobs"})
+COMPONENTS = frozenset({"engine", "sessions", "passwords", "retries", "broker", "mail", "blobs"})
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Dependencies:

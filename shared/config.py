@@ -109,6 +109,11 @@ class Settings(BaseModel):
     ServiceBusConnection__fullyQualifiedNamespace: str | None = None
     QUEUE_MAX_DELIVERY_COUNT: int = Field(default=10, ge=1, le=100)
     QUEUE_LOCK_DURATION_SECONDS: int = Field(default=60, ge=5, le=300)
+    # Backoff between the deliveries of a message whose handler failed (shared/messaging/
+    # retries.py): a random wait up to first * multiplier ** (n - 1), at most the maximum.
+    QUEUE_RETRY_FIRST_DELAY_SECONDS: float = Field(default=5.0, ge=0.1, le=3600)
+    QUEUE_RETRY_BACKOFF_MULTIPLIER: float = Field(default=5.0, ge=1, le=100)
+    QUEUE_RETRY_MAX_DELAY_SECONDS: float = Field(default=900.0, ge=0.1, le=86400)
     QUEUE_DUPLICATE_DETECTION_WINDOW_SECONDS: int = Field(default=600, ge=0, le=7 * 86400)
     OUTBOX_SWEEP_SCHEDULE: str = "*/10 * * * * *"
     HOUSEKEEPING_SCHEDULE: str = "0 */15 * * * *"
@@ -358,6 +363,12 @@ class Settings(BaseModel):
             problems.append(
                 "BROKER=servicebus needs ServiceBusConnection (a connection string) or "
                 "ServiceBusConnection__fullyQualifiedNamespace (with a managed identity)"
+            )
+        if self.QUEUE_RETRY_MAX_DELAY_SECONDS < self.QUEUE_RETRY_FIRST_DELAY_SECONDS:
+            problems.append(
+                f"QUEUE_RETRY_MAX_DELAY_SECONDS ({self.QUEUE_RETRY_MAX_DELAY_SECONDS:g}) is below "
+                f"QUEUE_RETRY_FIRST_DELAY_SECONDS ({self.QUEUE_RETRY_FIRST_DELAY_SECONDS:g}); "
+                "raise the maximum or lower the first delay"
             )
         if self.PASSWORD_HASH_MEMORY_KIB < 8 * self.PASSWORD_HASH_PARALLELISM:
             problems.append(

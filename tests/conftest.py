@@ -43,6 +43,8 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     monkeypatch.setenv("ENVIRONMENT", "test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/lms.db")
     monkeypatch.setenv("LOCAL_STORAGE_DIR", str(tmp_path / "files"))
+    # The readiness check creates the Maildir: never the default .lms/mail of the checkout.
+    monkeypatch.setenv("MAILDIR_PATH", str(tmp_path / "mail"))
     # The test profile: the cheapest argon2id, so a sign-in costs microseconds, not 100 ms.
     monkeypatch.setenv("PASSWORD_HASH_TIME_COST", "1")
     monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "8")

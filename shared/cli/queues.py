@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from shared import bootstrap
+from shared.domain.errors import DependencyUnavailableError
 from shared.messages.base import QUEUES
 from shared.messaging.broker import Broker
 
@@ -27,8 +28,14 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_jobs_status(args: argparse.Namespace) -> int:
+    deps = bootstrap.current()
     broker = _broker()
-    print(f"broker: {bootstrap.current().settings.BROKER}")
+    print(f"broker: {deps.settings.BROKER}")
+    try:
+        deps.mail.check()
+        print(f"mail: {deps.settings.MAIL_TRANSPORT} up")
+    except DependencyUnavailableError as exc:
+        print(f"mail: {deps.settings.MAIL_TRANSPORT} DOWN: {exc.detail}")
     print(f"{'queue':<14}{'active':>8}{'scheduled':>11}{'oldest':>9}{'dead-lettered':>15}")
     for queue in QUEUES:
         stats = broker.stats(queue)

@@ -3,8 +3,9 @@
 One thread per queue trigger receives a few messages at a time with a peek-lock, calls the
 function with an `azure.functions.ServiceBusMessage` as the Functions host would, completes
 the message when the function returns and abandons it when it raises; the broker counts the
-deliveries and dead-letters after the last one. Several `lms serve` processes may consume the
-same database: the broker's locks keep each message with one of them.
+deliveries, makes an abandoned message visible again after the retry policy's backoff
+(shared/messaging/retries.py) and dead-letters after the last delivery. Several `lms serve`
+processes may consume the same database: the broker's locks keep each message with one of them.
 
 An idle queue is not polled in a loop: after an empty receive the thread sleeps, twice as long
 each time up to MAX_IDLE_WAIT_SECONDS, and a send in this process (the relay after a commit,

@@ -51,3 +51,8 @@ class Transport(Protocol):
         """Hand one e-mail over, its Message-ID made from `message_id` (the queue message id,
         so a receiver can drop a copy sent twice)."""
         ...
+
+    def check(self) -> None:
+        """Raise DependencyUnavailableError, with a reason safe to show, when this transport
+        cannot deliver now (readiness and `lms jobs status` report it)."""
+        ...

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from shared.config import Settings
+from shared.domain.errors import DependencyUnavailableError
 from shared.mail.delivery import DeliveryResult, MailTransportUnavailableError
 from shared.mail.rendering import RenderedEmail
 from shared.observability.logging import redact
@@ -107,6 +109,18 @@ class FirebaseTransport:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise self._unavailable(f"no answer ({type(exc).__name__}: {reason})") from exc
         return self._outcome(status, answer)
+
+    def check(self) -> None:
+        """The function's host name resolves. A POST would send mail, and an unsigned one is
+        refused, so the delivery itself is what proves the rest."""
+        host = urlsplit(self.url).hostname or ""
+        try:
+            socket.getaddrinfo(host, None)
+        except OSError as exc:
+            raise DependencyUnavailableError(
+                f"sendEmail at {self._where}: the host name does not resolve "
+                f"({type(exc).__name__}); e-mails wait in the queue — check SEND_EMAIL_URL"
+            ) from exc
 
     def _post(self, request: urllib.request.Request) -> tuple[int, dict[str, Any]]:
         try:

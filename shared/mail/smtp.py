@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from shared.config import Settings
+from shared.domain.errors import DependencyUnavailableError
 from shared.mail.delivery import DeliveryResult, MailTransportUnavailableError
 from shared.mail.mime import build_message, sender_domain
 from shared.mail.rendering import RenderedEmail
@@ -86,6 +87,27 @@ class SmtpTransport:
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     smtp.quit()
             smtp.close()
+
+    def check(self) -> None:
+        """Connect, greet (and log in, with STARTTLS when configured), then say QUIT."""
+        try:
+            smtp = self._connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise self._down(f"login refused ({exc.smtp_code})", exc) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._down("cannot connect", exc) from exc
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+        smtp.close()
+
+    def _down(self, what: str, exc: BaseException) -> DependencyUnavailableError:
+        return DependencyUnavailableError(
+            redact(
+                f"SMTP server {self.host}:{self.port}: {what} ({type(exc).__name__}: {exc}); "
+                "e-mails wait in the queue — check SMTP_HOST, SMTP_PORT, SMTP_SECURITY and "
+                "the credentials"
+            )
+        )
 
     def _connect(self) -> smtplib.SMTP:
         # EHLO with the sender's domain: socket.getfqdn() can stall on reverse DNS.

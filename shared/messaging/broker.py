@@ -16,6 +16,10 @@ from typing import Any, Protocol
 from shared.messages.base import QUEUES
 
 DEAD_LETTER_REASON_MAX_DELIVERIES = "MaxDeliveryCountExceeded"
+# A retry that Service Bus delivers as a scheduled copy (ServiceBusBroker.redeliver_later)
+# carries the original message id and the deliveries made so far in these properties.
+RETRY_OF_PROPERTY = "lms-retry-of"
+DELIVERIES_BEFORE_PROPERTY = "lms-deliveries-before"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class OutgoingMessage:
     correlation_id: str | None = None
     scheduled_at: datetime | None = None
     content_type: str = "application/json"
+    application_properties: dict[str, str | int] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,20 +45,35 @@ class Delivery:
     sequence_number: int | None = None
     lock_token: str | None = None
     subject: str | None = None
+    correlation_id: str | None = None
 
     @classmethod
     def of(cls, queue: str, message: Any) -> Delivery:
         """The delivery an azure.functions.ServiceBusMessage (or anything shaped like one)
-        describes."""
+        describes. A scheduled retry copy is seen as the message it retries: its original id
+        (the inbox and the mail's Message-ID key on it) and the deliveries of every copy."""
+        properties = dict(message.application_properties or message.user_properties or {})
+        original = properties.get(RETRY_OF_PROPERTY)
+        before = _count(properties.get(DELIVERIES_BEFORE_PROPERTY))
         return cls(
             queue=queue,
-            message_id=str(message.message_id),
+            message_id=str(original or message.message_id),
             body=message.get_body(),
-            delivery_count=int(message.delivery_count or 1),
+            delivery_count=before + int(message.delivery_count or 1),
             sequence_number=message.sequence_number,
             lock_token=str(message.lock_token) if message.lock_token else None,
             subject=message.subject or message.label,
+            correlation_id=message.correlation_id,
         )
+
+
+def _count(value: object) -> int:
+    """A carried delivery count; anything but a small non-negative integer counts as none."""
+    try:
+        count = int(str(value)) if value is not None else 0
+    except ValueError:
+        return 0
+    return count if 0 <= count <= 1000 else 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,13 @@ class Broker(Protocol):
 
     def purge_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
         """Delete dead letters (all, or those ids); return how many."""
+        ...
+
+    def redeliver_later(self, delivery: Delivery, error: str) -> bool:
+        """Arrange the next delivery of a message whose handler failed, after the retry
+        policy's backoff, or dead-letter it after the last delivery (reason
+        MaxDeliveryCountExceeded, `error` as the description). True when done here (the
+        trigger returns and its delivery completes); False when the host's abandon does it."""
         ...
 
     def reject(self, delivery: Delivery, reason: str, description: str) -> None:

@@ -17,7 +17,8 @@ subscribers); each queue's table has its own handler.
 transaction, then commits; the handler must not commit itself. A redelivered message finds
 its inbox row and is acknowledged without running the handler again. When two copies race,
 the second commit fails on the inbox key and the broker redelivers it into the first case.
-A handler that raises leaves nothing behind; the broker retries, then dead-letters.
+A handler that raises leaves nothing behind; the broker delivers it again after a backoff
+(shared/messaging/retries.py), then dead-letters.
 
 A message no retry can help is poison: not an envelope, a type this queue has no handler for,
 a payload that does not validate, or a version newer than this code. It is rejected at once
@@ -146,7 +147,9 @@ def consume(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> bool
 
 
 def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> None:
-    """The body of a queue trigger: handle the delivery, or reject it when it is poison."""
+    """The body of a queue trigger: handle the delivery, reject it when it is poison, and
+    when the handler fails have it delivered again after a backoff (re-raising when the
+    host's abandon is what does that)."""
     try:
         consume(deps, table, delivery)
     except PoisonMessageError as exc:
@@ -158,3 +161,18 @@ def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Deliver
             redact(exc.description),
         )
         deps.broker.reject(delivery, exc.reason, redact(exc.description))
+    except Exception as exc:
+        error = redact(f"{type(exc).__name__}: {exc}")
+        if not deps.broker.redeliver_later(delivery, error):
+            raise
+        log.warning(
+            "%s: message %s failed (delivery %d of %d), %s: %s",
+            table.queue,
+            delivery.message_id,
+            delivery.delivery_count,
+            deps.retries.max_deliveries,
+            "dead-lettered"
+            if deps.retries.is_last(delivery.delivery_count)
+            else "scheduled for a later delivery",
+            error,
+        )

@@ -1,6 +1,7 @@
 """The local broker: queues in the application database with Service Bus semantics.
 
-Peek-lock receive with a lock duration, a delivery count that starts at 1, abandon, automatic
+Peek-lock receive with a lock duration, a delivery count that starts at 1, abandon (the
+message comes back after the retry policy's backoff, shared/messaging/retries.py), automatic
 dead-lettering after the maximum delivery count, scheduled enqueue, and duplicate detection
 on message id. On PostgreSQL receivers lock rows with FOR UPDATE SKIP LOCKED, so several
 processes consume one queue without waiting on each other or taking the same message; on
@@ -32,6 +33,7 @@ from shared.messaging.broker import (
     QueueStats,
     check_queue_name,
 )
+from shared.messaging.retries import RetryPolicy
 
 
 class MessageLockLostError(RuntimeError):
@@ -59,12 +61,12 @@ class LocalBroker:
         self,
         sessions: sessionmaker[Session],
         *,
-        max_delivery_count: int = 10,
+        retries: RetryPolicy | None = None,
         lock_duration: timedelta = timedelta(seconds=60),
         clock: Clock = utc_now,
     ) -> None:
         self._sessions = sessions
-        self.max_delivery_count = max_delivery_count
+        self.retries = retries or RetryPolicy()
         self.lock_duration = lock_duration
         self.clock = clock
         self._on_send: list[Callable[[str], None]] = []
@@ -74,16 +76,24 @@ class LocalBroker:
         host's consumers wait for it instead of polling the table."""
         self._on_send.append(listener)
 
+    @property
+    def max_delivery_count(self) -> int:
+        return self.retries.max_deliveries
+
     def __repr__(self) -> str:
         return f"<LocalBroker max_delivery_count={self.max_delivery_count}>"
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, sessions: sessionmaker[Session], clock: Clock = utc_now
+        cls,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clock: Clock = utc_now,
+        retries: RetryPolicy | None = None,
     ) -> LocalBroker:
         return cls(
             sessions,
-            max_delivery_count=settings.QUEUE_MAX_DELIVERY_COUNT,
+            retries=retries or RetryPolicy.from_settings(settings),
             lock_duration=timedelta(seconds=settings.QUEUE_LOCK_DURATION_SECONDS),
             clock=clock,
         )
@@ -146,7 +156,7 @@ class LocalBroker:
                 .with_for_update(skip_locked=True)
             ).all()
             for row in rows:
-                if row.delivery_count >= self.max_delivery_count:
+                if self.retries.is_last(row.delivery_count):
                     # Its last lock expired unsettled: it has had every delivery it gets.
                     _dead_letter(
                         row,
@@ -173,15 +183,22 @@ class LocalBroker:
             row.locked_until = None
 
     def abandon(self, message: ReceivedMessage, error: str | None = None) -> None:
-        """Release the lock; after the last allowed delivery, dead-letter instead."""
+        """Release the lock; the message is delivered again after the retry policy's backoff,
+        or dead-lettered after the last allowed delivery."""
         now = self.clock()
         with self._sessions.begin() as session:
             row = self._locked_row(session, message, now)
-            if row.delivery_count >= self.max_delivery_count:
+            if self.retries.is_last(row.delivery_count):
                 _dead_letter(row, now, DEAD_LETTER_REASON_MAX_DELIVERIES, error)
             else:
+                row.visible_at = now + self.retries.delay(row.delivery_count)
                 row.lock_token = None
                 row.locked_until = None
+
+    def redeliver_later(self, delivery: Delivery, error: str) -> bool:
+        """False: the local host abandons a delivery whose function raised, and `abandon`
+        applies the backoff, as Service Bus would if it could delay an abandon."""
+        return False
 
     def dead_letter(self, message: ReceivedMessage, reason: str, description: str | None) -> None:
         now = self.clock()

@@ -5,6 +5,11 @@ process; one sender per queue, reused by later invocations of a warm instance (o
 costs a connection and a CBS handshake) and guarded by a lock, since the worker may run
 functions on several threads. Receivers are opened only by the operator's commands.
 
+A handler that fails is not retried by abandoning: the Functions host owns the lock and
+Service Bus would redeliver at once. `redeliver_later` sends a copy scheduled after the retry
+policy's backoff instead (the trigger then returns and the host completes the delivery), and
+after the last delivery keeps the message with the rejected ones, as a dead letter.
+
 Queue depths come from peeking (AMQP alone has no counters; the management REST API does,
 but it needs another credential scope and endpoint): counts stop at `peek_limit` and are
 then reported as capped.
@@ -19,16 +24,21 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.clock import Clock, utc_now
 from shared.config import Settings
 from shared.domain.errors import DependencyUnavailableError
 from shared.messages.base import QUEUES
 from shared.messaging.broker import (
+    DEAD_LETTER_REASON_MAX_DELIVERIES,
+    DELIVERIES_BEFORE_PROPERTY,
+    RETRY_OF_PROPERTY,
     DeadLetter,
     Delivery,
     OutgoingMessage,
     QueueStats,
     check_queue_name,
 )
+from shared.messaging.retries import RetryPolicy
 
 if TYPE_CHECKING:
     from azure.servicebus import ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSender
@@ -50,6 +60,8 @@ class ServiceBusBroker:
         fully_qualified_namespace: str | None = None,
         rejected: RejectedMessages | None = None,
         peek_limit: int = PEEK_LIMIT,
+        retries: RetryPolicy | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         if not (connection_string or fully_qualified_namespace):
             raise ValueError("ServiceBusBroker needs a connection string or a namespace")
@@ -57,18 +69,27 @@ class ServiceBusBroker:
         self._namespace = fully_qualified_namespace
         self.rejected = rejected
         self.peek_limit = peek_limit
+        self.retries = retries or RetryPolicy()
+        self.clock = clock
         self._client: ServiceBusClient | None = None
         self._senders: dict[str, ServiceBusSender] = {}
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, rejected: RejectedMessages | None = None
+        cls,
+        settings: Settings,
+        rejected: RejectedMessages | None = None,
+        *,
+        retries: RetryPolicy | None = None,
+        clock: Clock = utc_now,
     ) -> ServiceBusBroker:
         return cls(
             connection_string=settings.ServiceBusConnection,
             fully_qualified_namespace=settings.ServiceBusConnection__fullyQualifiedNamespace,
             rejected=rejected,
+            retries=retries or RetryPolicy.from_settings(settings),
+            clock=clock,
         )
 
     def __repr__(self) -> str:
@@ -191,6 +212,30 @@ class ServiceBusBroker:
             purged += self.rejected.remove(queue, message_ids)
         return purged
 
+    def redeliver_later(self, delivery: Delivery, error: str) -> bool:
+        """Schedule a copy of the message after the backoff, or keep it as a dead letter after
+        the last delivery. Raises when the copy cannot be sent: the host then abandons the
+        delivery and Service Bus redelivers it, with the count still right."""
+        if self.retries.is_last(delivery.delivery_count):
+            self.reject(delivery, DEAD_LETTER_REASON_MAX_DELIVERIES, error)
+            return True
+        # The copy needs an id of its own: Service Bus's duplicate detection would drop one
+        # that reused the original's within its window.
+        copy = OutgoingMessage(
+            queue=delivery.queue,
+            message_id=f"{delivery.message_id}.retry{delivery.delivery_count}",
+            body=delivery.body,
+            subject=delivery.subject or "",
+            correlation_id=delivery.correlation_id,
+            scheduled_at=self.clock() + self.retries.delay(delivery.delivery_count),
+            application_properties={
+                RETRY_OF_PROPERTY: delivery.message_id,
+                DELIVERIES_BEFORE_PROPERTY: delivery.delivery_count,
+            },
+        )
+        self.send([copy])
+        return True
+
     def reject(self, delivery: Delivery, reason: str, description: str) -> None:
         """Keep the poison message in the database; the delivery then completes. The Python
         worker cannot dead-letter from a trigger (see shared/domain/rejected_messages.py)."""
@@ -253,6 +298,9 @@ class ServiceBusBroker:
 def _to_sdk_message(message: OutgoingMessage) -> Any:
     from azure.servicebus import ServiceBusMessage
 
+    properties: dict[Any, Any] | None = (
+        dict(message.application_properties) if message.application_properties else None
+    )
     return ServiceBusMessage(
         message.body,
         message_id=message.message_id,
@@ -260,6 +308,7 @@ def _to_sdk_message(message: OutgoingMessage) -> Any:
         correlation_id=message.correlation_id,
         content_type=message.content_type,
         scheduled_enqueue_time_utc=message.scheduled_at,
+        application_properties=properties,
     )
 
 

@@ -1,4 +1,9 @@
-"""Readiness: can this instance do its work? Database, broker and file storage, checked now."""
+"""Readiness: can this instance do its work? Database, broker and file storage, checked now.
+
+The mail transport is checked too, but reported as a warning: a mail server that is down
+does not stop this instance from serving requests (the e-mails wait in the queue and are
+retried for about an hour), so it must not take the instance out of rotation.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +33,7 @@ class Readiness:
     components: dict[str, str] = field(default_factory=dict)  # name -> "up" | "down"
     problems: dict[str, str] = field(default_factory=dict)  # name -> why it is down
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)  # name -> why, not fatal
 
     @property
     def ready(self) -> bool:
@@ -84,6 +90,29 @@ def queue_figures(deps: Dependencies) -> dict[str, dict[str, Any]]:
     return figures
 
 
+# An SMTP check opens a connection (and logs in): not at every probe of every instance.
+MAIL_CHECK_TTL_SECONDS = 30.0
+_mail_check: tuple[float, object, str | None] | None = None
+
+
+def check_mail(deps: Dependencies) -> str | None:
+    """Why the mail transport cannot deliver now, or None; at most TTL seconds old."""
+    global _mail_check
+    cached = _mail_check
+    if cached and cached[1] is deps and time.monotonic() - cached[0] < MAIL_CHECK_TTL_SECONDS:
+        return cached[2]
+    problem = None
+    try:
+        deps.mail.check()
+    except DependencyUnavailableError as exc:
+        problem = exc.detail
+    except Exception:
+        log.error("readiness: the mail check raised", exc_info=True)
+        problem = "the mail check failed; see the logs"
+    _mail_check = (time.monotonic(), deps, problem)
+    return problem
+
+
 _checkers: tuple[int, ThreadPoolExecutor] | None = None
 _checkers_lock = threading.Lock()
 
@@ -96,7 +125,7 @@ def _checker_pool() -> ThreadPoolExecutor:
     global _checkers
     with _checkers_lock:
         if _checkers is None or _checkers[0] != os.getpid():
-            _checkers = (os.getpid(), ThreadPoolExecutor(3, thread_name_prefix="readiness"))
+            _checkers = (os.getpid(), ThreadPoolExecutor(4, thread_name_prefix="readiness"))
         return _checkers[1]
 
 
@@ -109,7 +138,9 @@ def check_readiness(deps: Dependencies) -> Readiness:
     readiness = Readiness()
     pool = _checker_pool()
     futures = {name: pool.submit(check) for name, check in checks.items()}
-    wait(futures.values())
+    mail = pool.submit(check_mail, deps)
+    pending: list[Future[Any]] = [*futures.values(), mail]
+    wait(pending)
     for name, future in futures.items():
         error = future.exception()
         if error is None:
@@ -121,6 +152,10 @@ def check_readiness(deps: Dependencies) -> Readiness:
         else:
             log.error("readiness: %s check raised", name, exc_info=error)
             readiness.problems[name] = "the check failed; see the logs"
+    mail_problem = mail.result()
+    readiness.components["mail"] = "down" if mail_problem else "up"
+    if mail_problem:
+        readiness.warnings["mail"] = mail_problem
     if readiness.components["broker"] == "up":
         # Figures inform; a deep queue or dead letters do not make the instance unready.
         try:

@@ -22,7 +22,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from shared import bootstrap
 from shared.local.app_functions import QueueFunction
-from shared.local.queue_consumer import QueueConsumer
 from tests.function_calls import functions_by_name
 from tests.integration.conftest import free_port
 from tests.tls import write_self_signed_certificate
@@ -70,12 +69,15 @@ class SmtpServer:
 
 @pytest.fixture
 def start_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
-    """Start aiosmtpd servers on free ports (SMTP keyword arguments passed on); stopped after."""
+    """Start aiosmtpd servers on `port` or a free one (SMTP keyword arguments passed on);
+    stopped after."""
     started: list[Controller] = []
 
-    def start(**smtp_options: Any) -> SmtpServer:
+    def start(port: int | None = None, **smtp_options: Any) -> SmtpServer:
         handler = CollectingHandler()
-        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_options)
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port or free_port(), **smtp_options
+        )
         controller.start()
         started.append(controller)
         return SmtpServer("127.0.0.1", controller.port, handler, controller)
@@ -197,13 +199,3 @@ def emails_function() -> QueueFunction:
     """The app's real `emails_consume` function, called the way the local host calls it."""
     user_function = functions_by_name()["emails_consume"].get_user_function()
     return QueueFunction("emails_consume", "emails", lambda msg: user_function(msg=msg))
-
-
-def drain(queue_consumer: QueueConsumer, function: QueueFunction) -> int:
-    """Deliver until the queue is empty (abandoned messages come back at once); deliveries."""
-    delivered = 0
-    while batch := queue_consumer.broker.receive(function.queue_name, 8):
-        for message in batch:
-            queue_consumer.deliver(function, message)
-            delivered += 1
-    return delivered

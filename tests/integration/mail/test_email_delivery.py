@@ -22,15 +22,18 @@ from shared.messaging.broker import Delivery, OutgoingMessage
 from shared.messaging.consumer import consume
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker
+from shared.messaging.retries import RetryPolicy
+from tests.clock import ManualClock
 from tests.function_calls import call_http, json_of
 from tests.integration.conftest import free_port
 from tests.integration.mail.conftest import (
     SIGNING_SECRET,
     SendEmailServer,
     SmtpServer,
-    drain,
     use_smtp,
 )
+from tests.integration.queue_draining import drain
+from tests.jitter import LongestJitter
 from tests.unit.mail.payloads import PAYLOADS, RESET_LINK, TOKEN, email
 from tests.unit_of_work import unit_of_work
 
@@ -148,11 +151,15 @@ def test_a_server_that_stays_down_dead_letters_the_mail_and_a_replay_sends_it(
     emails_function: QueueFunction,
 ) -> None:
     use_smtp(monkeypatch, free_port())
+    clock = ManualClock()
+    bootstrap.install(bootstrap.build(clock=clock))
     message_id = publish("email.password_reset")
     broker = local_broker()
     queue_consumer = QueueConsumer([emails_function], broker)
 
-    assert drain(queue_consumer, emails_function) == 10
+    waits: list[float] = []
+    assert drain(queue_consumer, emails_function, clock, waits) == 10
+    assert len(waits) == 9
     [letter] = broker.dead_letters("emails")
     assert letter.message_id == message_id
     assert (letter.description or "").startswith("MailTransportUnavailableError: SMTP server")
@@ -165,6 +172,36 @@ def test_a_server_that_stays_down_dead_letters_the_mail_and_a_replay_sends_it(
     assert drain(queue_consumer, emails_function) == 1
     assert len(server.handler.envelopes) == 1
     assert [row.status for row in deliveries()] == ["sent"]
+
+
+def test_a_mail_server_down_for_three_deliveries_then_up_gets_the_mail_once(
+    monkeypatch: pytest.MonkeyPatch,
+    start_smtp_server: Any,
+    emails_function: QueueFunction,
+) -> None:
+    port = free_port()
+    use_smtp(monkeypatch, port)
+    clock = ManualClock()
+    bootstrap.install(bootstrap.build(clock=clock, retries=RetryPolicy(rng=LongestJitter())))
+    message_id = publish("email.password_reset")
+    broker = local_broker()
+    queue_consumer = QueueConsumer([emails_function], broker)
+    started = clock.now
+
+    waits: list[float] = []
+    assert drain(queue_consumer, emails_function, clock, waits, limit=3) == 3
+    assert deliveries() == []
+    server = start_smtp_server(port=port)  # the outage ends during the third backoff
+    assert drain(queue_consumer, emails_function, clock, waits) == 1
+
+    assert waits == [5.0, 25.0, 125.0]
+    assert (clock.now - started).total_seconds() == 155.0
+    [mail] = server.handler.messages
+    assert mail["Message-ID"].startswith(f"<{message_id}")
+    assert [(row.message_id, row.status) for row in deliveries()] == [(message_id, "sent")]
+    assert inbox() == [message_id]
+    stats = broker.stats("emails")
+    assert (stats.active, stats.scheduled, stats.dead_lettered) == (0, 0, 0)
 
 
 def test_a_recipient_refused_with_550_is_recorded_as_rejected_and_not_retried(

@@ -10,7 +10,9 @@ import pytest
 from shared import bootstrap
 from shared.messaging.broker import OutgoingMessage
 from shared.messaging.local import LocalBroker, MessageLockLostError
+from shared.messaging.retries import RetryPolicy
 from tests.clock import ManualClock
+from tests.jitter import LongestJitter
 
 pytestmark = pytest.mark.postgres
 
@@ -24,7 +26,7 @@ def clock() -> ManualClock:
 def broker(database_url: str, clock: ManualClock) -> LocalBroker:
     return LocalBroker(
         bootstrap.current().sessions,
-        max_delivery_count=3,
+        retries=RetryPolicy(max_deliveries=3, rng=LongestJitter()),
         lock_duration=timedelta(seconds=30),
         clock=clock,
     )
@@ -84,18 +86,41 @@ def test_an_expired_lock_makes_the_message_deliverable_again(
     broker.complete(second)
 
 
-def test_an_abandoned_message_comes_back_with_the_next_delivery_count(
-    broker: LocalBroker,
+def test_an_abandoned_message_comes_back_after_the_backoff_with_the_next_delivery_count(
+    broker: LocalBroker, clock: ManualClock
 ) -> None:
     broker.send([message("retry")])
     broker.abandon(broker.receive("emails")[0], "boom")
+    assert broker.receive("emails") == []
+    stats = broker.stats("emails")
+    assert (stats.active, stats.scheduled) == (0, 1)
+    clock.advance(seconds=4.9)
+    assert broker.receive("emails") == []
+    clock.advance(seconds=0.1)
     assert broker.receive("emails")[0].delivery_count == 2
 
 
-def test_the_last_abandon_dead_letters_with_the_reason_and_error(broker: LocalBroker) -> None:
+def test_each_abandon_holds_the_message_back_longer_than_the_one_before(
+    broker: LocalBroker, clock: ManualClock
+) -> None:
+    broker.send([message("retry")])
+    received = broker.receive("emails")[0]
+    for expected_wait in (5.0, 25.0):
+        broker.abandon(received, "boom")
+        clock.advance(seconds=expected_wait - 0.5)
+        assert broker.receive("emails") == [], f"back before its {expected_wait} s backoff"
+        clock.advance(seconds=0.5)
+        [received] = broker.receive("emails")
+    assert received.delivery_count == 3
+
+
+def test_the_last_abandon_dead_letters_with_the_reason_and_error(
+    broker: LocalBroker, clock: ManualClock
+) -> None:
     broker.send([message("poison")])
     for _ in range(3):
         broker.abandon(broker.receive("emails")[0], "ValueError: bad payload")
+        clock.advance(minutes=15)
     assert broker.receive("emails") == []
     [letter] = broker.dead_letters("emails")
     assert letter.message_id == "poison"
@@ -157,7 +182,7 @@ def test_an_unknown_queue_is_refused(broker: LocalBroker) -> None:
 
 
 def test_concurrent_receivers_never_share_a_message(database_url: str) -> None:
-    broker = LocalBroker(bootstrap.current().sessions, max_delivery_count=10)
+    broker = LocalBroker(bootstrap.current().sessions)
     broker.send([message(f"m{i}") for i in range(200)])
     taken: list[str] = []
     lock = threading.Lock()

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import azure.functions as func
 import pytest
@@ -21,7 +22,11 @@ from shared.local.queue_consumer import QueueConsumer
 from shared.messaging.consumer import HandlerTable
 from shared.messaging.envelope import Envelope
 from shared.messaging.local import LocalBroker, ReceivedMessage
+from shared.messaging.retries import RetryPolicy
+from tests.clock import ManualClock
 from tests.integration.messaging.messages import BurstWork, FlakyWork, queue_function
+from tests.integration.queue_draining import drain
+from tests.jitter import LongestJitter
 from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.postgres
@@ -37,16 +42,22 @@ def local_broker() -> LocalBroker:
 
 @pytest.fixture
 def flaky_handler() -> dict[str, object]:
-    return {"fail": True, "runs": 0}
+    return {"fail": True, "runs": 0, "failures_left": None}
 
 
 @pytest.fixture
 def emails_function(flaky_handler: dict[str, object]) -> QueueFunction:
-    """An `emails` queue function whose handler fails while flaky_handler["fail"] is set."""
+    """An `emails` queue function whose handler fails while flaky_handler["fail"] is set, or
+    its first flaky_handler["failures_left"] runs when that is a number."""
 
     def flaky() -> None:
         flaky_handler["runs"] = int(flaky_handler["runs"]) + 1  # type: ignore[call-overload]
-        if flaky_handler["fail"]:
+        left = flaky_handler["failures_left"]
+        if isinstance(left, int):
+            flaky_handler["failures_left"] = left - 1
+            if left > 0:
+                raise ConnectionError("smtp.example.com refused the connection")
+        elif flaky_handler["fail"]:
             raise ConnectionError("smtp.example.com refused the connection")
 
     return queue_function(HandlerTable("emails", {FlakyWork: flaky}))
@@ -57,15 +68,6 @@ def publish(message: FlakyWork | BurstWork | None = None) -> str:
         [message_id] = uow.publish(message or FlakyWork(n=1))
         uow.commit()
     return str(message_id)
-
-
-def drain(queue_consumer: QueueConsumer, function: QueueFunction) -> int:
-    delivered = 0
-    while batch := queue_consumer.broker.receive(function.queue_name, 8):
-        for message in batch:
-            queue_consumer.deliver(function, message)
-            delivered += 1
-    return delivered
 
 
 def test_the_function_gets_a_service_bus_message_like_the_host_gives(database_url: str) -> None:
@@ -81,14 +83,62 @@ def test_the_function_gets_a_service_bus_message_like_the_host_gives(database_ur
     assert Envelope.from_bytes(message.get_body()).type == "test.flaky"
 
 
+def test_a_handler_that_fails_three_times_is_retried_after_growing_delays_and_runs_once(
+    database_url: str,
+    install_dependencies: Any,
+    emails_function: QueueFunction,
+    flaky_handler: dict[str, object],
+) -> None:
+    clock = ManualClock()
+    install_dependencies(clock=clock, retries=RetryPolicy(rng=LongestJitter()))
+    flaky_handler["failures_left"] = 3
+    message_id = publish()
+    broker = local_broker()
+
+    waits: list[float] = []
+    assert drain(QueueConsumer([emails_function], broker), emails_function, clock, waits) == 4
+
+    assert waits == [5.0, 25.0, 125.0]
+    assert flaky_handler["runs"] == 4
+    with unit_of_work() as uow:
+        handled = uow.session.scalars(select(ProcessedMessage.message_id)).all()
+    assert handled == [message_id]
+    stats = broker.stats("emails")
+    assert (stats.active, stats.scheduled, stats.dead_lettered) == (0, 0, 0)
+
+
+def test_a_failed_delivery_is_not_retried_before_its_backoff(
+    database_url: str,
+    clock: ManualClock,
+    emails_function: QueueFunction,
+    flaky_handler: dict[str, object],
+) -> None:
+    publish()
+    broker = local_broker()
+    consumer = QueueConsumer([emails_function], broker)
+    assert not consumer.deliver(emails_function, broker.receive("emails")[0])
+    clock.advance(seconds=4.9)
+    assert broker.receive("emails") == []
+    assert (broker.stats("emails").active, broker.stats("emails").scheduled) == (0, 1)
+    assert flaky_handler["runs"] == 1
+
+
 def test_a_handler_that_always_fails_is_dead_lettered_after_10_deliveries(
-    database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
+    database_url: str,
+    clock: ManualClock,
+    emails_function: QueueFunction,
+    flaky_handler: dict[str, object],
 ) -> None:
     broker = local_broker()
     assert broker.max_delivery_count == 10
     message_id = publish()
-    assert drain(QueueConsumer([emails_function], broker), emails_function) == 10
+    waits: list[float] = []
+    assert drain(QueueConsumer([emails_function], broker), emails_function, clock, waits) == 10
     assert flaky_handler["runs"] == 10
+    policy = bootstrap.current().retries
+    assert len(waits) == 9
+    for failed_delivery, wait in enumerate(waits, start=1):
+        assert 5.0 <= wait <= policy.ceiling(failed_delivery).total_seconds()
     [letter] = broker.dead_letters("emails")
     assert letter.message_id == message_id
     assert letter.reason == "MaxDeliveryCountExceeded"
@@ -97,12 +147,15 @@ def test_a_handler_that_always_fails_is_dead_lettered_after_10_deliveries(
 
 
 def test_a_replayed_dead_letter_is_processed_once(
-    database_url: str, emails_function: QueueFunction, flaky_handler: dict[str, object]
+    database_url: str,
+    clock: ManualClock,
+    emails_function: QueueFunction,
+    flaky_handler: dict[str, object],
 ) -> None:
     broker = local_broker()
     message_id = publish()
     queue_consumer = QueueConsumer([emails_function], broker)
-    drain(queue_consumer, emails_function)
+    drain(queue_consumer, emails_function, clock)
     flaky_handler["fail"] = False
     flaky_handler["runs"] = 0
     assert broker.replay_dead_letters("emails", [message_id]) == 1

@@ -30,7 +30,11 @@ def rendered(message_type: str) -> RenderedEmail:
     return render(email(message_type), bootstrap.current().settings)
 
 
-def test_the_maildir_transport_is_the_local_default_under_lms_mail() -> None:
+def test_the_maildir_transport_is_the_local_default_under_lms_mail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MAILDIR_PATH")
+    bootstrap.reset()
     transport = bootstrap.current().mail
     assert isinstance(transport, MaildirTransport)
     assert transport.path == Path(".lms/mail")
@@ -74,3 +78,20 @@ def test_a_maildir_that_cannot_be_written_raises_so_the_queue_retries(tmp_path: 
     transport = MaildirTransport(blocker, "no-reply@lms.local")
     with pytest.raises(MailTransportUnavailableError, match="check MAILDIR_PATH"):
         transport.send(rendered("email.welcome"), MESSAGE_ID)
+
+
+def test_a_maildir_whose_folders_are_missing_is_created_at_the_first_email(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "fresh" / "checkout" / ".lms" / "mail"
+    transport = MaildirTransport(folder, "no-reply@lms.local")
+    transport.send(rendered("email.welcome"), MESSAGE_ID)
+    assert read_only_message(folder)["Subject"] == "Welcome to LMS"
+
+
+def test_an_empty_existing_folder_becomes_a_maildir(tmp_path: Path) -> None:
+    (tmp_path / "mail").mkdir()
+    MaildirTransport(tmp_path / "mail", "no-reply@lms.local").send(
+        rendered("email.welcome"), MESSAGE_ID
+    )
+    assert read_only_message(tmp_path / "mail")["Subject"] == "Welcome to LMS"
