@@ -185,7 +185,7 @@ def test_an_unknown_path_is_a_404_problem_with_the_standard_headers() -> None:
 def test_a_known_path_with_a_wrong_method_is_a_405_with_allow() -> None:
     sent = call("PUT", "/echo/1")
     assert sent.status == "405 Method Not Allowed"
-    assert sent.headers["Allow"] == "GET, POST"
+    assert sent.headers["Allow"] == "GET, HEAD, POST"  # HEAD: served by the GET function
     assert sent.json()["status"] == 405
 
 
