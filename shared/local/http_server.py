@@ -2,7 +2,7 @@
 early, and to answer in the API's words when it refuses something itself.
 
 waitress reads a whole request, body included, before it calls the app. Its
-max_request_body_size is set from the largest body any route takes, so a larger body is
+max_request_body_size is set from the largest body any route takes, so a larger one is
 refused while it arrives (by Content-Length before a byte of it is read; a chunked one as soon
 as it passes the limit) and the connection closed, rather than buffered to be refused by the
 app. What waitress answers itself (400 for a malformed request, 413, 431, a 500 when the app
@@ -30,6 +30,11 @@ from shared.local.wsgi import FunctionsWsgiApp, response_parts
 log = logging.getLogger("lms.local.http")
 
 LISTEN_BACKLOG = 1024
+# waitress counts a chunked body's framing (chunk sizes, CRLFs) toward its limit. The allowance
+# keeps it from refusing a body within the limit sent in ordinary chunks; the app measures
+# the body itself exactly, and a Content-Length body within the allowance is refused by the
+# app unread.
+CHUNK_FRAMING_ALLOWANCE = 65_536
 
 
 def create_server(app: FunctionsWsgiApp, listener: socket.socket, threads: int) -> Any:
@@ -43,7 +48,7 @@ def create_server(app: FunctionsWsgiApp, listener: socket.socket, threads: int) 
         ident="",
         backlog=LISTEN_BACKLOG,
         # waitress refuses a body of this size or more; the app takes up to the largest limit.
-        max_request_body_size=app.body_limits.largest + 1,
+        max_request_body_size=app.body_limits.largest + 1 + CHUNK_FRAMING_ALLOWANCE,
     )
     # One listening socket makes one waitress server, whose channels answer its own errors.
     server.channel_class = ProblemChannel
@@ -64,13 +69,17 @@ class ProblemErrorTask(ErrorTask):  # type: ignore[misc]
         self.response_headers.extend(headers)
         self.set_close_on_finish()
         self.content_length = len(body)
-        if self.request.command != "HEAD":
+        if self._method() != "HEAD":
             self.write(body)
+
+    def _method(self) -> str:
+        # The request of a 500 (the app raised) is a fresh parser: no method, no path.
+        return str(getattr(self.request, "command", None) or "GET").upper()
 
     def _problem(self) -> tuple[str, list[tuple[str, str]], bytes]:
         error = self.request.error
-        method = str(self.request.command or "GET").upper()
-        path = str(self.request.path or "/")
+        method = self._method()
+        path = str(getattr(self.request, "path", None) or "/")
         # waitress keeps header names upper case with "_" for "-" (CONTENT_LENGTH).
         headers = {
             str(name).replace("_", "-").lower(): str(value)

@@ -239,7 +239,7 @@ def serve(
         return 2
 
     limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
-    wsgi = FunctionsWsgiApp(routes, mounts, limits)
+    wsgi = FunctionsWsgiApp(routes, limits, mounts)
     bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)

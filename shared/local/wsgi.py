@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import azure.functions as func
 
-from shared import bootstrap
 from shared.http.headers import is_https, security_headers
 from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
@@ -143,16 +142,13 @@ class FunctionsWsgiApp:
     def __init__(
         self,
         routes: RouteTable,
+        body_limits: BodyLimits,
         mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None,
-        body_limits: BodyLimits | None = None,
     ) -> None:
         self.routes = routes
+        self.body_limits = body_limits
         # Other WSGI apps served at one exact path (the Firebase sendEmail function).
         self.mounts = dict(mounts or {})
-        self.body_limits = body_limits or BodyLimits.of(
-            (route.function for route in routes.routes),
-            bootstrap.current().settings.MAX_REQUEST_BODY_BYTES,
-        )
 
     def __repr__(self) -> str:
         return f"FunctionsWsgiApp({len(self.routes)} routes)"
