@@ -82,6 +82,7 @@ def measure(args: argparse.Namespace, data: dict[str, Any]) -> None:
 
     from shared import bootstrap
     from shared.local.app_functions import functions_of
+    from shared.local.body_limits import BodyLimits
     from shared.local.routing import RouteTable
     from shared.local.server import load_function_app
     from shared.local.wsgi import FunctionsWsgiApp
@@ -89,7 +90,9 @@ def measure(args: argparse.Namespace, data: dict[str, Any]) -> None:
 
     configure_logging("WARNING")
     deps = bootstrap.current()
-    app = FunctionsWsgiApp(RouteTable(functions_of(load_function_app(REPO_ROOT)).http), {})
+    functions = functions_of(load_function_app(REPO_ROOT)).http
+    limits = BodyLimits.of(functions, deps.settings.MAX_REQUEST_BODY_BYTES)
+    app = FunctionsWsgiApp(RouteTable(functions), limits)
     statements = [0]
     event.listen(
         deps.engine,

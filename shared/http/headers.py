@@ -16,16 +16,32 @@ PREFLIGHT_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 PREFLIGHT_MAX_AGE_SECONDS = "600"
 
 
+def security_headers(*, https: bool) -> dict[str, str]:
+    """The security headers of every answer; HSTS only over HTTPS, where browsers heed it."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+    if https:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 def add_security_headers(reply: Reply, *, https: bool) -> None:
     """Set the security headers a route did not set itself (a docs page sets its own CSP)."""
-    reply.set_default("X-Content-Type-Options", "nosniff")
-    reply.set_default("X-Frame-Options", "DENY")
-    reply.set_default("Referrer-Policy", "no-referrer")
-    reply.set_default("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
-    reply.set_default("Cross-Origin-Opener-Policy", "same-origin")
-    reply.set_default("Cache-Control", "no-store")
-    if https:
-        reply.set_default("Strict-Transport-Security", HSTS)
+    for name, value in security_headers(https=https).items():
+        reply.set_default(name, value)
+
+
+def is_https(url_scheme: str, forwarded_proto: str | None) -> bool:
+    """Whether the client reached us over HTTPS: directly, or through the proxy nearest us
+    (the last X-Forwarded-Proto entry, the one a trusted proxy appended)."""
+    forwarded = (forwarded_proto or "").split(",")[-1].strip()
+    return url_scheme.lower() == "https" or forwarded.lower() == "https"
 
 
 def origin_allowed(origin: str | None, allowed: Sequence[str]) -> bool:

@@ -12,6 +12,7 @@ import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
 from shared.http.bounds import check_strings, load_json
+from shared.http.headers import is_https
 from shared.http.problem import HttpProblem
 from shared.security.permissions import Actor
 
@@ -44,8 +45,7 @@ class Request:
 
     @property
     def is_https(self) -> bool:
-        forwarded = (self.http.headers.get("x-forwarded-proto") or "").split(",")[-1].strip()
-        return urlsplit(self.http.url).scheme == "https" or forwarded.lower() == "https"
+        return is_https(urlsplit(self.http.url).scheme, self.http.headers.get("x-forwarded-proto"))
 
     def header(self, name: str) -> str | None:
         value = self.http.headers.get(name.lower())

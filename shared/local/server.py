@@ -33,13 +33,14 @@ from types import FrameType
 from typing import Any
 
 import azure.functions as func
-import waitress
 from sqlalchemy.engine import make_url
 
 from shared import bootstrap
 from shared.bootstrap import Dependencies
 from shared.config import Settings, UnsafeSettingsError
 from shared.local.app_functions import AppFunctions, AppSettingMissingError, functions_of
+from shared.local.body_limits import BodyLimits
+from shared.local.http_server import LISTEN_BACKLOG, create_server
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
 from shared.local.route_constraints import RouteTemplateError
@@ -55,8 +56,6 @@ from shared.messaging.local import LocalBroker
 from shared.observability.logging import configure_logging
 
 log = logging.getLogger("lms.local")
-
-LISTEN_BACKLOG = 1024
 
 
 class StartupError(Exception):
@@ -179,19 +178,6 @@ def _listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     return listener
 
 
-def _create_server(app: FunctionsWsgiApp, listener: socket.socket, threads: int) -> Any:
-    return waitress.create_server(
-        app,
-        sockets=[listener],
-        threads=threads,
-        # Keep X-Forwarded-For/-Proto: the app reads them with TRUSTED_PROXY_HOPS, and a
-        # proxy in front (Caddy) must reach it. waitress 3 strips them by default.
-        clear_untrusted_proxy_headers=False,
-        ident="",
-        backlog=LISTEN_BACKLOG,
-    )
-
-
 def _send_email_mount(folder: Path) -> tuple[dict[str, Any], str]:
     try:
         app = load_send_email_app(folder)
@@ -252,7 +238,8 @@ def serve(
         print(f"lms serve: {exc}", file=sys.stderr, flush=True)
         return 2
 
-    wsgi = FunctionsWsgiApp(routes, mounts)
+    limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
+    wsgi = FunctionsWsgiApp(routes, limits, mounts)
     bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)
@@ -270,7 +257,7 @@ def _serve_here(
     text: str,
 ) -> int:
     """One process: requests, queue consumers and timers."""
-    server = _create_server(wsgi, listener, threads)
+    server = create_server(wsgi, listener, threads)
     consumer = _queue_consumer(functions, bootstrap.current())
     scheduler.start()
     if consumer is not None:
@@ -357,7 +344,7 @@ def _worker(
             # Forget the parent's dependencies without closing them: they are the parent's.
             bootstrap.forget()
             deps = bootstrap.install(bootstrap.build(settings))
-            server = _create_server(wsgi, listener, threads)
+            server = create_server(wsgi, listener, threads)
             consumer = _queue_consumer(functions, deps)
             if consumer is not None:
                 consumer.start()

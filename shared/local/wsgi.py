@@ -3,7 +3,12 @@
 It plays the part of the Functions host's HTTP front end: it builds the `func.HttpRequest` the
 worker would (full URL, headers, query, route parameters, body), appends the TCP peer to
 X-Forwarded-For as one trusted hop (shared/security/client_ip reads it from the right), and
-answers 404 and 405 itself with the API's problem+json.
+answers 404, 405 and 413 itself with the API's problem+json and headers.
+
+HEAD is answered for every GET route as the GET would be (status and headers, Content-Length
+included) without the body: a body after a HEAD answer would be read by a keep-alive client
+as the start of the next answer. The security headers go on every answer, the mounted
+sendEmail app's and the server's own (shared/local/http_server.py) too.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import azure.functions as func
 
+from shared.http.headers import is_https, security_headers
 from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
-from shared.local.routing import MethodNotAllowed, RouteMatch, RouteTable
+from shared.local.body_limits import BodyLimits, read_body
+from shared.local.routing import MethodNotAllowed, NotFound, RouteMatch, RouteTable
 
 log = logging.getLogger("lms.local.http")
 access_log = logging.getLogger("lms.local.access")
@@ -75,29 +82,30 @@ def query_params(query_string: str) -> dict[str, str]:
     return params
 
 
-def read_body(environ: dict[str, Any]) -> bytes:
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    length = environ.get("CONTENT_LENGTH") or ""
-    if length.isdigit():
-        return bytes(stream.read(int(length))) if int(length) else b""
-    # No length: read to the end only where the server promises the stream ends (PEP 3333).
-    return bytes(stream.read()) if environ.get("wsgi.input_terminated") else b""
-
-
-def build_request(environ: dict[str, Any], route_params: dict[str, str]) -> func.HttpRequest:
+def build_request(
+    environ: dict[str, Any],
+    route_params: dict[str, str],
+    *,
+    method: str | None = None,
+    body: bytes = b"",
+) -> func.HttpRequest:
     headers = request_headers(environ)
     host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     query = environ.get("QUERY_STRING", "")
     url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{raw_path(environ)}"
     return func.HttpRequest(
-        environ["REQUEST_METHOD"].upper(),
+        method or environ["REQUEST_METHOD"].upper(),
         f"{url}?{query}" if query else url,
         headers=headers,
         params=query_params(query),
         route_params=route_params,
-        body=read_body(environ),
+        body=body,
+    )
+
+
+def environ_is_https(environ: dict[str, Any]) -> bool:
+    return is_https(
+        str(environ.get("wsgi.url_scheme", "http")), environ.get("HTTP_X_FORWARDED_PROTO")
     )
 
 
@@ -132,9 +140,13 @@ class FunctionsWsgiApp:
     """Serves the HTTP functions of a RouteTable; safe to call from many threads at once."""
 
     def __init__(
-        self, routes: RouteTable, mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None
+        self,
+        routes: RouteTable,
+        body_limits: BodyLimits,
+        mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None,
     ) -> None:
         self.routes = routes
+        self.body_limits = body_limits
         # Other WSGI apps served at one exact path (the Firebase sendEmail function).
         self.mounts = dict(mounts or {})
 
@@ -148,23 +160,43 @@ class FunctionsWsgiApp:
         mounted = self.mounts.get(path)
         if mounted is not None:
             access_log.info("%s %s (mounted app)", method, path)
-            return mounted(environ, start_response)
+            return _call_mounted(mounted, environ, start_response, method)
         response = self.respond(environ, method, path)
         status, headers, body = response_parts(response)
         start_response(status, headers)
         access_log.info(
             "%s %s %s %.1f ms", method, path, status[:3], (time.perf_counter() - started) * 1000
         )
-        return [body]
+        return [] if method == "HEAD" else [body]
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The most bytes a body of `method` on `path` may have."""
+        outcome, _ = self._match(method, path)
+        if isinstance(outcome, RouteMatch):
+            return self.body_limits.for_function(outcome.route.name)
+        return self.body_limits.default
+
+    def _match(
+        self, method: str, path: str
+    ) -> tuple[RouteMatch | MethodNotAllowed | NotFound, str]:
+        """The outcome for `method` on `path`, and the method to call the function with: a
+        HEAD no function declares goes to the GET function, as a GET, so it answers alike."""
+        outcome = self.routes.match(method, path)
+        if method != "HEAD" or isinstance(outcome, RouteMatch):
+            return outcome, method
+        as_get = self.routes.match("GET", path)
+        return (as_get, "GET") if isinstance(as_get, RouteMatch) else (outcome, method)
 
     def respond(self, environ: dict[str, Any], method: str, path: str) -> func.HttpResponse:
         request = None
         try:
-            outcome = self.routes.match(method, path)
-            request = build_request(
-                environ, outcome.params if isinstance(outcome, RouteMatch) else {}
-            )
+            outcome, call_as = self._match(method, path)
             if isinstance(outcome, RouteMatch):
+                try:
+                    body = read_body(environ, self.body_limits.for_function(outcome.route.name))
+                except HttpProblem as refused:
+                    return problem_response(build_request(environ, {}), refused)
+                request = build_request(environ, outcome.params, method=call_as, body=body)
                 response = outcome.route.function.call(request)
                 if not isinstance(response, func.HttpResponse):
                     raise TypeError(
@@ -172,12 +204,17 @@ class FunctionsWsgiApp:
                         "not func.HttpResponse"
                     )
                 return response
+            # Nothing will read the body: leave it unread.
+            request = build_request(environ, {})
             if isinstance(outcome, MethodNotAllowed):
-                allowed = ", ".join(outcome.allowed)
+                allowed = set(outcome.allowed)
+                if "GET" in allowed:
+                    allowed.add("HEAD")  # served by the GET function
+                listed = ", ".join(sorted(allowed))
                 problem = HttpProblem(
                     405,
-                    f"{method} is not allowed on {path}; use {allowed}",
-                    headers={"Allow": allowed},
+                    f"{method} is not allowed on {path}; use {listed}",
+                    headers={"Allow": listed},
                 )
                 return problem_response(request, problem)
             return problem_response(request, HttpProblem(404, f"Nothing is served at {path}"))
@@ -202,4 +239,35 @@ class FunctionsWsgiApp:
                 b'{"status":500,"detail":"Internal server error"}',
                 status_code=500,
                 mimetype="application/problem+json",
+                headers=security_headers(https=False),
             )
+
+
+def _call_mounted(
+    app: Callable[..., Iterable[bytes]],
+    environ: dict[str, Any],
+    start_response: StartResponse,
+    method: str,
+) -> Iterable[bytes]:
+    """Serve a mounted WSGI app, adding the security headers it did not set itself."""
+    added = security_headers(https=environ_is_https(environ))
+
+    def start_with_security_headers(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Any:
+        present = {name.lower() for name, _ in headers}
+        extra = [(name, value) for name, value in added.items() if name.lower() not in present]
+        return start_response(status, [*headers, *extra], exc_info)
+
+    chunks = app(environ, start_with_security_headers)
+    if method != "HEAD":
+        return chunks
+    # Run it to the end (it may call start_response only then, PEP 3333) but send no body.
+    try:
+        for _ in chunks:
+            pass
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    return []

@@ -98,7 +98,7 @@ def test_an_unknown_path_is_a_404_problem(host: HostProcess) -> None:
 def test_a_wrong_method_is_a_405_with_allow(host: HostProcess) -> None:
     answer = send(host, "POST", "/api/v1/health")
     assert answer.status == 405
-    assert answer.headers["Allow"] == "GET"
+    assert answer.headers["Allow"] == "GET, HEAD"  # HEAD: served by the GET function
     assert answer.headers["Content-Type"] == "application/problem+json"
 
 

@@ -19,6 +19,7 @@ import azure.functions as func
 import pytest
 import waitress
 
+from shared.local.body_limits import BodyLimits
 from shared.local.routing import RouteTable
 from shared.local.wsgi import FunctionsWsgiApp
 
@@ -63,7 +64,7 @@ def wrong_type(req: func.HttpRequest) -> Any:
     return {"not": "a response"}
 
 
-WSGI_APP = FunctionsWsgiApp(RouteTable.from_app(app))
+WSGI_APP = FunctionsWsgiApp(RouteTable.from_app(app), BodyLimits(default=1_048_576))
 
 
 @dataclass
@@ -86,6 +87,8 @@ def call(
     peer: str = "192.0.2.10",
     request_uri: str | None = None,
     unread: bytes = b"",
+    wsgi: FunctionsWsgiApp = WSGI_APP,
+    stream: io.BytesIO | None = None,
 ) -> Sent:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -93,7 +96,9 @@ def call(
         "QUERY_STRING": query,
         "REMOTE_ADDR": peer,
         "HTTP_HOST": "localhost:7071",
-        "wsgi.input": io.BytesIO(body + unread),
+        "wsgi.input": stream or io.BytesIO(body + unread),
+        # As waitress promises: the stream ends where the body does (a chunked one too).
+        "wsgi.input_terminated": True,
     }
     if request_uri is not None:
         environ["REQUEST_URI"] = request_uri
@@ -108,7 +113,7 @@ def call(
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         sent.status, sent.headers = status, dict(headers)
 
-    sent.body = b"".join(WSGI_APP(environ, start_response))
+    sent.body = b"".join(wsgi(environ, start_response))
     return sent
 
 
@@ -185,8 +190,58 @@ def test_an_unknown_path_is_a_404_problem_with_the_standard_headers() -> None:
 def test_a_known_path_with_a_wrong_method_is_a_405_with_allow() -> None:
     sent = call("PUT", "/echo/1")
     assert sent.status == "405 Method Not Allowed"
-    assert sent.headers["Allow"] == "GET, POST"
+    assert sent.headers["Allow"] == "GET, HEAD, POST"  # HEAD: served by the GET function
     assert sent.json()["status"] == 405
+
+
+def test_head_on_a_get_route_answers_as_the_get_function_without_the_body() -> None:
+    get = call("GET", "/echo/1")
+    head = call("HEAD", "/echo/1")
+    assert head.status == get.status == "200 OK"
+    # The function was called as for a GET, so its answer has the GET's length.
+    assert head.headers == get.headers
+    assert int(head.headers["Content-Length"]) == len(get.body) > 0
+    assert head.body == b""
+
+
+def test_head_on_a_route_without_get_is_a_405_without_the_body() -> None:
+    sent = call("HEAD", "/nothing")
+    assert sent.status == "405 Method Not Allowed"
+    assert sent.headers["Allow"] == "DELETE"
+    assert int(sent.headers["Content-Length"]) > 0
+    assert sent.body == b""
+
+
+SMALL_ECHO = FunctionsWsgiApp(
+    WSGI_APP.routes, BodyLimits(default=1_048_576, by_function={"echo": 16})
+)
+
+
+def test_a_body_over_its_routes_limit_is_a_413_and_is_left_unread() -> None:
+    stream = io.BytesIO(b"x" * 17)
+    sent = call("POST", "/echo/1", body=b"x" * 17, wsgi=SMALL_ECHO, stream=stream)
+    assert sent.status == "413 Request Entity Too Large"
+    assert sent.json()["detail"] == (
+        "The body has 17 bytes; the limit here is 16 bytes. Send a smaller body."
+    )
+    assert sent.headers["X-Content-Type-Options"] == "nosniff"
+    assert stream.tell() == 0
+    assert call("POST", "/echo/1", body=b"x" * 16, wsgi=SMALL_ECHO).json()["body"] == "x" * 16
+
+
+def test_a_body_without_a_length_is_read_one_byte_past_the_limit_at_most() -> None:
+    stream = io.BytesIO(b"x" * 1000)
+    sent = call("POST", "/echo/1", wsgi=SMALL_ECHO, stream=stream)  # chunked: no length
+    assert sent.status == "413 Request Entity Too Large"
+    assert "more than 16 bytes" in sent.json()["detail"]
+    assert stream.tell() == 17
+
+
+def test_a_request_no_function_serves_leaves_its_body_unread() -> None:
+    stream = io.BytesIO(b"x" * 5000)
+    sent = call("POST", "/nowhere", body=b"x" * 5000, stream=stream)
+    assert sent.status == "404 Not Found"
+    assert stream.tell() == 0
 
 
 @pytest.mark.parametrize("path", ["/broken", "/wrong-type"])
