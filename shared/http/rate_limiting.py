@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from shared.db_faults import is_database_unavailable
 from shared.domain.errors import RateLimitExceededError
 from shared.http.request import Request
 from shared.http.response import Reply
@@ -61,10 +62,13 @@ class RequestRateLimit:
     def _count(self, rule: RateLimitRule, client: str) -> None:
         try:
             self.status = count_request(self.deps.engine, rule, client, self.deps.clock())
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             # Fail open: a limiter that answers 503 whenever its counter table is unreachable
             # would turn a database hiccup into a full outage, and the routes that need the
             # database will report it themselves. The warning says what went uncounted.
+            # Timeouts too (the pool's, the socket's, PostgreSQL's statement_timeout).
+            if not (isinstance(exc, SQLAlchemyError) or is_database_unavailable(exc)):
+                raise
             not_counted.warn(rule.name, exc)
             return
         if self.status.exceeded:

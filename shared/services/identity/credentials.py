@@ -11,6 +11,7 @@ Argon2 takes ~25 ms and 19 MiB at the defaults: it runs outside any transaction 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from shared.config import Settings
+from shared.db_faults import is_database_unavailable
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
 from shared.security import lockout
@@ -26,6 +28,7 @@ from shared.services.identity.accounts import normalize_email
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
 
+log = logging.getLogger("lms.lockout")
 INVALID_CREDENTIALS = "Invalid email or password"
 INVALID_PASSWORD = "Invalid password"  # noqa: S105 (a message)
 
@@ -103,6 +106,17 @@ def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
 
 def _count_failure(deps: Dependencies, email: str, client_ip: str | None, now: datetime) -> None:
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
-    with deps.uow() as uow:
-        lockout.record_failure(uow.session, policy, email=email, client_ip=client_ip, now=now)
-        uow.commit()
+    try:
+        with deps.uow() as uow:
+            lockout.record_failure(uow.session, policy, email=email, client_ip=client_ip, now=now)
+            uow.commit()
+    except Exception as exc:
+        # Fail open, like the rate limiter: the caller still gets its 401 for the wrong
+        # password; a database that cannot count now must not turn it into a 503 or 500.
+        if not is_database_unavailable(exc):
+            raise
+        log.warning(
+            "lockout: the database did not answer, so a failed sign-in went uncounted (%s); "
+            "check DATABASE_URL and the database's load",
+            type(exc).__name__,
+        )
