@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import azure.functions as func
 import pytest
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from shared import bootstrap
 from shared.http.rate_limiting import not_counted
+from shared.observability.logging import install_redaction
 from tests.accounts import PASSWORD, bearer, make_user
 from tests.fault_proxy import FaultProxy
 from tests.function_calls import call_http, json_of
@@ -221,3 +224,25 @@ def test_postgresql_applies_the_statement_timeout_to_every_connection_of_the_app
     with engine.connect() as first, engine.connect() as second:
         timeouts = [c.execute(text("SHOW statement_timeout")).scalar_one() for c in (first, second)]
     assert timeouts == ["1s", "1s"]
+
+
+def test_a_database_error_logged_with_its_traceback_shows_no_row_values(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    password_hash = bootstrap.current().passwords.hash(PASSWORD)
+    engine = bootstrap.current().engine
+    install_redaction()  # as function_app.py does at import, under the Functions worker too
+
+    with caplog.at_level(logging.ERROR, logger="lms.http"), engine.connect() as connection:
+        try:
+            # email is NOT NULL: PostgreSQL's DETAIL repeats the whole row, hash and name.
+            connection.execute(
+                text("INSERT INTO users (id, password_hash, full_name) VALUES (:id, :h, :n)"),
+                {"id": str(uuid.uuid4()), "h": password_hash, "n": NAME},
+            )
+        except DBAPIError:  # pg8000 reports 23502 as a ProgrammingError
+            logging.getLogger("lms.http").exception("unhandled error in users_create")
+
+    assert len(caplog.records) == 1
+    assert "Failing row contains" not in caplog.text and "violates not-null" in caplog.text
+    assert_no_secrets_in(caplog, password_hash)
