@@ -222,3 +222,6 @@ def reset() -> None:
     if previous is not None:
         previous.close()
     get_settings.cache_clear()
+    from shared.db_faults import forget_unavailable
+
+    forget_unavailable()  # what the old database did says nothing of the next

@@ -91,6 +91,12 @@ class Settings(BaseModel):
     DB_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
     DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DB_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0, le=120)
+    # PostgreSQL cancels a statement that runs longer (statement_timeout, set at connect);
+    # 0 lets statements run as long as they like.
+    DB_STATEMENT_TIMEOUT_MS: int = Field(default=30_000, ge=0, le=3_600_000)
+    # How long to wait for any answer on an open connection, so a server that accepts but
+    # never answers cannot hold a request thread forever; unset, see db_read_timeout.
+    DB_READ_TIMEOUT: float | None = Field(default=None, gt=0, le=3600)
     # TLS to PostgreSQL: `auto` is `disable` for a loopback host and `verify-full` otherwise;
     # `require` encrypts without checking the server's certificate. DATABASE_SSLROOTCERT is a
     # CA bundle (PEM) for verify-full; unset, the system's CAs (Azure's roots are among them).
@@ -265,6 +271,17 @@ class Settings(BaseModel):
         return self.DB_POOL_SIZE or self.worker_threads + QUEUE_THREADS + 1
 
     @property
+    def db_read_timeout(self) -> float | None:
+        """DB_READ_TIMEOUT, or the statement timeout plus DB_CONNECT_TIMEOUT: long enough for
+        the server to report its own timeout first. None (wait as long as it takes) only when
+        both are off."""
+        if self.DB_READ_TIMEOUT is not None:
+            return self.DB_READ_TIMEOUT
+        if self.DB_STATEMENT_TIMEOUT_MS == 0:
+            return None
+        return self.DB_STATEMENT_TIMEOUT_MS / 1000 + self.DB_CONNECT_TIMEOUT
+
+    @property
     def database_tls(self) -> Literal["disable", "require", "verify-full"]:
         """The DATABASE_SSLMODE in force for DATABASE_URL's host (never `auto`)."""
         if self.DATABASE_SSLMODE != "auto":
@@ -379,6 +396,13 @@ class Settings(BaseModel):
             problems.append(
                 f"DATABASE_SSLROOTCERT={self.DATABASE_SSLROOTCERT} is not a readable CA bundle; "
                 "give the path of the PEM file that signed the database server's certificate"
+            )
+        statement_seconds = self.DB_STATEMENT_TIMEOUT_MS / 1000
+        if self.DB_READ_TIMEOUT is not None and 0 < self.DB_READ_TIMEOUT <= statement_seconds:
+            problems.append(
+                f"DB_READ_TIMEOUT={self.DB_READ_TIMEOUT:g} s ends before DB_STATEMENT_TIMEOUT_MS="
+                f"{self.DB_STATEMENT_TIMEOUT_MS} ms, so the client would cut statements the "
+                f"server still runs: raise DB_READ_TIMEOUT above {statement_seconds:g} or unset it"
             )
         if self.STORAGE == "azure" and not (
             self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL

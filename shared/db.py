@@ -6,8 +6,10 @@ that read first and writes later would otherwise fail at once with "database is 
 another connection wrote in between (WAL cannot upgrade a stale snapshot, busy timeout or not).
 PostgreSQL goes through pg8000 with a pool sized to the threads that share it, a ping for
 connections idle more than IDLE_PING_SECONDS (a serverless instance wakes up to connections the
-server has closed), a connect timeout, and TLS as DATABASE_SSLMODE says, with one SSL context
-for all connections.
+server has closed), a connect timeout, a statement timeout (PostgreSQL's own) and a read
+timeout (ours, for a server that accepts but never answers), and TLS as DATABASE_SSLMODE says,
+with one SSL context for all connections. Every way a connection attempt fails arrives as a
+DBAPI error, so SQLAlchemy wraps it and shared/db_faults.py recognises it.
 
 Both engines hide bound parameters from their error messages: those reach logs and
 tracebacks, and parameters are e-mail addresses, password hashes and tokens.
@@ -16,6 +18,7 @@ tracebacks, and parameters are e-mail addresses, password hashes and tokens.
 from __future__ import annotations
 
 import functools
+import logging
 import ssl
 import time
 from collections.abc import Iterator
@@ -32,6 +35,7 @@ from sqlalchemy.orm import Session
 from shared.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+log = logging.getLogger("lms.db")
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -90,6 +94,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
             # The pool throws this connection away and hands out a new one.
             raise DisconnectionError("a pooled connection no longer answers") from exc
 
+    event.listen(engine, "do_connect", _connect_within_limits(settings))
     event.listen(engine, "connect", _note_use)
     event.listen(engine, "connect", _read_datetimes_fast)
     event.listen(engine, "checkin", _note_use)
@@ -101,6 +106,62 @@ def build_engine(url: str, settings: Settings) -> Engine:
 # up to connections the server (or a NAT on the way) has closed meanwhile. One used within
 # this time is handed out as it is, which saves a round trip on nearly every request.
 IDLE_PING_SECONDS = 10.0
+
+
+def _connect_within_limits(settings: Settings) -> Any:
+    """The engine's way to open a pg8000 connection (a `do_connect` listener).
+
+    pg8000 lets some socket errors through unwrapped (a timeout or a refused certificate
+    during the TLS handshake), and SQLAlchemy passes those on as they are: here every OSError
+    becomes the driver's InterfaceError, which SQLAlchemy wraps like any other. pg8000 keeps
+    the connect timeout for every later read; the read timeout replaces it once connected.
+    The statement timeout is a SET, not a startup parameter, because PgBouncer refuses
+    startup parameters it does not know."""
+    read_timeout = settings.db_read_timeout
+    statement_timeout_ms = settings.DB_STATEMENT_TIMEOUT_MS
+
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except ssl.SSLCertVerificationError as exc:
+            log.error(
+                "PostgreSQL's TLS certificate was refused (%s): set DATABASE_SSLROOTCERT to the "
+                "CA bundle (PEM) that signed it, check that DATABASE_URL names the host the "
+                "certificate is for, or set DATABASE_SSLMODE=require to encrypt unchecked",
+                exc.verify_message,
+            )
+            raise dialect.loaded_dbapi.InterfaceError("TLS certificate refused") from exc
+        except OSError as exc:
+            if isinstance(exc, ssl.SSLError):
+                log.error(
+                    "TLS to PostgreSQL failed (%s): check DATABASE_SSLMODE (and "
+                    "DATABASE_SSLROOTCERT) against what the server offers",
+                    exc.reason,
+                )
+            raise dialect.loaded_dbapi.InterfaceError(
+                f"cannot connect to the database ({type(exc).__name__})"
+            ) from exc
+        try:
+            connection._usock.settimeout(read_timeout)
+            if statement_timeout_ms:
+                _set_statement_timeout(connection, statement_timeout_ms)
+        except Exception:
+            connection._usock.close()  # not close(): it would wait on a server that may hang
+            raise
+        return connection
+
+    return connect
+
+
+def _set_statement_timeout(connection: Any, milliseconds: int) -> None:
+    # Outside a transaction: a SET inside one the pool then rolls back would be undone.
+    connection.autocommit = True
+    try:
+        cursor = connection.cursor()
+        cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        cursor.close()
+    finally:
+        connection.autocommit = False
 
 
 def _remember_converted_statements() -> None:

@@ -35,7 +35,10 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def _engine(url: str) -> Engine:
     connect_args = {} if url.startswith("sqlite") else {"timeout": CONNECT_TIMEOUT_SECONDS}
-    return create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
+    # Parameters stay out of error messages, which reach logs (shared/db.py does the same).
+    return create_engine(
+        url, poolclass=pool.NullPool, connect_args=connect_args, hide_parameters=True
+    )
 
 
 def current_revision(url: str) -> str | None:

@@ -46,5 +46,15 @@ class RateLimitExceededError(DomainError):
         self.retry_after = retry_after
 
 
+# What a 503 tells a client to wait before trying again: long enough for a pool to reconnect
+# or a failover to finish, short enough that a blip costs little.
+DEPENDENCY_RETRY_AFTER_SECONDS = 5
+
+
 class DependencyUnavailableError(DomainError):
-    """A component the request needs (database, broker, storage) does not answer."""
+    """A component the request needs (database, broker, storage) does not answer; `retry_after`
+    says in how many seconds to try again."""
+
+    def __init__(self, detail: str, retry_after: int = DEPENDENCY_RETRY_AFTER_SECONDS) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

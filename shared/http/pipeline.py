@@ -9,8 +9,9 @@
  6. the arguments: route parameters, `query`, `body` or `form` parsed (415, 422), and the
     dependencies the function names (`uow`, `deps`, `settings`, `actor`, `request`);
  7. the call, inside the unit of work when the function takes one, and its result rendered;
- 8. any error turned into a problem body: adapter problems as raised, domain errors through
-    the one table in errors.py, anything else a logged 500 that says nothing inside;
+ 8. any error turned into a problem body: adapter problems as raised, domain errors and
+    database faults (503 with Retry-After) through the one table in errors.py, anything else
+    a logged 500 that says nothing inside;
  9. the headers every response carries (request id, security, CORS, rate limit), compression.
 """
 
@@ -26,10 +27,11 @@ import azure.functions as func
 
 from shared import bootstrap
 from shared.bootstrap import Dependencies
+from shared.db_faults import note_unavailable
 from shared.domain.errors import DomainError
 from shared.http.auth import authenticate_request
 from shared.http.bounds import check_strings
-from shared.http.errors import status_for
+from shared.http.errors import domain_error_for, status_for
 from shared.http.problem import HttpProblem
 from shared.http.rate_limiting import RequestRateLimit
 from shared.http.registry import RouteSpec
@@ -67,9 +69,17 @@ def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> fu
         except DomainError as exc:
             status, headers = status_for(exc)
             reply = problem_for(request, status, exc.detail, headers)
-        except Exception:
-            log.exception("unhandled error in %s", spec.name)
-            reply = problem_for(request, 500, "Internal server error")
+        except Exception as exc:
+            domain_error = domain_error_for(exc)
+            if domain_error is None:
+                log.exception("unhandled error in %s", spec.name)
+                reply = problem_for(request, 500, "Internal server error")
+            else:
+                # A warning, not a traceback per request: in an outage every request has one.
+                note_unavailable()
+                log.warning("%s: the database is unavailable (%s)", spec.name, _summary(exc))
+                status, headers = status_for(domain_error)
+                reply = problem_for(request, status, domain_error.detail, headers)
         rate_limit.add_headers(reply)
         return finish(request, reply, settings)
 
@@ -102,6 +112,18 @@ def _arguments(
         else:
             arguments[name] = route_params.get(name)
     return arguments
+
+
+def _summary(error: BaseException) -> str:
+    """The error's class and first line, and its driver cause's: SQLAlchemy's later lines
+    carry the statement, which a warning does not need."""
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None and len(parts) < 3:
+        first_line = str(current).strip().splitlines()[0] if str(current).strip() else ""
+        parts.append(f"{type(current).__name__}: {first_line}"[:300])
+        current = current.__cause__
+    return " <- ".join(parts)
 
 
 def _check_size(request: Request, limit: int) -> None:

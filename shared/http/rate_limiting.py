@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from shared.db_faults import counters_paused, is_database_unavailable, note_unavailable
 from shared.domain.errors import RateLimitExceededError
 from shared.http.request import Request
 from shared.http.response import Reply
@@ -59,12 +60,19 @@ class RequestRateLimit:
             self._count(self.rule, user_client(actor.id) if actor else ip_client(request.client_ip))
 
     def _count(self, rule: RateLimitRule, client: str) -> None:
+        if counters_paused():
+            return  # the database just failed: let the request's own statement find out
         try:
             self.status = count_request(self.deps.engine, rule, client, self.deps.clock())
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             # Fail open: a limiter that answers 503 whenever its counter table is unreachable
             # would turn a database hiccup into a full outage, and the routes that need the
             # database will report it themselves. The warning says what went uncounted.
+            # Timeouts too (the pool's, the socket's, PostgreSQL's statement_timeout).
+            if not (isinstance(exc, SQLAlchemyError) or is_database_unavailable(exc)):
+                raise
+            if is_database_unavailable(exc):
+                note_unavailable()
             not_counted.warn(rule.name, exc)
             return
         if self.status.exceeded:

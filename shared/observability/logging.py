@@ -29,15 +29,31 @@ _SECRET_PAIR = re.compile(
 )
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]{0,256}:)([^@\s]{1,512})(@)")  # user may be empty
 _BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
+# Password hashes (argon2, bcrypt), wherever a row's values end up in a message.
+_PASSWORD_HASH = re.compile(r"\$(argon2(?:id|i|d)|2[abxy]?)\$[^\s'\"()]{1,512}")
+# PostgreSQL's DETAIL repeats the values of the row a statement failed on ("Failing row
+# contains (...)", "Key (email)=(...) already exists"): pg8000 prints its fields as a dict.
+_PG_DETAIL = re.compile(r"""(['"]D['"]:\s*)('(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|\\.){0,4096}")""")
+# SQLAlchemy's "[parameters: ...]" line, should an engine ever log with its parameters shown.
+_SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]{0,100000}\]")
 _TRACEBACKS = logging.Formatter()
 
 
 def redact(text: str) -> str:
-    """Remove what must never reach a log: credentials, tokens and e-mail addresses."""
+    """Remove what must never reach a log: credentials, tokens, password hashes, e-mail
+    addresses, and the row values and statement parameters that database errors carry."""
     text = _URL_PASSWORD.sub(r"\1***\3", text)
+    text = _SQL_PARAMETERS.sub("[parameters: ***]", text)
+    text = _PG_DETAIL.sub(r"\1'***'", text)
+    text = _PASSWORD_HASH.sub(r"$\1$***", text)
     text = _BEARER.sub("Bearer ***", text)
     text = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _EMAIL.sub("***@***", text)
+
+
+class RedactedError(Exception):
+    """What a log record's exc_info holds once redacted: the original's class name and its
+    redacted text, and its traceback (frames, no values)."""
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
@@ -55,6 +71,12 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
         record.exc_text = _TRACEBACKS.formatException(record.exc_info)
     if record.exc_text:
         record.exc_text = redact(record.exc_text)
+    if record.exc_info and record.exc_info[1] is not None:
+        # Handlers that format exc_info themselves instead of reading exc_text (OpenTelemetry's,
+        # which sends logs to Application Insights under the Functions worker) see this stand-in.
+        kind, value, traceback = record.exc_info
+        stand_in = RedactedError(redact(f"{kind.__name__ if kind else 'Error'}: {value}"))
+        record.exc_info = (RedactedError, stand_in, traceback)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
     record.lms_redacted = True

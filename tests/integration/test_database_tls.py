@@ -7,6 +7,7 @@ client side is pg8000 exactly as production runs it.
 
 from __future__ import annotations
 
+import logging
 import select
 import socket
 import ssl
@@ -18,9 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError
 
+from shared import bootstrap
 from shared.config import load_settings
 from shared.db import build_engine
+from shared.db_faults import is_database_unavailable
+from tests.function_calls import call_http, json_of
 from tests.tls import write_self_signed_certificate
 
 pytestmark = pytest.mark.postgres
@@ -130,10 +135,42 @@ def test_verify_full_connects_over_tls_to_a_server_the_ca_bundle_vouches_for(
 def test_verify_full_refuses_a_certificate_no_trusted_ca_signed(
     front: TlsFront, postgres_database: str
 ) -> None:
-    # pg8000 lets the ssl module's error through (an OSError), unwrapped by SQLAlchemy.
-    with pytest.raises(ssl.SSLCertVerificationError, match="self-signed certificate"):
+    # pg8000 lets the ssl module's error through; the engine makes it a DBAPI error like the
+    # others, so it is recognised as "database unavailable".
+    with pytest.raises(InterfaceError, match="TLS certificate refused") as raised:
         select_one(url_through(front, postgres_database), DATABASE_SSLMODE="verify-full")
+    assert isinstance(raised.value.__cause__.__cause__, ssl.SSLCertVerificationError)  # type: ignore[union-attr]
+    assert is_database_unavailable(raised.value)
     assert front.tls_connections == 0
+
+
+def test_a_refused_certificate_answers_503_and_logs_which_settings_to_fix(
+    front: TlsFront,
+    postgres_database: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url_through(front, postgres_database))
+    monkeypatch.setenv("DATABASE_SSLMODE", "verify-full")
+    bootstrap.reset()
+
+    with caplog.at_level(logging.WARNING):
+        response = call_http(
+            "auth_login",
+            "POST",
+            "/api/v1/auth/login",
+            json_body={"email": "ada@example.org", "password": "correct horse battery"},
+        )
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "temporarily unavailable" in json_of(response)["detail"]
+    [advice, *_] = [r for r in caplog.records if r.name == "lms.db"]
+    assert advice.levelno == logging.ERROR
+    assert "DATABASE_SSLROOTCERT" in advice.getMessage()
+    assert "DATABASE_SSLMODE" in advice.getMessage()
+    assert "self-signed certificate" in advice.getMessage()
+    assert "unhandled error" not in caplog.text
 
 
 def test_require_encrypts_without_checking_the_certificate(

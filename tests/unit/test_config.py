@@ -283,3 +283,26 @@ def test_the_password_hash_defaults_are_owasps_minimum():
         settings.PASSWORD_HASH_TIME_COST,
         settings.PASSWORD_HASH_PARALLELISM,
     ) == (19_456, 2, 1)
+
+
+def test_the_read_timeout_defaults_to_the_statement_timeout_plus_the_connect_timeout(monkeypatch):
+    set_env(monkeypatch, DB_STATEMENT_TIMEOUT_MS="20000", DB_CONNECT_TIMEOUT="3")
+
+    assert get_settings().db_read_timeout == 23.0
+
+
+def test_without_a_statement_timeout_reads_wait_as_long_as_it_takes_unless_told(monkeypatch):
+    set_env(monkeypatch, DB_STATEMENT_TIMEOUT_MS="0")
+    assert get_settings().db_read_timeout is None
+
+    get_settings.cache_clear()
+    set_env(monkeypatch, DB_STATEMENT_TIMEOUT_MS="0", DB_READ_TIMEOUT="60")
+    assert get_settings().db_read_timeout == 60.0
+
+
+def test_a_read_timeout_shorter_than_the_statement_timeout_is_refused(monkeypatch):
+    error = refusal(monkeypatch, DB_STATEMENT_TIMEOUT_MS="30000", DB_READ_TIMEOUT="10")
+
+    assert len(error.problems) == 1
+    assert "DB_READ_TIMEOUT=10 s ends before DB_STATEMENT_TIMEOUT_MS=30000 ms" in error.problems[0]
+    assert "raise DB_READ_TIMEOUT above 30" in error.problems[0]

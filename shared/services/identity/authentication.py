@@ -62,7 +62,8 @@ def authenticate(deps: Dependencies, token: str, client_ip: str | None = None) -
             session.expunge_all()  # the rows outlive the session, detached
     except SQLAlchemyError as exc:
         raise DependencyUnavailableError(
-            "Token revocation service unavailable; try again shortly"
+            "The service is temporarily unavailable: it cannot check the token now. "
+            "Try again in a few seconds."
         ) from exc
     if row is None:
         raise AuthenticationRequiredError("Could not validate credentials")

@@ -15,13 +15,17 @@ Argon2 takes ~25 ms and 19 MiB at the defaults: it runs outside any transaction 
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy import select, update
 
 from shared.config import Settings
+from shared.db_faults import counters_paused, is_database_unavailable, note_unavailable
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
 from shared.security import lockout
@@ -30,6 +34,7 @@ from shared.services.identity.accounts import normalize_email
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
 
+log = logging.getLogger("lms.lockout")
 INVALID_CREDENTIALS = "Invalid email or password"
 INVALID_PASSWORD = "Invalid password"  # noqa: S105 (a message)
 
@@ -108,14 +113,18 @@ def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
 def _reserve(deps: Dependencies, email: str, now: datetime) -> None:
     # Committed before the password is checked, so parallel guesses see each other's counts.
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
-    with deps.uow() as uow:
+    if counters_paused():
+        return  # the database just failed: the lookup that follows finds out for itself
+    with _uncounted_when_unavailable("a sign-in attempt"), deps.uow() as uow:
         lockout.reserve_attempt(uow.session, policy, email=email, now=now)
         uow.commit()
 
 
 def _release(deps: Dependencies, email: str) -> None:
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
-    with deps.uow() as uow:
+    if counters_paused():
+        return
+    with _uncounted_when_unavailable("a successful sign-in"), deps.uow() as uow:
         lockout.release_attempt(uow.session, policy, email=email)
         uow.commit()
 
@@ -124,11 +133,32 @@ def _fail(deps: Dependencies, client_ip: str | None, now: datetime, message: str
     """The account's failure is already counted (its reservation); count the client's and
     answer 401, or 429 while the client is throttled."""
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
-    with deps.uow() as uow:
-        throttled_for = lockout.count_client_failure(
-            uow.session, policy, client_ip=client_ip, now=now
-        )
-        uow.commit()
+    throttled_for = None
+    if not counters_paused():
+        with _uncounted_when_unavailable("a failed sign-in"), deps.uow() as uow:
+            throttled_for = lockout.count_client_failure(
+                uow.session, policy, client_ip=client_ip, now=now
+            )
+            uow.commit()
     if throttled_for is not None:
         raise lockout.ClientThrottledError(retry_after=throttled_for)
     raise AuthenticationRequiredError(message)
+
+
+@contextmanager
+def _uncounted_when_unavailable(what: str) -> Iterator[None]:
+    """Fail open, like the rate limiter: a database that cannot count now (a timeout, a lock
+    held too long) must not turn a sign-in into a 503; the lookup that follows still needs the
+    database, so a database that is down answers 503 there."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+        note_unavailable()
+        log.warning(
+            "lockout: the database did not answer, so %s went uncounted (%s); "
+            "check DATABASE_URL and the database's load",
+            what,
+            type(exc).__name__,
+        )

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 
 import pytest
 
@@ -165,3 +166,50 @@ def test_a_record_with_a_bad_format_string_is_still_logged_redacted() -> None:
         "lms.test", logging.INFO, __file__, 1, "%d users from %s", ("ada@example.org",), None
     )
     assert "ada@example.org" not in record.getMessage()
+
+
+HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"stored {HASH} for the user",
+        "bcrypt $2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+    ],
+)
+def test_password_hashes_are_removed(text):
+    assert "$***" in redact(text)
+    assert "c2FsdHNhbHQ" not in redact(text) and "R9h/cIPz0gi" not in redact(text)
+
+
+def test_the_row_values_of_a_postgresql_error_detail_are_removed_and_its_message_kept():
+    error = (
+        "{'S': 'ERROR', 'C': '23502', 'M': 'null value in column \"email\" violates not-null "
+        "constraint', 'D': 'Failing row contains (7, null, Ada Lovelace, it\\'s)', 't': 'users'}"
+    )
+    redacted = redact(error)
+    assert "Ada Lovelace" not in redacted
+    assert "'D': '***'" in redacted
+    assert "violates not-null constraint" in redacted and "'t': 'users'" in redacted
+
+
+def test_statement_parameters_shown_by_an_engine_are_removed():
+    text = "[SQL: INSERT INTO users (full_name) VALUES (%s)]\n[parameters: ('Ada Lovelace',)]"
+    assert redact(text) == "[SQL: INSERT INTO users (full_name) VALUES (%s)]\n[parameters: ***]"
+
+
+def test_a_handler_that_formats_exc_info_itself_sees_only_the_redacted_exception(caplog):
+    install_redaction()
+    with caplog.at_level(logging.ERROR):
+        try:
+            row = ("Ada", HASH, "ada" + "@example.org")  # no value on the line shown
+            raise ValueError(f"row {row}")
+        except ValueError:
+            logging.getLogger("lms.test").exception("it failed")
+
+    [record] = caplog.records
+    assert record.exc_info is not None
+    shown = "".join(traceback.format_exception(*record.exc_info))
+    assert "ValueError" in shown and "test_redaction.py" in shown
+    assert "c2FsdHNhbHQ" not in shown and "ada@example.org" not in shown
