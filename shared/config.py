@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Mapping
 from email.utils import parseaddr
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -174,6 +175,12 @@ class Settings(BaseModel):
     # How many proxies in front of the app append to X-Forwarded-For: 1 on plain Azure
     # Functions (its front end) and under `lms serve`, 2 behind Front Door or Caddy.
     TRUSTED_PROXY_HOPS: int = Field(default=1, ge=0, le=10)
+    # `lms serve` only: the peers whose X-Forwarded-For it keeps (Caddy's address). From any
+    # other peer the header is dropped, so with TRUSTED_PROXY_HOPS=2 a client that reaches the
+    # local host directly, past the proxy, cannot choose the address it is counted under.
+    FORWARDED_ALLOW_IPS: list[IPv4Network | IPv6Network] = Field(
+        default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")]
+    )
 
     # --- mail
     MAIL_TRANSPORT: Literal["maildir", "smtp", "firebase"] = "maildir"
@@ -189,6 +196,16 @@ class Settings(BaseModel):
     SEND_EMAIL_SIGNING_SECRET: str | None = None
     # Longer than the sendEmail function's own SMTP timeout, so its answer arrives first.
     SEND_EMAIL_TIMEOUT_SECONDS: float = Field(default=30.0, gt=0, le=120)
+
+    @field_validator("FORWARDED_ALLOW_IPS", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        # Addresses or networks, comma-separated ("127.0.0.1, 10.0.0.0/8") or a JSON list.
+        if isinstance(value, str):
+            text = value.strip()
+            parts = json.loads(text) if text.startswith("[") else text.split(",")
+            return [ip_network(str(p).strip(), strict=False) for p in parts if str(p).strip()]
+        return value
 
     @field_validator("CORS_ORIGINS", mode="before")
     @classmethod

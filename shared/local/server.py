@@ -239,7 +239,7 @@ def serve(
         return 2
 
     limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
-    wsgi = FunctionsWsgiApp(routes, limits, mounts)
+    wsgi = FunctionsWsgiApp(routes, limits, mounts, trusted_peers=settings.FORWARDED_ALLOW_IPS)
     bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)

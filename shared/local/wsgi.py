@@ -13,9 +13,10 @@ sendEmail app's and the server's own (shared/local/http_server.py) too.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -58,7 +59,14 @@ def raw_path(environ: dict[str, Any]) -> str:
     return quote(decoded.encode("latin-1"), safe="/:@!$&'()*+,;=-._~") or "/"
 
 
-def request_headers(environ: dict[str, Any]) -> dict[str, str]:
+Networks = Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+LOOPBACK: Networks = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+
+
+def request_headers(environ: dict[str, Any], trusted_peers: Networks = LOOPBACK) -> dict[str, str]:
+    """The request's headers, with the TCP peer appended to X-Forwarded-For as one trusted
+    hop. What the peer sent as X-Forwarded-For is kept only from `trusted_peers` (the proxy in
+    front, FORWARDED_ALLOW_IPS); anyone else could write any address there."""
     headers = {
         key[5:].replace("_", "-").lower(): str(value)
         for key, value in environ.items()
@@ -69,9 +77,19 @@ def request_headers(environ: dict[str, Any]) -> dict[str, str]:
             headers[key.replace("_", "-").lower()] = str(environ[key])
     peer = environ.get("REMOTE_ADDR")
     if peer:
-        earlier = headers.get("x-forwarded-for", "").strip()
+        earlier = headers.get("x-forwarded-for", "").strip() if _among(peer, trusted_peers) else ""
         headers["x-forwarded-for"] = f"{earlier}, {peer}" if earlier else peer
     return headers
+
+
+def _among(peer: str, networks: Networks) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
 
 
 def query_params(query_string: str) -> dict[str, str]:
@@ -88,8 +106,9 @@ def build_request(
     *,
     method: str | None = None,
     body: bytes = b"",
+    trusted_peers: Networks = LOOPBACK,
 ) -> func.HttpRequest:
-    headers = request_headers(environ)
+    headers = request_headers(environ, trusted_peers)
     host = headers.get("host") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     query = environ.get("QUERY_STRING", "")
     url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{raw_path(environ)}"
@@ -144,9 +163,11 @@ class FunctionsWsgiApp:
         routes: RouteTable,
         body_limits: BodyLimits,
         mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None,
+        trusted_peers: Networks = LOOPBACK,
     ) -> None:
         self.routes = routes
         self.body_limits = body_limits
+        self.trusted_peers = trusted_peers
         # Other WSGI apps served at one exact path (the Firebase sendEmail function).
         self.mounts = dict(mounts or {})
 
@@ -195,8 +216,16 @@ class FunctionsWsgiApp:
                 try:
                     body = read_body(environ, self.body_limits.for_function(outcome.route.name))
                 except HttpProblem as refused:
-                    return problem_response(build_request(environ, {}), refused)
-                request = build_request(environ, outcome.params, method=call_as, body=body)
+                    return problem_response(
+                        build_request(environ, {}, trusted_peers=self.trusted_peers), refused
+                    )
+                request = build_request(
+                    environ,
+                    outcome.params,
+                    method=call_as,
+                    body=body,
+                    trusted_peers=self.trusted_peers,
+                )
                 response = outcome.route.function.call(request)
                 if not isinstance(response, func.HttpResponse):
                     raise TypeError(
@@ -205,7 +234,7 @@ class FunctionsWsgiApp:
                     )
                 return response
             # Nothing will read the body: leave it unread.
-            request = build_request(environ, {})
+            request = build_request(environ, {}, trusted_peers=self.trusted_peers)
             if isinstance(outcome, MethodNotAllowed):
                 allowed = set(outcome.allowed)
                 if "GET" in allowed:

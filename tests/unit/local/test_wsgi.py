@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import ipaddress
 import json
 import threading
 from collections.abc import Iterator
@@ -156,9 +157,32 @@ def test_the_tcp_peer_is_appended_to_x_forwarded_for_as_the_last_hop() -> None:
     alone = call("GET", "/echo/1", peer="192.0.2.10").json()["headers"]
     assert alone["x-forwarded-for"] == "192.0.2.10"
     behind = call(
-        "GET", "/echo/1", peer="10.0.0.2", headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
+        "GET", "/echo/1", peer="127.0.0.1", headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
     ).json()["headers"]
-    assert behind["x-forwarded-for"] == "203.0.113.7, 10.0.0.1, 10.0.0.2"
+    assert behind["x-forwarded-for"] == "203.0.113.7, 10.0.0.1, 127.0.0.1"
+
+
+def test_x_forwarded_for_from_a_peer_that_is_not_a_trusted_proxy_is_dropped() -> None:
+    forged = call(
+        "GET", "/echo/1", peer="198.51.100.20", headers={"X-Forwarded-For": "203.0.113.7"}
+    ).json()["headers"]
+    assert forged["x-forwarded-for"] == "198.51.100.20"
+
+
+def test_the_trusted_proxies_are_the_ones_configured() -> None:
+    proxied = FunctionsWsgiApp(
+        WSGI_APP.routes,
+        BodyLimits(default=1_048_576),
+        trusted_peers=[ipaddress.ip_network("10.0.0.0/8")],
+    )
+    kept = call(
+        "GET", "/echo/1", peer="10.1.2.3", headers={"X-Forwarded-For": "203.0.113.7"}, wsgi=proxied
+    ).json()["headers"]
+    dropped = call(
+        "GET", "/echo/1", peer="127.0.0.1", headers={"X-Forwarded-For": "203.0.113.7"}, wsgi=proxied
+    ).json()["headers"]
+    assert kept["x-forwarded-for"] == "203.0.113.7, 10.1.2.3"
+    assert dropped["x-forwarded-for"] == "127.0.0.1"
 
 
 def test_a_response_without_content_type_gets_its_mimetype_and_charset() -> None:
