@@ -130,8 +130,14 @@ def _ensure_account(deps: Dependencies, account: DemoAccount) -> tuple[User, boo
     if existing is not None:
         return existing, False
     if account.role is Role.ADMIN:
+        # Demo accounts sign in with their published passwords alone; an admin made with
+        # `lms create-admin` or /admin/setup gets an e-mailed code as well (mfa_required).
         create_operator_admin(
-            deps, email=account.email, password=account.password, full_name=account.full_name
+            deps,
+            email=account.email,
+            password=account.password,
+            full_name=account.full_name,
+            mfa_required=False,
         )
     elif account.role is Role.INSTRUCTOR:
         registered = instructors.register(

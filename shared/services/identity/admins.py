@@ -205,16 +205,21 @@ def setup_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAccountCrea
 
 
 def create_operator_admin(
-    deps: Dependencies, *, email: str, password: str, full_name: str
+    deps: Dependencies, *, email: str, password: str, full_name: str, mfa_required: bool = True
 ) -> OperatorAdmin:
     """`lms create-admin`: an admin with a completed profile, so ADM+ routes work at once.
 
     The operator who runs the command vouches for the address and accepts the security
-    policy for the new admin.
+    policy for the new admin. The admin signs in with an e-mailed code unless `mfa_required`
+    is off (the demo's admin).
     """
     now = deps.clock()
     data = AdminSetupRequest(
-        email=email, password=password, full_name=full_name, security_policy_accepted=True
+        email=email,
+        password=password,
+        full_name=full_name,
+        security_policy_accepted=True,
+        mfa_required=mfa_required,
     )
     with deps.uow() as uow:
         lock_admin_creation(uow)

@@ -44,7 +44,7 @@ def login(
     settings = deps.settings
     with deps.uow() as uow:
         user = ensure_can_sign_in(settings, uow.session.get(User, user_id, with_for_update=True))
-        if user.mfa_enabled:
+        if mfa.needs_second_factor(uow.session, user):
             challenge = mfa.start_login_challenge(uow, settings, user)
             uow.commit()
             return challenge
@@ -61,7 +61,7 @@ def login_for_token(
     settings = deps.settings
     with deps.uow() as uow:
         user = ensure_can_sign_in(settings, uow.session.get(User, user_id, with_for_update=True))
-        if user.mfa_enabled:
+        if mfa.needs_second_factor(uow.session, user):
             raise RuleViolationError(MFA_NEEDS_LOGIN)
         tokens = _sign_in(uow, settings, user)
         uow.commit()
