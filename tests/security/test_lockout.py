@@ -20,7 +20,12 @@ from shared.security.lockout import AccountLockedError
 from shared.services.identity import sign_in as auth
 from tests.clock import ManualClock
 from tests.function_calls import json_of
-from tests.functional.auth.conftest import PASSWORD, login, register
+from tests.functional.auth.conftest import (  # no_rate_limit: autouse, as in tests/functional/auth
+    PASSWORD,
+    login,
+    no_rate_limit,  # noqa: F401
+    register,
+)
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
