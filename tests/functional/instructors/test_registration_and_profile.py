@@ -143,6 +143,8 @@ def test_register_creates_an_instructor_with_an_unverified_profile() -> None:
     assert body["onboarding_status"]["total_steps"] == 4
 
 
+# The refused insert rolls back on PostgreSQL too, leaving the address's owner as it was.
+@pytest.mark.postgres
 def test_register_with_a_registered_email_is_400_failed_to_create_instructor_account() -> None:
     student, _ = make_user(email="teacher@example.org")
 
@@ -322,6 +324,7 @@ def test_verification_without_an_instructor_profile_is_400_failed_to_submit(role
     assert count_instructor_profiles() == 0
 
 
+@pytest.mark.postgres
 def test_a_demoted_instructors_profile_is_no_longer_theirs_to_use() -> None:
     body, _ = registered_instructor()
     demote(uuid.UUID(body["user"]["id"]))
