@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.bootstrap import Dependencies
-from shared.http import ADMIN_SETUP_COMPLETE, INSTRUCTOR, Actor, Router
+from shared.http import ADMIN_SETUP_COMPLETE, AUTHENTICATED, Actor, Router
 from shared.schemas.instructors import (
     ApproveQuery,
     InstructorDecision,
@@ -38,13 +38,14 @@ def instructors_pending(query: PageQuery, uow: UnitOfWork) -> Page[PendingInstru
     return instructors.list_pending(uow, query)
 
 
-@api.get("onboarding-status", access=INSTRUCTOR)
+@api.get("onboarding-status", access=AUTHENTICATED)
 def instructors_onboarding_status(actor: Actor, uow: UnitOfWork) -> InstructorOnboardingStatus:
-    """Which onboarding steps the calling instructor has done."""
+    """Which onboarding steps the calling instructor has done (the first step, to do, for a
+    caller without an instructor profile)."""
     return instructors.onboarding_status(uow, actor)
 
 
-@api.put("profile", access=INSTRUCTOR)
+@api.put("profile", access=AUTHENTICATED)
 def instructors_update_profile(
     body: InstructorProfileUpdate, actor: Actor, uow: UnitOfWork
 ) -> InstructorProfileResult:
@@ -52,7 +53,7 @@ def instructors_update_profile(
     return instructors.update_profile(uow, actor, body)
 
 
-@api.post("verify", access=INSTRUCTOR)
+@api.post("verify", access=AUTHENTICATED)
 def instructors_submit_verification(
     body: VerificationRequest, actor: Actor, uow: UnitOfWork
 ) -> InstructorProfileResult:

@@ -8,10 +8,13 @@ from shared.schemas.base import Schema
 
 
 class OnboardingProgress(Schema):
-    step: int  # how many steps are done
+    """The reference's shape: steps by name, and `step`/`current_step` both name the last step
+    done (its clients read them that way), not the next one to do."""
+
+    step: str
     completed_steps: list[str]
-    current_step: str  # the first step not done yet, "complete" once all are
+    current_step: str
     total_steps: int
-    progress_percentage: float
+    progress_percentage: int  # whole percent of the steps done, rounded down
     is_complete: bool
     last_updated: datetime

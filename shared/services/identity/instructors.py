@@ -9,7 +9,7 @@ approving sets verified (and is_verified), rejecting sets rejected and clears is
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -41,13 +41,17 @@ if TYPE_CHECKING:
 INSTRUCTOR_STEPS = ("account_setup", "profile", "verification", "complete")
 VERIFICATION_WINDOW = timedelta(days=7)
 INSTRUCTOR_NOT_FOUND = "Instructor not found"
-NO_PROFILE = (
-    "Instructor profile not found; an admin registers instructors with /instructors/register"
-)
+# The reference's words, which its clients show as they are: a caller without an instructor
+# profile gets them with a 400 (an admin creates instructors with /instructors/register).
+REGISTER_FAILED = "Failed to create instructor account: {reason}"
+PROFILE_UPDATE_FAILED = "Failed to update instructor profile: Instructor not found"
+VERIFICATION_FAILED = "Failed to submit verification: Instructor not found"
 _SUBMITTED_OR_VERIFIED = {VerificationStatus.SUBMITTED.value, VerificationStatus.VERIFIED.value}
 
 
 def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
+    # An approved instructor has also been through verification, so the step stays done
+    # (the reference dropped it on approval and reported 75% for a finished onboarding).
     submitted = profile.verification_status in _SUBMITTED_OR_VERIFIED or profile.is_verified
     done = {"account_setup"}
     if profile.bio and profile.expertise:
@@ -58,13 +62,13 @@ def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
         done.add("complete")
     completed = [step for step in INSTRUCTOR_STEPS if step in done]
     return InstructorOnboardingStatus(
-        step=len(completed),
+        step=completed[-1],
         completed_steps=completed,
-        current_step=next((s for s in INSTRUCTOR_STEPS if s not in done), "complete"),
+        current_step=completed[-1],
         total_steps=len(INSTRUCTOR_STEPS),
-        progress_percentage=round(100 * len(completed) / len(INSTRUCTOR_STEPS), 1),
+        progress_percentage=100 * len(completed) // len(INSTRUCTOR_STEPS),
         is_complete=profile.is_verified,
-        needs_verification=not submitted,
+        needs_verification=not profile.is_verified,
         verification_required=not profile.is_verified,
         verification_submitted=submitted,
         verification_approved=profile.is_verified,
@@ -72,53 +76,74 @@ def onboarding_of(profile: InstructorProfile) -> InstructorOnboardingStatus:
     )
 
 
+def no_profile_onboarding(now: datetime) -> InstructorOnboardingStatus:
+    """The reference's answer for a caller with no instructor profile: the first step, to do."""
+    return InstructorOnboardingStatus(
+        step="account_setup",
+        completed_steps=[],
+        current_step="account_setup",
+        total_steps=len(INSTRUCTOR_STEPS),
+        progress_percentage=100 // len(INSTRUCTOR_STEPS),
+        is_complete=False,
+        needs_verification=True,
+        verification_required=True,
+        verification_submitted=False,
+        verification_approved=False,
+        last_updated=now,
+    )
+
+
 def register(deps: Dependencies, data: InstructorRegister) -> InstructorRegistered:
     """A new instructor account with an unverified profile and a 7-day verification deadline
     (informational, as in the reference)."""
     now = deps.clock()
-    with deps.uow() as uow:
-        user = create_account(
-            uow,
-            deps.passwords,
-            email=data.email,
-            password=data.password,
-            full_name=data.full_name,
-            role=Role.INSTRUCTOR,
-            email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
-        )
-        flush_account(uow)
-        profile = InstructorProfile(
-            user_id=user.id,
-            bio=data.bio,
-            expertise=list(data.expertise),
-            teaching_experience_years=data.teaching_experience_years,
-            education_level=data.education_level,
-            institution=data.institution,
-            is_verified=False,
-            verification_status=VerificationStatus.PENDING.value,
-            verification_expires_at=now + VERIFICATION_WINDOW,
-            created_at=now,
-            updated_at=now,
-        )
-        uow.session.add(profile)
-        commit_account(uow)
-        return InstructorRegistered(
-            message="Instructor account created successfully",
-            user=UserOut.model_validate(user),
-            instructor=InstructorOut.model_validate(profile),
-            onboarding_status=onboarding_of(profile),
-            verification_required=True,
-            verification_expires_at=profile.verification_expires_at,
-        )
+    try:
+        with deps.uow() as uow:
+            user = create_account(
+                uow,
+                deps.passwords,
+                email=data.email,
+                password=data.password,
+                full_name=data.full_name,
+                role=Role.INSTRUCTOR,
+                email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+            )
+            flush_account(uow)
+            profile = InstructorProfile(
+                user_id=user.id,
+                bio=data.bio,
+                expertise=list(data.expertise),
+                teaching_experience_years=data.teaching_experience_years,
+                education_level=data.education_level,
+                institution=data.institution,
+                is_verified=False,
+                verification_status=VerificationStatus.PENDING.value,
+                verification_expires_at=now + VERIFICATION_WINDOW,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.session.add(profile)
+            commit_account(uow)
+            return InstructorRegistered(
+                message="Instructor account created successfully",
+                user=UserOut.model_validate(user),
+                instructor=InstructorOut.model_validate(profile),
+                onboarding_status=onboarding_of(profile),
+                verification_required=True,
+                verification_expires_at=profile.verification_expires_at,
+            )
+    except ResourceConflictError as taken:
+        raise RuleViolationError(REGISTER_FAILED.format(reason=taken.detail)) from None
 
 
-def _own_profile(uow: UnitOfWork, actor: Actor) -> InstructorProfile:
-    profile = uow.session.scalar(
+def _own_profile(uow: UnitOfWork, actor: Actor) -> InstructorProfile | None:
+    """The caller's instructor profile, while they are an instructor: a demoted instructor's
+    profile stays in the database but is not theirs to use (the role is read each request)."""
+    if actor.role is not Role.INSTRUCTOR:
+        return None
+    return uow.session.scalar(
         select(InstructorProfile).where(InstructorProfile.user_id == actor.id)
     )
-    if profile is None:
-        raise RuleViolationError(NO_PROFILE)
-    return profile
 
 
 def _result(message: str, profile: InstructorProfile) -> InstructorProfileResult:
@@ -130,13 +155,16 @@ def _result(message: str, profile: InstructorProfile) -> InstructorProfileResult
 
 
 def onboarding_status(uow: UnitOfWork, actor: Actor) -> InstructorOnboardingStatus:
-    return onboarding_of(_own_profile(uow, actor))
+    profile = _own_profile(uow, actor)
+    return no_profile_onboarding(uow.clock()) if profile is None else onboarding_of(profile)
 
 
 def update_profile(
     uow: UnitOfWork, actor: Actor, data: InstructorProfileUpdate
 ) -> InstructorProfileResult:
     profile = _own_profile(uow, actor)
+    if profile is None:
+        raise RuleViolationError(PROFILE_UPDATE_FAILED)
     for field, value in data.model_dump(exclude_none=True).items():
         setattr(profile, field, value)
     profile.updated_at = uow.clock()
@@ -148,6 +176,8 @@ def submit_verification(
     uow: UnitOfWork, actor: Actor, data: VerificationRequest
 ) -> InstructorProfileResult:
     profile = _own_profile(uow, actor)
+    if profile is None:
+        raise RuleViolationError(VERIFICATION_FAILED)
     if profile.is_verified:
         raise ResourceConflictError("Your instructor account is already verified")
     profile.verification_status = VerificationStatus.SUBMITTED.value
@@ -181,7 +211,7 @@ def approve(
     """`instructor_id` is the profile's id (instructors.id), as in the reference."""
     notes = f"Approved by admin. {admin_notes}".strip()
     instructor = _decide(uow, instructor_id, VerificationStatus.VERIFIED, notes)
-    return InstructorDecision(message="Instructor verified successfully", instructor=instructor)
+    return InstructorDecision(message="Instructor verification approved", instructor=instructor)
 
 
 def reject(

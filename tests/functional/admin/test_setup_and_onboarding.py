@@ -7,10 +7,13 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from shared.domain.admins import AdminProfile
 from shared.domain.users import Role
 from tests.accounts import access_token, bearer, load_user, make_user
 from tests.function_calls import call_http, json_of
+from tests.unit_of_work import unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -70,6 +73,11 @@ def _complete(token: str) -> Any:
     )
 
 
+def count_admin_profiles() -> int:
+    with unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(AdminProfile)) or 0
+
+
 def _new_admin_token() -> str:
     """An admin created through /admin/setup, signed in: setup not complete yet."""
     _, boss = make_user(role=Role.ADMIN, admin_setup_complete=True)
@@ -91,8 +99,9 @@ def test_setup_creates_an_admin_whose_own_setup_is_not_complete() -> None:
     assert body["admin"]["is_setup_complete"] is False
     assert body["admin"]["security_level"] == "maximum"
     assert body["admin"]["mfa_required"] is False
-    assert body["onboarding_status"]["current_step"] == "permissions"
-    assert body["onboarding_status"]["progress_percentage"] == 40.0
+    # Policy accepted, MFA off: the last step done is security_config.
+    assert body["onboarding_status"]["current_step"] == "security_config"
+    assert body["onboarding_status"]["progress_percentage"] == 40
     assert body["onboarding_status"]["total_steps"] == 5
     assert set(body["admin"]) == {
         "id",
@@ -132,12 +141,20 @@ def test_setup_needs_a_password_of_12_to_128_characters(password: str) -> None:
     assert _setup(_setup_body(password=password), token).status_code == 422
 
 
-def test_setup_with_a_registered_email_is_409() -> None:
+# The refused insert rolls back on PostgreSQL too, leaving the address's owner as it was.
+@pytest.mark.postgres
+def test_setup_with_a_registered_email_is_400_failed_to_create_admin_account() -> None:
     _, token = make_user(role=Role.ADMIN, admin_setup_complete=True)
-    make_user(email="second.admin@example.org")
+    taken, _ = make_user(email="second.admin@example.org")
+
     response = _setup(_setup_body(), token)
-    assert response.status_code == 409
-    assert json_of(response)["detail"] == "Email is already registered"
+
+    assert response.status_code == 400
+    assert json_of(response)["detail"] == "Failed to create admin account. Please try again."
+    # The address still belongs to its student, and no admin profile was added for anyone.
+    user = load_user(taken.id)
+    assert user is not None and user.role == Role.STUDENT.value
+    assert count_admin_profiles() == 1
 
 
 def test_an_admin_created_by_setup_cannot_use_adm_plus_routes_until_setup_is_complete() -> None:
@@ -155,23 +172,70 @@ def test_onboarding_walks_through_the_five_steps() -> None:
     token = _new_admin_token()
     status = json_of(_status(token))
     assert status["completed_steps"] == ["account_setup", "security_config", "permissions"]
-    assert status["current_step"] == "verification"
-    assert status["step"] == 3
-    assert status["progress_percentage"] == 60.0
+    assert status["current_step"] == "permissions"
+    assert status["step"] == "permissions"
+    assert status["progress_percentage"] == 60
     assert status["is_complete"] is False
     assert status["emergency_contacts_configured"] is False
 
     result = json_of(_put_profile({"emergency_contacts": [{"name": "Ops", "phone": "1"}]}, token))
     assert result["message"] == "Admin profile updated successfully"
-    assert result["onboarding_status"]["current_step"] == "complete"
+    assert result["onboarding_status"]["current_step"] == "verification"
     assert result["onboarding_status"]["emergency_contacts_configured"] is True
 
     done = json_of(_complete(token))
     assert done["message"] == "Admin setup completed successfully"
     assert done["admin"]["is_setup_complete"] is True
     assert done["admin"]["setup_completed_at"] is not None
-    assert done["onboarding_status"]["progress_percentage"] == 100.0
+    assert done["onboarding_status"]["step"] == "complete"
+    assert done["onboarding_status"]["current_step"] == "complete"
+    assert done["onboarding_status"]["progress_percentage"] == 100
     assert done["onboarding_status"]["is_complete"] is True
+
+
+def test_onboarding_status_names_the_last_step_done_with_a_whole_percentage() -> None:
+    token = _new_admin_token()
+    assert _put_profile({"mfa_required": False}, token).status_code == 200
+
+    response = _status(token)
+
+    assert response.status_code == 200
+    raw = response.get_body().decode()
+    status = json_of(response)
+    assert status["completed_steps"] == ["account_setup", "security_config"]
+    assert status["step"] == "security_config"
+    assert status["current_step"] == "security_config"
+    assert status["total_steps"] == 5
+    assert status["progress_percentage"] == 40
+    assert '"progress_percentage":40,' in raw.replace(" ", "")  # an integer, not 40.0
+    assert status["mfa_configured"] is False
+    # The security configuration is what the policy acceptance says, whatever MFA is.
+    assert status["needs_security_config"] is False
+    assert set(status) == {
+        "step",
+        "completed_steps",
+        "current_step",
+        "total_steps",
+        "progress_percentage",
+        "is_complete",
+        "needs_security_config",
+        "security_policy_accepted",
+        "mfa_configured",
+        "emergency_contacts_configured",
+        "last_updated",
+    }
+
+
+def test_onboarding_needs_security_config_until_the_policy_is_accepted() -> None:
+    token = _new_admin_token()
+    assert _put_profile({"security_policy_accepted": False}, token).status_code == 200
+
+    status = json_of(_status(token))
+
+    assert status["needs_security_config"] is True
+    assert status["security_policy_accepted"] is False
+    assert status["completed_steps"] == ["account_setup", "permissions"]
+    assert status["current_step"] == "permissions"
 
 
 def test_profile_update_changes_only_the_fields_sent() -> None:
@@ -228,6 +292,14 @@ def test_security_config_stores_mfa_ip_and_time_and_scores_every_setting() -> No
 
     # complete-setup recomputes from what is stored and never lowers that score.
     assert json_of(_complete(token))["admin"]["security_health_score"] == 100
+
+
+def test_security_config_answers_admin_security_configuration_updated_successfully() -> None:
+    response = _security_config({"mfa_method": "email"}, _new_admin_token())
+    assert response.status_code == 200, response.get_body()
+    body = json_of(response)
+    assert body["message"] == "Admin security configuration updated successfully"
+    assert body["onboarding_status"]["mfa_configured"] is True
 
 
 def test_security_config_with_defaults_scores_fifty_plus_each_bonus() -> None:

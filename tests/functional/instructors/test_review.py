@@ -52,14 +52,14 @@ def _submitted(email: str) -> tuple[str, str]:
     return body["instructor"]["id"], token
 
 
-def test_approve_verifies_the_instructor_with_the_admins_notes() -> None:
+def test_approve_answers_instructor_verification_approved_with_the_admins_notes() -> None:
     instructor_id, token = _submitted("a@example.org")
 
     response = _decide("approve", instructor_id, "?admin_notes=Checked")
 
     assert response.status_code == 200, response.get_body()
     body = json_of(response)
-    assert body["message"] == "Instructor verified successfully"
+    assert body["message"] == "Instructor verification approved"
     instructor = body["instructor"]
     assert instructor["is_verified"] is True
     assert instructor["verification_status"] == "verified"
@@ -67,7 +67,10 @@ def test_approve_verifies_the_instructor_with_the_admins_notes() -> None:
     assert instructor["verification_expires_at"] is None
     onboarding = json_of(status(token))
     assert onboarding["is_complete"] is True
-    assert onboarding["progress_percentage"] == 100.0
+    assert onboarding["step"] == "complete"
+    assert onboarding["current_step"] == "complete"
+    assert onboarding["progress_percentage"] == 100
+    assert onboarding["needs_verification"] is False
 
 
 def test_approve_without_notes_says_approved_by_admin() -> None:
