@@ -12,6 +12,7 @@ from functions_api import (
     auth,
     cors,
     courses,
+    docs,
     enrollments,
     health,
     instructors,
@@ -38,6 +39,7 @@ API = (
     enrollments,
     quizzes,
     analytics,
+    docs,
 )
 JOBS = (emails, progress, certificates, webhooks, schedules)
 

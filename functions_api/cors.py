@@ -17,7 +17,7 @@ bp = func.Blueprint()
 api = Router(bp, rate_limit=None)
 
 
-@api.options("{*path}")
+@api.options("{*path}", in_schema=False)
 def cors_preflight(request: Request) -> func.HttpResponse:
     """Answer a CORS preflight (or a plain OPTIONS) with the methods the API serves."""
     return func.HttpResponse(status_code=204, headers=preflight_headers(request.http.headers))

@@ -25,7 +25,7 @@ ENROLLMENT = "{enrollment_id:guid}"
 LESSON = ENROLLMENT + "/lessons/{lesson_id:guid}"
 
 
-@api.post(status=201)
+@api.post(status=201, other_statuses=(200,))
 def enrollments_create(
     body: EnrollmentCreate, actor: Actor, uow: UnitOfWork
 ) -> WithStatus[EnrollmentOut]:

@@ -29,7 +29,7 @@ def health_check() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-@api.get("api/v1/ready")
+@api.get("api/v1/ready", other_statuses=(503,))
 def health_ready(deps: Dependencies) -> WithStatus[dict[str, Any]]:
     """200 when the database, broker and storage answer; 503 naming what is down.
 

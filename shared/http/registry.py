@@ -21,6 +21,7 @@ Every route is rate limited under its router's rule ("default" unless it says ot
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 import typing
@@ -69,6 +70,11 @@ class RouteSpec:
     max_body_bytes: int | None
     rate_limit: str | None  # a rule of shared.security.rate_limits; None: exempt
     parameters: tuple[str, ...] = field(default=())  # what the function takes, in order
+    # Other statuses the route answers with its response body: an idempotent create's 200,
+    # readiness's 503. The OpenAPI document lists them beside `status`.
+    other_statuses: tuple[int, ...] = field(default=())
+    # False for the routes that serve the documentation itself and the CORS preflight.
+    in_schema: bool = True
 
     @property
     def read_only(self) -> bool:
@@ -135,6 +141,8 @@ class Router:
         status: int = 200,
         rate_limit: str | None = _INHERIT,
         max_body_bytes: int | None = None,
+        other_statuses: tuple[int, ...] = (),
+        in_schema: bool = True,
     ) -> Callable[[F], F]:
         if path.startswith("/"):
             raise ValueError(f"write the route without a leading '/': {path[1:]!r}")
@@ -152,6 +160,7 @@ class Router:
                 rate_limit=rule,
                 max_body_bytes=max_body_bytes,
             )
+            spec = dataclasses.replace(spec, other_statuses=other_statuses, in_schema=in_schema)
             if spec.name in self.registry:
                 raise ValueError(
                     f"two HTTP functions are named {spec.name!r}; names must be unique"
