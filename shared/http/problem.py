@@ -1,6 +1,9 @@
-"""Problem details (RFC 9457), the one error body of the API.
+"""Problem details (RFC 9457), the one error body of the API, and its 422 twin.
 
-The body keeps the reference API's `detail` string so existing clients still read messages.
+Every error keeps the reference API's `detail` so existing clients still read messages. A 422
+is the one exception: the reference's (FastAPI's) clients loop over `detail` as a list of
+`{loc, msg, type}`, so by default it carries that list; a client that asks for
+`application/problem+json` gets the RFC 9457 form, `detail` a string and the list in `errors`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from shared.http.response import Reply
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+VALIDATION_STATUS = 422
 
 
 class HttpProblem(Exception):
@@ -45,7 +49,46 @@ def problem_reply(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Reply:
-    body: dict[str, Any] = {
+    body = _body(status, detail, instance, request_id)
+    if errors is not None:
+        body["errors"] = errors
+    return _reply(status, body, PROBLEM_CONTENT_TYPE, headers)
+
+
+def validation_reply(
+    errors: list[dict[str, Any]],
+    *,
+    instance: str,
+    request_id: str,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """A 422 in the reference's shape: `detail` is the list of `{loc, msg, type}`. Not a
+    problem document (RFC 9457 wants `detail` a string), so plain application/json."""
+    body = _body(VALIDATION_STATUS, errors, instance, request_id)
+    return _reply(VALIDATION_STATUS, body, "application/json", headers)
+
+
+def prefers_problem_json(accept: str | None) -> bool:
+    """Whether the Accept header names application/problem+json, and ranks it no lower than
+    application/json. Wildcards do not count: `*/*` clients are the reference's clients."""
+    ranks: dict[str, float] = {}
+    for media_range in (accept or "").split(","):
+        media_type, *parameters = (part.strip() for part in media_range.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[media_type.lower()] = max(quality, ranks.get(media_type.lower(), 0.0))
+    wanted = ranks.get(PROBLEM_CONTENT_TYPE, 0.0)
+    return wanted > 0 and wanted >= ranks.get("application/json", 0.0)
+
+
+def _body(status: int, detail: Any, instance: str, request_id: str) -> dict[str, Any]:
+    return {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -53,8 +96,11 @@ def problem_reply(
         "instance": instance,
         "request_id": request_id,
     }
-    if errors is not None:
-        body["errors"] = errors
+
+
+def _reply(
+    status: int, body: dict[str, Any], content_type: str, headers: dict[str, str] | None
+) -> Reply:
     reply = Reply(status, json.dumps(body).encode(), dict(headers or {}))
-    reply.headers["Content-Type"] = PROBLEM_CONTENT_TYPE
+    reply.headers["Content-Type"] = content_type
     return reply

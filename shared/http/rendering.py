@@ -11,7 +11,12 @@ from pydantic import BaseModel
 
 from shared.http.compression import maybe_compress
 from shared.http.headers import add_cors_headers, add_security_headers
-from shared.http.problem import problem_reply
+from shared.http.problem import (
+    VALIDATION_STATUS,
+    prefers_problem_json,
+    problem_reply,
+    validation_reply,
+)
 from shared.http.request import Request
 from shared.http.response import Reply
 
@@ -65,14 +70,33 @@ def problem_for(
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> Reply:
-    return problem_reply(
-        status,
-        detail,
-        instance=request.path,
-        request_id=request.request_id,
-        errors=errors,
-        headers=headers,
-    )
+    """The error body: problem details, except a 422, whose shape the Accept header picks."""
+    if status != VALIDATION_STATUS:
+        return problem_reply(
+            status,
+            detail,
+            instance=request.path,
+            request_id=request.request_id,
+            errors=errors,
+            headers=headers,
+        )
+    # Clients loop over the list, so a 422 always has one, if only the summary.
+    errors = errors if errors is not None else [{"loc": [], "msg": detail, "type": "value_error"}]
+    if prefers_problem_json(request.header("accept")):
+        reply = problem_reply(
+            status,
+            detail,
+            instance=request.path,
+            request_id=request.request_id,
+            errors=errors,
+            headers=headers,
+        )
+    else:
+        reply = validation_reply(
+            errors, instance=request.path, request_id=request.request_id, headers=headers
+        )
+    reply.append_vary("Accept")
+    return reply
 
 
 def finish(request: Request, reply: Reply, settings: Settings) -> func.HttpResponse:

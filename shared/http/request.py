@@ -94,7 +94,10 @@ def parse_form(request: Request, model: type[M]) -> M:
         text = request.http.get_body().decode("utf-8")
         fields = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except (UnicodeDecodeError, ValueError):
-        raise HttpProblem(422, f"The body is not valid {FORM_TYPE}") from None
+        detail = f"The body is not valid {FORM_TYPE}"
+        advice = f"send at most {MAX_FORM_FIELDS} UTF-8 name=value pairs"
+        errors = [{"loc": ["body"], "msg": f"{detail}: {advice}", "type": "form_invalid"}]
+        raise HttpProblem(422, detail, errors=errors) from None
     data: dict[str, Any] = {name: values[0] for name, values in fields.items()}
     check_strings("body", data)
     try:

@@ -1,4 +1,5 @@
-"""Readiness: can this instance do its work? Database, broker and file storage, checked now.
+"""Readiness: can this instance do its work? Database, state store, broker and file storage,
+checked now.
 
 The mail transport is checked too, but reported as a warning: a mail server that is down
 does not stop this instance from serving requests (the e-mails wait in the queue and are
@@ -16,9 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
 
 from shared.domain.errors import DependencyUnavailableError
+from shared.domain.throttling import LoginFailure, RateLimitCounter
+from shared.domain.tokens import SpentToken
 from shared.messages.base import QUEUES
 from shared.version import SCHEMA_REVISION
 
@@ -60,6 +63,25 @@ def check_database(deps: Dependencies) -> None:
         raise DependencyUnavailableError(
             f"the schema is at revision {revision}, the code needs {expected}; run `lms migrate`"
         )
+
+
+# The tables that took over Redis's roles in the reference: rate limits, lockout and revoked
+# tokens. Readiness reports them under the reference's `redis` key, which its probes read.
+STATE_STORE_TABLES = (RateLimitCounter.__table__, LoginFailure.__table__, SpentToken.__table__)
+
+
+def check_state_store(deps: Dependencies) -> None:
+    """Each state table answers a read (what every request's rate limit and token check does)."""
+    try:
+        with deps.engine.connect() as connection:
+            for table in STATE_STORE_TABLES:
+                connection.execute(select(literal(1)).select_from(table).limit(1)).all()
+    except Exception as exc:
+        log.warning("readiness: state store check failed: %s", type(exc).__name__)
+        raise DependencyUnavailableError(
+            "the rate-limit, lockout and revoked-token tables cannot be read; "
+            "check the database and run `lms migrate`"
+        ) from exc
 
 
 # Peeking Service Bus opens links; a probe every few seconds should not do that each time.
@@ -132,6 +154,7 @@ def _checker_pool() -> ThreadPoolExecutor:
 def check_readiness(deps: Dependencies) -> Readiness:
     checks: dict[str, Callable[[], None]] = {
         "database": lambda: check_database(deps),
+        "redis": lambda: check_state_store(deps),
         "broker": lambda: deps.broker.check(),
         "storage": lambda: deps.blobs.check(),
     }

@@ -68,24 +68,26 @@ def test_the_banner_names_the_url_routes_timers_queues_and_database(host: HostPr
     assert host.banner.splitlines()[-1] == "Ctrl-C to stop"
 
 
-def test_the_root_answers_with_the_api_name_and_version(host: HostProcess) -> None:
+def test_the_root_answers_exactly_the_reference_message(host: HostProcess) -> None:
     answer = send(host, "GET", "/")
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "application/json"
-    assert answer.json()["message"] == "LMS Backend API"
+    assert answer.json() == {"message": "LMS Backend API"}
 
 
-def test_health_answers_ok(host: HostProcess) -> None:
+def test_health_answers_ok_with_the_api_name_and_version(host: HostProcess) -> None:
     answer = send(host, "GET", "/api/v1/health")
     assert answer.status == 200
-    assert answer.json() == {"status": "ok"}
+    body = answer.json()
+    assert (body["status"], body["name"]) == ("ok", "LMS Functions")
+    assert body["version"]
 
 
 def test_ready_reports_database_broker_and_storage_up(host: HostProcess) -> None:
     answer = send(host, "GET", "/api/v1/ready")
     assert answer.status == 200, answer.body
     body = answer.json()
-    assert (body["database"], body["broker"], body["storage"]) == ("up", "up", "up")
+    assert (body["database"], body["redis"], body["broker"], body["storage"]) == ("up",) * 4
 
 
 def test_an_unknown_path_is_a_404_problem(host: HostProcess) -> None:

@@ -5,18 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from shared import bootstrap
+from shared.version import __version__
 from tests.function_calls import call_http, json_of
 
 
-def test_root_names_the_api_and_its_version() -> None:
+def test_root_answers_exactly_the_reference_message() -> None:
     response = call_http("root_info", "GET", "/")
     assert response.status_code == 200
-    body = json_of(response)
-    assert body["message"] == "LMS Backend API"
-    assert body["name"] == "LMS Functions"
-    assert body["version"]
+    assert json_of(response) == {"message": "LMS Backend API"}
+
+
+def test_health_keeps_the_reference_status_and_names_the_api_and_its_version() -> None:
+    response = call_http("health_check", "GET", "/api/v1/health")
+    assert response.status_code == 200
+    assert json_of(response) == {"status": "ok", "name": "LMS Functions", "version": __version__}
 
 
 def test_health_answers_ok_even_when_the_database_is_missing(
@@ -26,7 +31,39 @@ def test_health_answers_ok_even_when_the_database_is_missing(
     bootstrap.reset()
     response = call_http("health_check", "GET", "/api/v1/health")
     assert response.status_code == 200
-    assert json_of(response) == {"status": "ok"}
+    assert json_of(response)["status"] == "ok"
+
+
+@pytest.mark.postgres
+def test_ready_keeps_the_reference_keys_with_redis_as_the_state_store(database_url: str) -> None:
+    response = call_http("health_ready", "GET", "/api/v1/ready")
+    assert response.status_code == 200, response.get_body()
+    body = json_of(response)
+    assert list(body)[:3] == ["status", "database", "redis"]
+    assert (body["status"], body["database"], body["redis"]) == ("ok", "up", "up")
+
+
+@pytest.mark.parametrize("table", ["rate_limit_counters", "login_failures", "spent_tokens"])
+def test_ready_is_503_with_redis_down_when_a_state_table_cannot_be_read(
+    database_url: str, table: str
+) -> None:
+    # The schema revision still matches: only the state store's own check can see this. The
+    # table is renamed, not dropped, and put back: a PostgreSQL test database is shared.
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table} RENAME TO {table}_away"))
+    try:
+        response = call_http("health_ready", "GET", "/api/v1/ready")
+    finally:
+        bootstrap.reset()  # its pooled connections must not hold the table on PostgreSQL
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {table}_away RENAME TO {table}"))
+        engine.dispose()
+
+    assert response.status_code == 503
+    body = json_of(response)
+    assert (body["status"], body["database"], body["redis"]) == ("degraded", "up", "down")
+    assert body["detail"].startswith("redis: the rate-limit, lockout and revoked-token tables")
 
 
 def test_ready_is_200_when_database_broker_and_storage_answer(database_url: str) -> None:
@@ -58,6 +95,7 @@ def test_ready_is_503_naming_the_database_when_it_does_not_answer(
     body = json_of(response)
     assert body["status"] == "degraded"
     assert body["database"] == "down"
+    assert body["redis"] == "down"
     assert body["broker"] == "down"
     assert body["storage"] == "up"
     assert "database: the database does not answer" in body["detail"]

@@ -132,7 +132,7 @@ def test_setup_without_accepting_the_security_policy_is_422() -> None:
     _, token = make_user(role=Role.ADMIN, admin_setup_complete=True)
     response = _setup(_setup_body(security_policy_accepted=False), token)
     assert response.status_code == 422
-    assert json_of(response)["errors"][0]["loc"] == ["body", "security_policy_accepted"]
+    assert json_of(response)["detail"][0]["loc"] == ["body", "security_policy_accepted"]
 
 
 @pytest.mark.parametrize("password", ["11 chars...", "x" * 129])

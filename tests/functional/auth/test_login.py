@@ -173,7 +173,7 @@ def test_token_grant_refuses_a_json_body_with_415() -> None:
 def test_token_grant_answers_422_naming_the_bad_field(fields: dict[str, str], missing: str) -> None:
     response = token_grant(fields)
     assert response.status_code == 422
-    assert json_of(response)["errors"][0]["loc"] == ["body", missing]
+    assert json_of(response)["detail"][0]["loc"] == ["body", missing]
 
 
 def test_token_grant_for_an_mfa_account_answers_400_pointing_at_login() -> None:

@@ -90,7 +90,7 @@ def test_register_answers_422_for_a_field_outside_the_contract(field: str, value
     body[field] = value
     response = post("auth_register", "/api/v1/auth/register", body)
     assert response.status_code == 422
-    assert json_of(response)["errors"][0]["loc"] == ["body", field]
+    assert json_of(response)["detail"][0]["loc"] == ["body", field]
 
 
 def test_register_publishes_a_welcome_email_and_no_link_when_verification_is_not_required() -> None:

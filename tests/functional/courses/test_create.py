@@ -103,7 +103,7 @@ def test_a_title_whose_slug_is_too_short_asks_for_a_slug() -> None:
 
     assert response.status_code == 422
     body = json_of(response)
-    assert "send a slug" in body["errors"][0]["msg"]
+    assert "send a slug" in body["detail"][0]["msg"]
     assert create({"title": "C++ !", "slug": "cpp"}, token).status_code == 201
 
 
@@ -114,7 +114,7 @@ def test_a_slug_that_breaks_the_rules_is_refused_with_422(slug: str) -> None:
     _, token = instructor()
     response = create({"title": "A fine title", "slug": slug}, token)
     assert response.status_code == 422, slug
-    assert json_of(response)["errors"][0]["loc"] == ["body", "slug"]
+    assert json_of(response)["detail"][0]["loc"] == ["body", "slug"]
 
 
 def test_a_slug_in_use_is_409_and_nothing_is_created() -> None:
@@ -218,7 +218,7 @@ def test_a_field_that_breaks_its_rule_is_422_naming_the_field(field: str, value:
     response = create({"title": "A fine title", field: value}, token)
 
     assert response.status_code == 422, (field, value)
-    assert json_of(response)["errors"][0]["loc"][:2] == ["body", field]
+    assert json_of(response)["detail"][0]["loc"][:2] == ["body", field]
 
 
 def test_the_highest_price_with_two_decimals_is_accepted() -> None:

@@ -101,7 +101,7 @@ def test_category_and_difficulty_filter_the_list() -> None:
 def test_an_unknown_difficulty_level_is_422() -> None:
     response = list_courses("?difficulty_level=expert")
     assert response.status_code == 422
-    assert json_of(response)["errors"][0]["loc"] == ["query", "difficulty_level"]
+    assert json_of(response)["detail"][0]["loc"] == ["query", "difficulty_level"]
 
 
 def test_search_matches_title_or_description_ignoring_case() -> None:

@@ -218,7 +218,7 @@ def test_an_instructor_cannot_set_their_own_verification_outcome(field: str, val
     _, token = registered_instructor()
     response = put_profile({field: value, "bio": "Trying to verify myself."}, token)
     assert response.status_code == 422
-    assert json_of(response)["errors"][0]["loc"] == ["body", field]
+    assert json_of(response)["detail"][0]["loc"] == ["body", field]
     assert json_of(status(token))["verification_approved"] is False
 
 

@@ -205,6 +205,11 @@ def raise_error(kind: str, **kwargs: Any) -> func.HttpResponse:
     )
 
 
+# These tests read the RFC 9457 form of a 422; tests/functional/test_validation_errors.py
+# keeps the reference's default form.
+ASKS_FOR_PROBLEMS = {"Accept": "application/problem+json"}
+
+
 def problem(response: func.HttpResponse) -> dict[str, Any]:
     assert response.headers.get("Content-Type") == "application/problem+json"
     return json.loads(response.get_body())
@@ -273,6 +278,7 @@ def test_bad_fields_are_a_422_listing_each_field():
         "t_pipeline_courses_create",
         "/courses",
         {"title": "", "seats": 0, "password": ["hunter2-not-a-string"]},
+        headers=ASKS_FOR_PROBLEMS,
     )
 
     assert response.status_code == 422
@@ -287,7 +293,9 @@ def test_bad_fields_are_a_422_listing_each_field():
 
 
 def test_a_missing_field_is_a_422_with_type_missing():
-    response = post_json("t_pipeline_courses_create", "/courses", {"title": "Algebra"})
+    response = post_json(
+        "t_pipeline_courses_create", "/courses", {"title": "Algebra"}, headers=ASKS_FOR_PROBLEMS
+    )
 
     assert problem(response)["errors"] == [
         {"loc": ["body", "seats"], "msg": "Field required", "type": "missing"}
@@ -300,7 +308,7 @@ def test_a_missing_body_is_a_422(raw):
         "t_pipeline_courses_create",
         "POST",
         BASE + "/courses",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **ASKS_FOR_PROBLEMS},
         body=raw,
     )
 
@@ -316,7 +324,7 @@ def test_a_body_that_is_not_json_is_a_422(raw):
         "t_pipeline_courses_create",
         "POST",
         BASE + "/courses",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **ASKS_FOR_PROBLEMS},
         body=raw,
     )
 
@@ -327,7 +335,7 @@ def test_a_body_that_is_not_json_is_a_422(raw):
 
 
 def test_a_json_array_where_an_object_is_expected_is_a_422():
-    response = post_json("t_pipeline_courses_create", "/courses", [1, 2])
+    response = post_json("t_pipeline_courses_create", "/courses", [1, 2], headers=ASKS_FOR_PROBLEMS)
 
     assert response.status_code == 422
     assert problem(response)["errors"][0]["loc"] == ["body"]
@@ -422,6 +430,7 @@ def test_bad_query_parameters_are_a_422_located_in_the_query():
         "GET",
         BASE + "/courses",
         params={"page": "0", "size": "many"},
+        headers=ASKS_FOR_PROBLEMS,
     )
 
     assert response.status_code == 422

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from shared.http.problem import PROBLEM_CONTENT_TYPE, HttpProblem, Reply, problem_reply
+from shared.http.problem import (
+    PROBLEM_CONTENT_TYPE,
+    HttpProblem,
+    Reply,
+    prefers_problem_json,
+    problem_reply,
+    validation_reply,
+)
 
 
 def test_a_problem_reply_has_the_rfc_9457_fields_and_the_reference_detail():
@@ -95,3 +102,40 @@ def test_append_vary_adds_each_value_once(existing, added, expected):
 
     assert reply.get("Vary") == expected
     assert len(reply.headers) == 1
+
+
+def test_a_validation_reply_carries_the_list_in_detail_as_plain_json():
+    errors = [{"loc": ["body", "email"], "msg": "Field required", "type": "missing"}]
+
+    reply = validation_reply(errors, instance="/x", request_id="r1")
+
+    assert (reply.status, reply.headers) == (422, {"Content-Type": "application/json"})
+    assert json.loads(reply.body) == {
+        "type": "about:blank",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": errors,
+        "instance": "/x",
+        "request_id": "r1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("accept", "prefers"),
+    [
+        (None, False),
+        ("", False),
+        ("*/*", False),
+        ("application/*", False),
+        ("application/json", False),
+        ("application/problem+json", True),
+        ("application/problem+json;q=0", False),
+        ("application/problem+json;q=0.5, application/json", False),
+        ("application/json;q=0.5, application/problem+json", True),
+        ("application/json, application/problem+json", True),
+        ("application/problem+json;q=oops", False),
+        (" Application/Problem+JSON ; charset=utf-8", True),
+    ],
+)
+def test_problem_json_is_preferred_only_when_named_and_not_ranked_below_json(accept, prefers):
+    assert prefers_problem_json(accept) is prefers
