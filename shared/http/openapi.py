@@ -78,6 +78,37 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+_FIELD_ERRORS: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+    },
+}
+VALIDATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "ValidationProblem",
+    "description": (
+        "A 422 as the reference answered it: `detail` is the list of invalid fields. A client "
+        "that sends `Accept: application/problem+json` gets a Problem with the list in "
+        "`errors` instead."
+    ),
+    "required": ["type", "title", "status", "detail", "instance", "request_id"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": _FIELD_ERRORS,
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+    },
+}
+
+
 def build_document(routes: Iterable[RouteSpec], *, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document of `routes`."""
     documented = [route for route in routes if route.in_schema]
@@ -88,6 +119,7 @@ def build_document(routes: Iterable[RouteSpec], *, title: str, version: str) -> 
         paths.setdefault(openapi_path(route.path), {})[route.method.lower()] = operation
     schemas = dict(sorted(definitions.items()))
     schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["ValidationProblem"] = VALIDATION_SCHEMA
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -96,7 +128,9 @@ def build_document(routes: Iterable[RouteSpec], *, title: str, version: str) -> 
             "description": (
                 "Sign in at POST /api/v1/auth/login (or the OAuth2 password grant at "
                 "/api/v1/auth/token) and send the access token as `Authorization: Bearer ...`. "
-                "Errors are application/problem+json."
+                "Errors are application/problem+json, but for 422, which keeps the reference's "
+                "shape (`detail` the list of invalid fields) unless the client asks for "
+                "application/problem+json."
             ),
         },
         "paths": paths,
@@ -230,6 +264,10 @@ def _responses(route: RouteSpec, refs: Refs) -> dict[str, Any]:
         problems.append(429)
     for status in problems:
         responses[str(status)] = _problem(HTTPStatus(status).phrase)
+    if 422 in problems:
+        responses["422"]["content"]["application/json"] = {
+            "schema": {"$ref": _REF.format(model="ValidationProblem")}
+        }
     responses["default"] = _problem("Any other error, as problem details")
     return responses
 
