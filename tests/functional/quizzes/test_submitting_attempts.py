@@ -65,7 +65,7 @@ def _answers_of(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_every_automatic_type_is_graded_on_submit() -> None:
-    setup = quiz_setup(EVERY_TYPE, partial_credit=True)
+    setup = quiz_setup(EVERY_TYPE, partial_credit=True, show_correct_answers_after="each_attempt")
     q = [setup.question(i) for i in range(5)]
 
     attempt_id, response = _take(
@@ -104,7 +104,7 @@ def test_all_or_nothing_multiple_answers_earn_nothing_for_a_partial_selection() 
 
 
 def test_unanswered_questions_score_zero() -> None:
-    setup = quiz_setup((MC, TF), passing_score=50)
+    setup = quiz_setup((MC, TF), passing_score=50, show_correct_answers_after="each_attempt")
     _, response = _take(setup, [{"question_id": setup.question(1), "answer_text": "true"}])
 
     result = ok(response)
@@ -328,7 +328,7 @@ def test_an_attempt_is_read_by_its_student_the_courses_instructor_and_admins() -
 
 
 def test_with_correct_answers_shown_a_student_sees_the_solution_and_explanation() -> None:
-    setup = quiz_setup((MC,))
+    setup = quiz_setup((MC,), show_correct_answers_after="each_attempt")
     attempt_id, response = _take(
         setup, [{"question_id": setup.question(0), "selected_option_id": "a"}]
     )
