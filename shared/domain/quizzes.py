@@ -45,6 +45,15 @@ class QuestionType(enum.StrEnum):
     ESSAY = "essay"
 
 
+class AnswersShownAfter(enum.StrEnum):
+    """When a student with show_correct_answers on sees what was right."""
+
+    EACH_ATTEMPT = "each_attempt"
+    # Only once no attempt is left (max_attempts used, or the quiz archived): the key of one
+    # attempt would otherwise answer the next.
+    LAST_ATTEMPT = "last_attempt"
+
+
 OPTION_TYPES = frozenset({QuestionType.MULTIPLE_CHOICE, QuestionType.MULTIPLE_ANSWERS})
 
 
@@ -67,6 +76,10 @@ class Quiz(Base):
             "time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit_minutes"
         ),
         CheckConstraint("max_attempts IS NULL OR max_attempts >= 1", name="max_attempts"),
+        CheckConstraint(
+            "show_correct_answers_after IN ('each_attempt', 'last_attempt')",
+            name="show_correct_answers_after",
+        ),
         Index("ix_quizzes_course_id_created_at", "course_id", "created_at"),
     )
 
@@ -84,6 +97,11 @@ class Quiz(Base):
     shuffle_questions: Mapped[bool] = mapped_column(default=True)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     show_correct_answers: Mapped[bool] = mapped_column(default=True)
+    show_correct_answers_after: Mapped[str] = mapped_column(
+        String(20),
+        default=AnswersShownAfter.LAST_ATTEMPT.value,
+        server_default=AnswersShownAfter.LAST_ATTEMPT.value,
+    )
     # multiple_answers questions: a share of the points for a partly right selection.
     partial_credit: Mapped[bool] = mapped_column(default=False)
     is_published: Mapped[bool] = mapped_column(default=False)
@@ -96,6 +114,21 @@ class Quiz(Base):
     def is_open(self) -> bool:
         """Whether students see it and may start attempts."""
         return self.is_published and self.archived_at is None
+
+    def shows_answers_to_student(self, attempts_used: int, *, attempt_open: bool) -> bool:
+        """Whether a student who has used `attempts_used` attempts (`attempt_open`: one of
+        them is still in progress) may see which answers were right: after each attempt, or
+        only once they can take no other (max_attempts used, or the quiz archived). With
+        unlimited attempts and "last_attempt" that moment never comes."""
+        if not self.show_correct_answers:
+            return False
+        if self.show_correct_answers_after == AnswersShownAfter.EACH_ATTEMPT:
+            return True
+        if attempt_open:
+            return False
+        if self.archived_at is not None:
+            return True
+        return self.max_attempts is not None and attempts_used >= self.max_attempts
 
 
 class QuizQuestion(Base):

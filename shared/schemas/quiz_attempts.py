@@ -1,8 +1,11 @@
 """Quiz attempts: starting, answering, results, and grading essays.
 
-Results follow the quiz's show_correct_answers for students: when it is off, is_correct,
-points_earned, the solution and the explanation are null in every answer (score,
-percentage and pass/fail stay). Course managers always see everything.
+A student's result shows what was right only when the quiz lets it (show_correct_answers,
+and show_correct_answers_after: after each attempt or only after the last allowed one).
+Otherwise is_correct, points_earned, the solution and the explanation are left out of every
+answer: absent, not null, as the reference stripped them, so a client testing
+`"is_correct" in answer` reads it right (score, percentage and pass/fail stay). Course
+managers always see everything.
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, RootModel, StringConstraints, model_validator
+from pydantic import (
+    Field,
+    RootModel,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 from shared.schemas.base import Schema
 from shared.schemas.pages import PageQuery
@@ -88,7 +99,15 @@ class AnswerSolution(Schema):
     tolerance: float | None = None
 
 
+# The fields of an answer that tell what was right: left out of a hidden answer.
+REVEALING_FIELDS = ("is_correct", "points_earned", "explanation", "solution")
+
+
 class AnswerResult(Schema):
+    """One answer as shown. The revealing fields are left out of the body unless they were
+    given when the answer was built (a null is_correct, given, is an essay still waiting for
+    its grade)."""
+
     question_id: uuid.UUID
     question_type: str
     selected_option_id: str | None  # the first selection (the reference's single field)
@@ -97,11 +116,21 @@ class AnswerResult(Schema):
     numeric_value: float | None
     needs_grading: bool
     feedback: str | None
-    is_correct: bool | None
-    points_earned: float | None
     points_possible: float
-    explanation: str | None
-    solution: AnswerSolution | None
+    is_correct: bool | None = None
+    points_earned: float | None = None
+    explanation: str | None = None
+    solution: AnswerSolution | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_hidden_fields(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        for name in REVEALING_FIELDS:
+            if name not in self.model_fields_set:
+                data.pop(name, None)
+        return data
 
 
 class AttemptResult(AttemptOut):

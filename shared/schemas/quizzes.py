@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, RootModel, StringConstraints
 
@@ -39,6 +39,9 @@ QuestionText = Annotated[
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Tolerance = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# When show_correct_answers shows the key: after each attempt, or only once no attempt is left
+# (shared/domain/quizzes.py AnswersShownAfter).
+AnswersShownAfterName = Literal["each_attempt", "last_attempt"]
 
 
 # --- quizzes -------------------------------------------------------------------------------
@@ -55,6 +58,7 @@ class QuizCreate(Schema):
     shuffle_questions: bool = True
     shuffle_options: bool = True
     show_correct_answers: bool = True
+    show_correct_answers_after: AnswersShownAfterName = "last_attempt"
     partial_credit: bool = False
 
 
@@ -72,13 +76,14 @@ class QuizUpdate(Schema):
     shuffle_questions: bool | None = None
     shuffle_options: bool | None = None
     show_correct_answers: bool | None = None
+    show_correct_answers_after: AnswersShownAfterName | None = None
     partial_credit: bool | None = None
     is_published: bool | None = None
 
 
 class QuizOut(Schema):
-    """The reference's QuizResponse, plus course_id, partial_credit, published_at and
-    archived_at."""
+    """The reference's QuizResponse, plus course_id, show_correct_answers_after,
+    partial_credit, published_at and archived_at."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -94,6 +99,7 @@ class QuizOut(Schema):
     shuffle_questions: bool
     shuffle_options: bool
     show_correct_answers: bool
+    show_correct_answers_after: str
     partial_credit: bool
     is_published: bool
     published_at: datetime | None

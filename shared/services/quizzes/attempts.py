@@ -3,7 +3,8 @@ attempts nobody submits. Submitting is in submissions.py, reading results in res
 grading essays in essays.py.
 
 - One in-progress attempt per student and quiz: a partial unique index decides when two
-  starts race, so the loser gets the same 409 as a start that found the first one.
+  starts race, so the loser gets the same 403 as a start that found the first one (the
+  reference's status and words; GET .../attempts/start names the open attempt).
 - With shuffling on, an attempt keeps the question and option order it was started with, so
   a reload shows the same order.
 - The time limit is the attempt's deadline_at. An attempt past it is expired (0 points, not
@@ -25,7 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.domain.courses import Course
 from shared.domain.enrollments import Enrollment
-from shared.domain.errors import AccessDeniedError, ResourceConflictError, ResourceNotFoundError
+from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.quizzes import (
     OPTION_TYPES,
     AttemptStatus,
@@ -99,7 +100,7 @@ def start_attempt(
     ).first()
     if latest is not None and latest.status == AttemptStatus.IN_PROGRESS:
         if not is_overdue(latest, now):
-            raise ResourceConflictError(_in_progress_detail(latest.id))
+            raise AccessDeniedError(IN_PROGRESS)
         expire(latest, now)
     count = latest.attempt_number if latest else 0
     if quiz.max_attempts is not None and count >= quiz.max_attempts:
@@ -111,7 +112,7 @@ def start_attempt(
         uow.commit()
     except IntegrityError:
         uow.rollback()
-        raise ResourceConflictError(_winner_detail(session, enrollment.id, quiz.id)) from None
+        raise AccessDeniedError(IN_PROGRESS) from None
     audit.info(
         "quiz_attempt_started quiz=%s attempt=%s enrollment=%s student=%s",
         quiz.id,
@@ -196,22 +197,6 @@ def _new_attempt(
         question_order=question_order,
         option_order=option_order,
     )
-
-
-def _in_progress_detail(attempt_id: uuid.UUID) -> str:
-    return f"{IN_PROGRESS} ({attempt_id}); submit it before starting another"
-
-
-def _winner_detail(session: Session, enrollment_id: uuid.UUID, quiz_id: uuid.UUID) -> str:
-    """A concurrent start won the race: name its attempt."""
-    winner = session.scalar(
-        select(QuizAttempt.id).where(
-            QuizAttempt.enrollment_id == enrollment_id,
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.status == AttemptStatus.IN_PROGRESS.value,
-        )
-    )
-    return _in_progress_detail(winner) if winner else f"{IN_PROGRESS}; try again"
 
 
 def _started(attempt: QuizAttempt) -> AttemptStarted:

@@ -51,6 +51,7 @@ NEVER_NULL = (
     "shuffle_questions",
     "shuffle_options",
     "show_correct_answers",
+    "show_correct_answers_after",
     "partial_credit",
     "is_published",
 )

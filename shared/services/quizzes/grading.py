@@ -39,6 +39,11 @@ from shared.schemas.quiz_attempts import (
 _FLOAT_SLACK = 1e-9
 TRUE_FALSE = ("true", "false")
 _NOT_A_NUMBER = "Answer numerical question {} with a finite number"
+# The reference's `detail` texts, word for word: its clients compare them.
+MC_ONE_CORRECT = "Multiple choice questions must have exactly 1 correct option"
+FOREIGN_OPTION = "Selected option does not belong to the question"
+DUPLICATE_ANSWER = "Duplicate answer for the same question is not allowed"
+FOREIGN_QUESTION = "Answer contains a question that does not belong to this quiz"
 # The answer-key fields each type uses; any other one must be left empty.
 KEY_FIELDS: dict[QuestionType, frozenset[str]] = {
     QuestionType.MULTIPLE_CHOICE: frozenset({"options"}),
@@ -137,10 +142,8 @@ def _check_options(kind: QuestionType, options: Sequence[Mapping[str, Any]]) -> 
         raise RuleViolationError("Option texts must be unique within a question")
     correct = sum(1 for o in options if o.get("is_correct"))
     if kind is QuestionType.MULTIPLE_CHOICE and correct != 1:
-        raise RuleViolationError(
-            "A multiple_choice question needs exactly one correct option "
-            "(use multiple_answers for several)"
-        )
+        # The reference's words (clients match them); multiple_answers takes several.
+        raise RuleViolationError(MC_ONE_CORRECT)
     if kind is QuestionType.MULTIPLE_ANSWERS and correct < 1:
         raise RuleViolationError("A multiple_answers question needs at least one correct option")
 
@@ -165,10 +168,10 @@ def read_responses(
     responses: dict[uuid.UUID, Response] = {}
     for answer in answers:
         if answer.question_id in responses:
-            raise RuleViolationError(f"Question {answer.question_id} is answered twice")
+            raise RuleViolationError(DUPLICATE_ANSWER)
         question = questions.get(answer.question_id)
         if question is None:
-            raise RuleViolationError(f"Question {answer.question_id} is not part of this quiz")
+            raise RuleViolationError(FOREIGN_QUESTION)
         responses[answer.question_id] = _response(question, answer)
     return responses
 
@@ -191,7 +194,7 @@ def _response(question: QuizQuestion, answer: AnswerIn) -> Response:
     known = {option_id(o) for o in question.options or []}
     for chosen in selected:
         if chosen not in known:
-            raise RuleViolationError(f"Option {chosen} does not belong to question {question.id}")
+            raise RuleViolationError(FOREIGN_OPTION)
     if len(set(selected)) != len(selected):
         raise RuleViolationError(f"An option of question {question.id} is selected twice")
     return Response(selected_option_ids=tuple(selected))
@@ -310,16 +313,27 @@ def solution_of(question: QuizQuestion) -> AnswerSolution | None:
     if kind is QuestionType.TRUE_FALSE:
         return AnswerSolution(correct_answer=question.correct_answer)
     if kind is QuestionType.SHORT_ANSWER:
-        return AnswerSolution(accepted_answers=list(question.accepted_answers or []))
+        accepted = list(question.accepted_answers or [])
+        return AnswerSolution(
+            correct_answer=accepted[0] if accepted else None, accepted_answers=accepted
+        )
     if kind is QuestionType.NUMERICAL:
         return AnswerSolution(numeric_answer=question.numeric_answer, tolerance=question.tolerance)
     return None
 
 
 def answer_result(answer: QuizAnswer, question: QuizQuestion, *, reveal: bool) -> AnswerResult:
-    """One answer as shown: without `reveal` (a student, show_correct_answers off) no
-    correctness, points, solution or explanation."""
+    """One answer as shown: without `reveal` no correctness, points, solution or explanation
+    (the keys are left out of the body, see shared/schemas/quiz_attempts.py)."""
     selected = list(answer.selected_option_ids or []) or None
+    revealed: dict[str, Any] = {}
+    if reveal:
+        revealed = {
+            "is_correct": answer.is_correct,
+            "points_earned": answer.points_earned,
+            "explanation": question.explanation,
+            "solution": solution_of(question),
+        }
     return AnswerResult(
         question_id=question.id,
         question_type=question.question_type,
@@ -329,11 +343,8 @@ def answer_result(answer: QuizAnswer, question: QuizQuestion, *, reveal: bool) -
         numeric_value=answer.numeric_value,
         needs_grading=answer.needs_grading,
         feedback=answer.feedback,
-        is_correct=answer.is_correct if reveal else None,
-        points_earned=answer.points_earned if reveal else None,
         points_possible=float(question.points),
-        explanation=question.explanation if reveal else None,
-        solution=solution_of(question) if reveal else None,
+        **revealed,
     )
 
 

@@ -75,7 +75,7 @@ def manage_out(question: QuizQuestion) -> QuestionManage:
         order_index=question.order_index,
         explanation=question.explanation,
         options=question.options,
-        correct_answer=question.correct_answer,
+        correct_answer=_reference_correct_answer(question),
         accepted_answers=question.accepted_answers,
         numeric_answer=question.numeric_answer,
         tolerance=question.tolerance,
@@ -83,6 +83,15 @@ def manage_out(question: QuizQuestion) -> QuestionManage:
         created_at=question.created_at,
         updated_at=question.updated_at,
     )
+
+
+def _reference_correct_answer(question: QuizQuestion) -> str | None:
+    """The reference's single correct_answer. A short answer keeps its answers in
+    accepted_answers (normalize_answer_key folds correct_answer in), so its first one stands
+    for it: the reference's clients read correct_answer."""
+    if question.question_type == QuestionType.SHORT_ANSWER and question.accepted_answers:
+        return question.accepted_answers[0]
+    return question.correct_answer
 
 
 def public_out(question: QuizQuestion, option_order: Sequence[str] | None = None) -> QuestionPublic:

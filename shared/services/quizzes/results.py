@@ -3,8 +3,10 @@ for its course's managers.
 
 - An attempt is found by its id within its quiz's path; anyone who may not see it gets the
   same 404 as for a missing one, so attempt ids of other students reveal nothing.
-- A student's result shows the answers as the quiz's show_correct_answers allows; the
-  course's managers always see everything (see shared/schemas/quiz_attempts.py).
+- A student's result shows which answers were right as the quiz allows (show_correct_answers,
+  and show_correct_answers_after: after each attempt, or only once the student can take no
+  other, so one attempt's key never answers the next); the course's managers always see
+  everything (see shared/schemas/quiz_attempts.py).
 - Answers come back in the order the attempt showed its questions, so a result reads like
   the attempt did.
 """
@@ -13,12 +15,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.domain.courses import Course
 from shared.domain.errors import ResourceNotFoundError
-from shared.domain.quizzes import Quiz, QuizAnswer, QuizAttempt, QuizQuestion
+from shared.domain.quizzes import (
+    AnswersShownAfter,
+    AttemptStatus,
+    Quiz,
+    QuizAnswer,
+    QuizAttempt,
+    QuizQuestion,
+)
 from shared.domain.users import User
 from shared.schemas.pages import Page
 from shared.schemas.quiz_attempts import AttemptList, AttemptResult, AttemptsQuery, AttemptSummary
@@ -94,13 +103,32 @@ def get_attempt(
     """For its student (answers shown as the quiz allows) and the course's managers."""
     session = uow.session
     attempt, quiz = attempt_with_quiz(session, quiz_id, attempt_id)
-    reveal = quiz.show_correct_answers
     if attempt.student_id != actor.id:
         course = session.get(Course, quiz.course_id)
         if course is None or not is_manager(actor, course):
             raise ResourceNotFoundError(ATTEMPT_NOT_FOUND)
         reveal = True
+    else:
+        reveal = _student_sees_answers(session, quiz, attempt)
     return result_of(attempt, answers_of(session, attempt), reveal=reveal)
+
+
+def _student_sees_answers(session: Session, quiz: Quiz, attempt: QuizAttempt) -> bool:
+    """Whether the attempt's student may see which answers were right now. Unless the quiz
+    decides without it, one statement: how many attempts they used, and whether one is open."""
+    each_attempt = quiz.show_correct_answers_after == AnswersShownAfter.EACH_ATTEMPT
+    if not quiz.show_correct_answers or each_attempt:
+        return quiz.show_correct_answers
+    used, open_count = session.execute(
+        select(
+            func.max(QuizAttempt.attempt_number),
+            func.count().filter(QuizAttempt.status == AttemptStatus.IN_PROGRESS.value),
+        ).where(
+            QuizAttempt.enrollment_id == attempt.enrollment_id,
+            QuizAttempt.quiz_id == quiz.id,
+        )
+    ).one()
+    return quiz.shows_answers_to_student(used or 0, attempt_open=bool(open_count))
 
 
 def list_attempts(

@@ -88,7 +88,10 @@ def submit_attempt(
         attempt.is_passed,
     )
     pairs = list(zip(answers, questions, strict=True))
-    return result_of(attempt, pairs, reveal=quiz.show_correct_answers)
+    # No attempt is open now and this one is the student's latest: its number is how many
+    # they have used.
+    reveal = quiz.shows_answers_to_student(attempt.attempt_number, attempt_open=False)
+    return result_of(attempt, pairs, reveal=reveal)
 
 
 def _graded_answers(

@@ -48,6 +48,8 @@ def _submitted(setup: QuizSetup, essays: tuple[str, ...] = ("Rayleigh", "Longer 
 
 
 def _essay_quiz(**fields: Any) -> QuizSetup:
+    """Answers shown after each attempt, so a student's view shows each essay's grade."""
+    fields.setdefault("show_correct_answers_after", "each_attempt")
     return quiz_setup((MC, ESSAY, SECOND_ESSAY), **fields)
 
 

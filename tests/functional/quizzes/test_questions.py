@@ -142,7 +142,7 @@ def test_questions_are_appended_and_option_ids_are_generated_when_left_out() -> 
         ({**MC, "options": MC["options"][:1]}, "at least 2 options"),
         (
             {**MC, "options": [{**o, "is_correct": True} for o in MC["options"]]},
-            "exactly one correct option",
+            "Multiple choice questions must have exactly 1 correct option",
         ),
         ({**TF, "correct_answer": "maybe"}, "true or false"),
         ({**SHORT, "accepted_answers": []}, "needs accepted_answers"),
@@ -166,7 +166,7 @@ def test_the_reference_short_answer_with_one_correct_answer_is_accepted() -> Non
         ),
         201,
     )
-    assert (created["accepted_answers"], created["correct_answer"]) == (["Rome"], None)
+    assert (created["accepted_answers"], created["correct_answer"]) == (["Rome"], "Rome")
 
     changed = ok(
         update_question(

@@ -48,11 +48,15 @@ def test_a_gradable_key_passes(question_type: str, fields: dict[str, Any]) -> No
     [
         ("multiple_choice", {"options": [opt("a", "A", True)]}, "at least 2 options"),
         ("multiple_choice", {"options": None}, "at least 2 options"),
-        ("multiple_choice", {"options": [opt("a", "A"), opt("b", "B")]}, "exactly one correct"),
+        (
+            "multiple_choice",
+            {"options": [opt("a", "A"), opt("b", "B")]},
+            "exactly 1 correct option",
+        ),
         (
             "multiple_choice",
             {"options": [opt("a", "A", True), opt("b", "B", True)]},
-            "exactly one correct",
+            "exactly 1 correct option",
         ),
         ("multiple_choice", {"options": [opt("a", "A", True), opt("a", "B")]}, "ids must be"),
         ("multiple_choice", {"options": [opt("a", "Same", True), opt("b", "SAME")]}, "texts"),

@@ -198,10 +198,10 @@ def _refused(q: QuizQuestion, message: str, **answer: Any) -> None:
 def test_submitted_answers_are_refused_for_unknown_or_repeated_questions() -> None:
     q = choice()
     stranger = uuid.uuid4()
-    with pytest.raises(RuleViolationError, match="not part of this quiz"):
+    with pytest.raises(RuleViolationError, match="does not belong to this quiz"):
         read_responses({q.id: q}, [AnswerIn(question_id=stranger, selected_option_id="a")])
     twice = [AnswerIn(question_id=q.id, selected_option_id="a")] * 2
-    with pytest.raises(RuleViolationError, match="answered twice"):
+    with pytest.raises(RuleViolationError, match="Duplicate answer for the same question"):
         read_responses({q.id: q}, twice)
 
 
