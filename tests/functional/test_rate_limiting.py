@@ -331,12 +331,14 @@ def test_an_exempt_route_is_never_counted(
     assert counter_rows() == 0
 
 
-def test_the_app_exempts_root_health_readiness_and_the_preflight_and_limits_the_rest() -> None:
+def test_the_app_exempts_root_health_readiness_preflight_and_docs_and_limits_the_rest() -> None:
     app_routes = {name for name in functions_by_name() if name in ROUTES}
 
     exempt = {name for name in app_routes if ROUTES[name].rate_limit is None}
 
-    assert exempt == {"root_info", "health_check", "health_ready", "cors_preflight"}
+    # The docs pages and their assets are static, and the document is built once per process.
+    docs = {"docs_openapi", "docs_swagger", "docs_redoc", "docs_asset"}
+    assert exempt == {"root_info", "health_check", "health_ready", "cors_preflight"} | docs
     assert all(ROUTES[name].rate_limit in RULE_NAMES for name in app_routes - exempt)
 
 
