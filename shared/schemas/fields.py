@@ -5,7 +5,8 @@
 - Metadata: `Metadata`, a free-form JSON object a client may attach (courses, lessons,
   questions), bounded in depth, keys and size so a stored value can never break a read.
 - Web addresses: `web_url(max_length=n)`, the validator of `Annotated[str, web_url(max_length=n)]`,
-  an http(s) address with a host, trimmed, of at most n characters.
+  an http(s) address with a host, trimmed, of at most n characters; `is_web_address`, the same
+  test for a service that answers it with a message of its own.
 """
 
 from __future__ import annotations
@@ -51,12 +52,20 @@ def web_url(max_length: int) -> AfterValidator:
         value = value.strip()
         if len(value) > max_length:
             raise ValueError(f"must have at most {max_length} characters")
-        parts = urlsplit(value)  # lower-cases the scheme
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_web_address(value):
             raise ValueError("must be an http(s) address with a host, e.g. https://example.org/x")
         return value
 
     return AfterValidator(check)
+
+
+def is_web_address(value: str) -> bool:
+    """An http(s) address with a host (never javascript:, data:, ftp: or a bare path)."""
+    try:
+        parts = urlsplit(value)  # lower-cases the scheme
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid port or IPv6 literal
+        return False
 
 
 METADATA_MAX_DEPTH = 10
