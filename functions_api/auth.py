@@ -12,7 +12,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.bootstrap import Dependencies
-from shared.http import AUTHENTICATED, OPTIONAL, PUBLIC, Actor, Request, Router
+from shared.http import AUTHENTICATED, OPTIONAL, PUBLIC, SIGNED_TOKEN, Actor, Request, Router
 from shared.schemas.auth import (
     AuthOut,
     EmailAddressBody,
@@ -84,9 +84,10 @@ def auth_refresh(body: RefreshGrant, actor: Actor | None, deps: Dependencies) ->
     return sessions.refresh(deps, body.refresh_token, actor)
 
 
-@api.post("logout", access=AUTHENTICATED, status=204)
+@api.post("logout", access=SIGNED_TOKEN, status=204)
 def auth_logout(body: RefreshGrant, actor: Actor, deps: Dependencies) -> None:
-    """Revoke this session: the access token and the refresh token's family."""
+    """Revoke this session: the access token and the refresh token's family. An access token
+    revoked meanwhile still identifies the caller, so the refresh token never survives."""
     sessions.logout(deps, actor, body.refresh_token)
 
 

@@ -11,6 +11,7 @@ from shared.security.permissions import (
     INSTRUCTOR,
     OPTIONAL,
     PUBLIC,
+    SIGNED_TOKEN,
     Access,
     Actor,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "OPTIONAL",
     "PUBLIC",
     "ROUTES",
+    "SIGNED_TOKEN",
     "Access",
     "Actor",
     "HttpProblem",

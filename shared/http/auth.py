@@ -33,7 +33,9 @@ def authenticate_request(request: Request, access: Access, deps: Dependencies) -
     from shared.services.identity.authentication import authenticate
 
     try:
-        actor = authenticate(deps, token, request.client_ip)
+        actor = authenticate(
+            deps, token, request.client_ip, revoked_accepted=access.revoked_token_accepted
+        )
     except AuthenticationRequiredError:
         if access.authentication == "optional":
             return None  # as the reference: a bad token on an open route reads as anonymous

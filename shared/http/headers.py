@@ -8,6 +8,7 @@ from shared.http.response import Reply
 
 # A JSON API renders nothing, so its pages may load nothing and be framed by no one.
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 HSTS = "max-age=63072000; includeSubDomains"
 EXPOSED_HEADERS = (
     "X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
@@ -21,7 +22,11 @@ def security_headers(*, https: bool) -> dict[str, str]:
     headers = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
+        # The reference app's own value (its Caddy front sent strict-origin-when-cross-origin).
         "Referrer-Policy": "no-referrer",
+        # The reference sent these two; Flash/PDF clients and browser features get nothing.
+        "X-Permitted-Cross-Domain-Policies": "none",
+        "Permissions-Policy": PERMISSIONS_POLICY,
         "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cache-Control": "no-store",

@@ -12,14 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from shared.domain.courses import DifficultyLevel
 from shared.schemas.base import Schema
 from shared.schemas.fields import (
+    SLUG_MAX_LENGTH,
     SLUG_MIN_LENGTH,
     Metadata,
-    Slug,
     StoredMetadata,
     slugify,
     web_url,
@@ -38,6 +38,10 @@ def _upper(value: str) -> str:
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
+# What a client may send as a course slug: the reference's 3-255 characters, slugified.
+SlugSource = Annotated[
+    str, StringConstraints(min_length=SLUG_MIN_LENGTH, max_length=SLUG_MAX_LENGTH)
+]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # Browsers load these for every visitor: web addresses only (never javascript: or data:).
 WebUrl = Annotated[str, web_url(max_length=URL_MAX_LENGTH)]
@@ -75,21 +79,22 @@ class _CourseFields(Schema):
 
 
 class CourseCreate(_CourseFields):
-    """POST /courses. Without a slug, the slug is slugify(title)."""
+    """POST /courses. The slug is slugify(slug) when one is sent (3 to 255 characters of any
+    kind, as the reference took it: "My Course!" becomes "my-course"), else slugify(title)."""
 
     title: Title
-    slug: Slug | None = None
+    slug: SlugSource | None = None
 
     @model_validator(mode="after")
-    def _slug_from_title(self) -> CourseCreate:
-        if self.slug is None:
-            slug = slugify(self.title)
-            if len(slug) < SLUG_MIN_LENGTH:
-                raise ValueError(
-                    f"the title gives the slug {slug!r}, shorter than 3 characters; send a slug "
-                    "of 3 to 255 characters (a-z, 0-9 and single dashes)"
-                )
-            self.slug = slug
+    def _slugified(self) -> CourseCreate:
+        source, origin = (self.title, "title") if self.slug is None else (self.slug, "slug")
+        slug = slugify(source)
+        if len(slug) < SLUG_MIN_LENGTH:
+            raise ValueError(
+                f"the {origin} gives the slug {slug!r}, shorter than 3 characters; send a slug "
+                "with at least 3 letters or digits (a-z, 0-9; spaces and dashes become '-')"
+            )
+        self.slug = slug
         return self
 
 
@@ -118,9 +123,22 @@ class CourseUpdate(_CourseFields):
         return values
 
 
+def _empty_as_none(value: object) -> object:
+    """`?category=` filters nothing, as in the reference (it tested the value for truth)."""
+    return None if value == "" else value
+
+
+ListFilter = Annotated[
+    Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_empty_as_none)
+]
+
+
 class CourseListQuery(PageQuery):
-    category: Annotated[str, StringConstraints(max_length=100)] | None = None
-    difficulty_level: DifficultyLevel | None = None
+    """The reference's filters. `difficulty_level` is compared as text: a level that does not
+    exist matches no course (200, no items), as in the reference, rather than a 422."""
+
+    category: ListFilter = None
+    difficulty_level: ListFilter = None
     search: Annotated[str, StringConstraints(max_length=200)] | None = None
     mine: bool = False
 

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from shared.domain.enrollments import ProgressStatus
 from shared.domain.rounding import two_places
 from shared.schemas.base import Schema
+from shared.schemas.fields import AS_DECIMAL_STRING
 
 MAX_SECONDS = 10_000_000  # about 115 days: more is a client bug, not a learner
 
@@ -19,6 +20,8 @@ MAX_SECONDS = 10_000_000  # about 115 days: more is a client bug, not a learner
 # bounds are checked before rounding, which cannot take 1e308.
 Percentage = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False), AfterValidator(two_places)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
+# In a response: the reference's Decimal, rendered "33.33".
+PercentageOut = Annotated[Percentage, AS_DECIMAL_STRING]
 
 
 class EnrollmentCreate(Schema):
@@ -38,7 +41,7 @@ class EnrollmentOut(Schema):
     completed_at: datetime | None
     dropped_at: datetime | None
     status: str
-    progress_percentage: Percentage
+    progress_percentage: PercentageOut
     completed_lessons_count: int
     total_lessons_count: int
     total_time_spent_seconds: int
@@ -73,7 +76,7 @@ class LessonProgressOut(Schema):
     completed_at: datetime | None
     time_spent_seconds: int
     last_position_seconds: int
-    completion_percentage: Percentage
+    completion_percentage: PercentageOut
     notes: str | None
 
 

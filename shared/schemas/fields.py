@@ -4,8 +4,11 @@
   slug a client sends (3 to 255 characters: a-z, 0-9 and single dashes).
 - Metadata: `Metadata`, a free-form JSON object a client may attach (courses, lessons,
   questions), bounded in depth, keys and size so a stored value can never break a read.
+- Decimal strings: `AS_DECIMAL_STRING`, the serializer of a figure the reference sent as
+  "50.00", not as a number.
 - Web addresses: `web_url(max_length=n)`, the validator of `Annotated[str, web_url(max_length=n)]`,
-  an http(s) address with a host, trimmed, of at most n characters.
+  an http(s) address with a host, trimmed, of at most n characters; `is_web_address`, the same
+  test for a service that answers it with a message of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, StringConstraints
 
 log = logging.getLogger("lms.schemas")
 
@@ -51,12 +54,20 @@ def web_url(max_length: int) -> AfterValidator:
         value = value.strip()
         if len(value) > max_length:
             raise ValueError(f"must have at most {max_length} characters")
-        parts = urlsplit(value)  # lower-cases the scheme
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not is_web_address(value):
             raise ValueError("must be an http(s) address with a host, e.g. https://example.org/x")
         return value
 
     return AfterValidator(check)
+
+
+def is_web_address(value: str) -> bool:
+    """An http(s) address with a host (never javascript:, data:, ftp: or a bare path)."""
+    try:
+        parts = urlsplit(value)  # lower-cases the scheme
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid port or IPv6 literal
+        return False
 
 
 METADATA_MAX_DEPTH = 10
@@ -108,3 +119,13 @@ def _readable_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 StoredMetadata = Annotated[dict[str, Any] | None, AfterValidator(_readable_metadata)]
+
+
+def _two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+# A numeric(5, 2) figure the reference sent as a string with two decimals ("50.00": pydantic
+# renders a Decimal so), kept for its clients: `Annotated[float, AS_DECIMAL_STRING]` is a
+# float in Python and a string only in JSON.
+AS_DECIMAL_STRING = PlainSerializer(_two_decimals, return_type=str, when_used="json")

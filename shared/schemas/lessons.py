@@ -1,7 +1,8 @@
 """Lessons of a course: what clients send to create, change and order them, and what they read.
 
 Rules that need the stored lesson or course (a video_url on a non-video lesson, a null for a
-field that cannot be null, a slug or position already taken) are the service's: they answer
+field that cannot be null, a slug or position already taken), and whether a video_url is an
+http(s) address, are the service's: they answer
 400/409 with the reference's messages, not the 422 of a malformed body.
 """
 
@@ -23,7 +24,7 @@ from pydantic import (
 
 from shared.domain.courses import LessonType
 from shared.schemas.base import Schema
-from shared.schemas.fields import Metadata, Slug, web_url
+from shared.schemas.fields import Metadata, Slug
 
 VIDEO_URL_MAX_LENGTH = 500  # the column's String(500)
 # Bounds keep reordering (which shifts positions above the current maximum) and the course's
@@ -48,9 +49,11 @@ def _no_duplicates(ids: list[uuid.UUID]) -> list[uuid.UUID]:
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
 OrderIndex = Annotated[int, Field(ge=1, le=MAX_ORDER_INDEX)]
 DurationMinutes = Annotated[int, Field(ge=1, le=MAX_DURATION_MINUTES)]
-# Learners open this link; only web addresses (never javascript: or data:) are stored.
+# Learners open this link; only web addresses (never javascript: or data:) are stored. The
+# service checks that (400 with the reference's message, not a 422), after the trimming here.
 VideoUrl = Annotated[
-    Annotated[str, web_url(max_length=VIDEO_URL_MAX_LENGTH)] | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=VIDEO_URL_MAX_LENGTH)]
+    | None,
     BeforeValidator(_blank_as_none),
     Field(validation_alias=AliasChoices("video_url", "video_link")),
 ]

@@ -25,6 +25,9 @@ class Access:
     authentication: Literal["none", "optional", "required"]
     roles: frozenset[Role] | None = None  # None: any role
     admin_setup_complete: bool = False
+    # Whether an access token already revoked (spent, its session ended, an old token
+    # version) is still taken as proof of who calls, when signed and unexpired.
+    revoked_token_accepted: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -33,6 +36,10 @@ class Access:
 PUBLIC = Access("public", "none")
 OPTIONAL = Access("optional", "optional")
 AUTHENTICATED = Access("authenticated", "required")
+# Logout, as the reference serves it: a client whose access token was revoked meanwhile (a
+# refresh with it as Bearer, another device's logout) must still be able to revoke the
+# refresh token it holds; refusing it would leave that session alive.
+SIGNED_TOKEN = Access("signed-token", "required", revoked_token_accepted=True)
 INSTRUCTOR = Access("instructor", "required", frozenset({Role.INSTRUCTOR, Role.ADMIN}))
 ADMIN = Access("admin", "required", frozenset({Role.ADMIN}))
 # The reference's ADM+: an admin whose admin profile has completed setup.

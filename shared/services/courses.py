@@ -82,7 +82,7 @@ def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -
     if query.category is not None:
         conditions.append(Course.category == query.category)
     if query.difficulty_level is not None:
-        conditions.append(Course.difficulty_level == query.difficulty_level.value)
+        conditions.append(Course.difficulty_level == query.difficulty_level)
     if query.search:
         # autoescape: a '%' or '_' in the search text matches itself, not "anything".
         conditions.append(

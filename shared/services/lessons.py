@@ -29,6 +29,7 @@ from shared.domain.errors import (
 )
 from shared.domain.quizzes import Quiz
 from shared.messages.events import CourseLessonsChanged
+from shared.schemas.fields import is_web_address
 from shared.schemas.lessons import LessonCreate, LessonList, LessonOut, LessonReorder, LessonUpdate
 from shared.security.permissions import Actor
 from shared.services.course_access import (
@@ -54,6 +55,7 @@ PARENT_NOT_FOUND = "Parent lesson not found"
 PARENT_OTHER_COURSE = "Parent lesson must belong to the same course"
 PARENT_CYCLE = "Parent lesson creates a cycle"
 VIDEO_URL_NOT_VIDEO = "video_url is only allowed for video lessons"
+VIDEO_URL_NOT_WEB = "video_url must be a valid http/https URL"
 NEVER_NULL = ("title", "slug", "lesson_type", "order_index", "is_preview")
 QUIZ_HAS_ATTEMPTS = (
     "This lesson's quiz has attempts; archive the quiz instead of deleting the lesson"
@@ -152,8 +154,8 @@ def update_lesson(
     if "lesson_type" in changes:
         changes["lesson_type"] = LessonType(changes["lesson_type"]).value
     lesson_type = changes.get("lesson_type", lesson.lesson_type)
+    _require_video_lesson(lesson_type, changes.get("video_url"))
     if lesson_type != LessonType.VIDEO:
-        _require_video_lesson(lesson_type, changes.get("video_url"))
         changes["video_url"] = None  # a lesson that is no longer a video loses its link
     if changes.get("slug", lesson.slug) != lesson.slug:
         require_free_slug(session, course.id, changes["slug"])
@@ -247,7 +249,13 @@ def _locked_lesson(session: Session, lesson_id: str | uuid.UUID) -> tuple[Lesson
 
 
 def _require_video_lesson(lesson_type: str, video_url: str | None) -> None:
-    if video_url is not None and lesson_type != LessonType.VIDEO:
+    """A video_url is a web address (the reference's rule, answered 400 as it did), and only
+    a video lesson has one."""
+    if video_url is None:
+        return
+    if not is_web_address(video_url):
+        raise RuleViolationError(VIDEO_URL_NOT_WEB)
+    if lesson_type != LessonType.VIDEO:
         raise RuleViolationError(VIDEO_URL_NOT_VIDEO)
 
 

@@ -100,7 +100,7 @@ def test_a_student_completes_a_published_course_and_receives_the_certificate_mai
 
         status, done = student.call("GET", f"/api/v1/enrollments/{enrollment['id']}")
         assert done["status"] == "completed"
-        assert done["progress_percentage"] == 100
+        assert done["progress_percentage"] == "100.00"
         assert done["completed_lessons_count"] == 3
 
         def certificate_issued() -> Any:

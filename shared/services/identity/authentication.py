@@ -47,8 +47,18 @@ def _family(claims: TokenClaims) -> str:
     return family if isinstance(family, str) and len(family) <= 64 else str(claims.jti)
 
 
-def authenticate(deps: Dependencies, token: str, client_ip: str | None = None) -> Actor:
-    """The actor of a valid access token; an admin only from their allowlist's addresses."""
+def authenticate(
+    deps: Dependencies,
+    token: str,
+    client_ip: str | None = None,
+    *,
+    revoked_accepted: bool = False,
+) -> Actor:
+    """The actor of a valid access token; an admin only from their allowlist's addresses.
+
+    `revoked_accepted`: a revoked token that is still signed and unexpired identifies its
+    user too (logout only: it can end sessions, never act for the user).
+    """
     settings = deps.settings
     claims = decode_token(settings, token, ACCESS, deps.clock())
     try:
@@ -70,7 +80,8 @@ def authenticate(deps: Dependencies, token: str, client_ip: str | None = None) -
     user, is_spent, setup_complete, allowlist = row
     if not user.is_active:
         raise AuthenticationRequiredError("Could not validate credentials")
-    if is_spent or claims.extra.get("ver") != user.token_version:
+    revoked = is_spent or claims.extra.get("ver") != user.token_version
+    if revoked and not revoked_accepted:
         raise AuthenticationRequiredError("Token has been revoked")
     if settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN and user.email_verified_at is None:
         raise AuthenticationRequiredError("Email is not verified")

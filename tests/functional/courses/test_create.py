@@ -11,7 +11,13 @@ from shared.domain.courses import Course
 from shared.domain.users import Role
 from tests.accounts import make_user
 from tests.function_calls import call_http, json_of
-from tests.functional.courses.course_calls import admin, create, instructor, webhook_messages
+from tests.functional.courses.course_calls import (
+    admin,
+    create,
+    get_by_slug,
+    instructor,
+    webhook_messages,
+)
 from tests.learning import committed_before_insert, load, make_course
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -108,13 +114,53 @@ def test_a_title_whose_slug_is_too_short_asks_for_a_slug() -> None:
 
 
 @pytest.mark.parametrize(
-    "slug", ["ab", "Upper-Case", "two--dashes", "-leading", "trailing-", "under_score", "a" * 256]
+    "sent, stored",
+    [
+        ("Upper-Case", "upper-case"),
+        ("two--dashes", "two-dashes"),
+        ("-leading", "leading"),
+        ("trailing-", "trailing"),
+        ("under_score", "underscore"),
+        ("  My Course: Part 1! ", "my-course-part-1"),
+        ("abc", "abc"),
+        ("a" * 255, "a" * 255),
+    ],
 )
-def test_a_slug_that_breaks_the_rules_is_refused_with_422(slug: str) -> None:
+def test_an_explicit_slug_of_3_to_255_characters_is_slugified_as_the_reference_did(
+    sent: str, stored: str
+) -> None:
+    _, token = instructor()
+
+    response = create({"title": "A fine title", "slug": sent}, token)
+
+    assert response.status_code == 201, response.get_body()
+    assert json_of(response)["slug"] == stored
+    assert json_of(get_by_slug(stored, token))["slug"] == stored
+
+
+@pytest.mark.parametrize("slug", ["ab", "a" * 256])
+def test_a_slug_shorter_than_3_or_longer_than_255_characters_is_422(slug: str) -> None:
     _, token = instructor()
     response = create({"title": "A fine title", "slug": slug}, token)
     assert response.status_code == 422, slug
     assert json_of(response)["detail"][0]["loc"] == ["body", "slug"]
+
+
+def test_a_slug_that_slugifies_to_fewer_than_3_characters_is_422_and_says_what_to_send() -> None:
+    _, token = instructor()
+    response = create({"title": "A fine title", "slug": "C++ !"}, token)
+    assert response.status_code == 422
+    assert "the slug gives the slug 'c'" in json_of(response)["errors"][0]["msg"]
+
+
+def test_an_explicit_slug_that_slugifies_to_one_in_use_is_409() -> None:
+    user, token = instructor()
+    make_course(user, slug="taken-slug")
+
+    response = create({"title": "Another", "slug": "Taken Slug"}, token)
+
+    assert response.status_code == 409
+    assert json_of(response)["detail"] == "Course slug already exists"
 
 
 def test_a_slug_in_use_is_409_and_nothing_is_created() -> None:

@@ -98,8 +98,31 @@ def test_category_and_difficulty_filter_the_list() -> None:
     assert _titles("?category=Haskell") == []
 
 
-def test_an_unknown_difficulty_level_is_422() -> None:
+def test_an_unknown_difficulty_level_lists_no_courses_with_200_as_in_the_reference() -> None:
+    user, _ = instructor()
+    make_course(user, title="Py beginner", difficulty_level="beginner")
+
     response = list_courses("?difficulty_level=expert")
+
+    assert response.status_code == 200
+    assert json_of(response)["items"] == []
+    assert json_of(response)["total"] == 0
+
+
+def test_an_empty_category_or_difficulty_level_filters_nothing_as_in_the_reference() -> None:
+    user, _ = instructor()
+    make_course(user, title="Py beginner", category="Python", difficulty_level="beginner")
+    make_course(user, title="Uncategorised", created_at=_at(1))
+
+    everything = ["Uncategorised", "Py beginner"]
+    assert _titles("?category=") == everything
+    assert _titles("?difficulty_level=") == everything
+    assert _titles("?category=&difficulty_level=") == everything
+    assert _titles("?category=Python&difficulty_level=") == ["Py beginner"]
+
+
+def test_a_difficulty_level_longer_than_100_characters_is_422() -> None:
+    response = list_courses("?difficulty_level=" + "x" * 101)
     assert response.status_code == 422
     assert json_of(response)["detail"][0]["loc"] == ["query", "difficulty_level"]
 

@@ -52,7 +52,7 @@ def test_completing_the_last_lesson_completes_the_enrollment_and_says_so_once() 
 
     body = json_of(get(token, enrollment_id))
     assert body["status"] == "completed"
-    assert body["progress_percentage"] == 100
+    assert body["progress_percentage"] == "100.00"
     assert body["completed_lessons_count"] == 2
     completed_at = body["completed_at"]
     assert completed_at is not None
@@ -88,7 +88,7 @@ def test_a_course_without_lessons_is_never_completed() -> None:
     course = make_course(make_user(role=Role.INSTRUCTOR)[0], lessons=0)
     _, token = make_user()
     body = json_of(enroll(token, course.id))
-    assert (body["status"], body["progress_percentage"]) == ("active", 0)
+    assert (body["status"], body["progress_percentage"]) == ("active", "0.00")
     assert of_type("progress", "enrollment.completed") == []
 
 
@@ -104,7 +104,7 @@ def test_completion_is_sticky_when_lessons_are_added_later() -> None:
     body = json_of(get(token, enrollment_id))
     assert body["status"] == "completed"
     assert (body["completed_lessons_count"], body["total_lessons_count"]) == (1, 2)
-    assert body["progress_percentage"] == 50
+    assert body["progress_percentage"] == "50.00"
     complete(token, enrollment_id, new_lesson.id)
     assert types_on("webhooks").count("enrollment.completed") == 1
 

@@ -74,7 +74,7 @@ def test_managers_page_a_courses_enrollments_newest_first(manager: str) -> None:
     assert (body["total"], body["total_pages"], body["page_size"]) == (5, 2, 3)
     ids = [item["id"] for item in body["items"] + json_of(second)["items"]]
     assert ids == [str(e.id) for e in reversed(setup.enrollments)]
-    assert [item["progress_percentage"] for item in body["items"]] == [0, 75, 100]
+    assert [item["progress_percentage"] for item in body["items"]] == ["0.00", "75.00", "100.00"]
 
 
 @pytest.mark.parametrize("manager", ["instructor", "admin"])

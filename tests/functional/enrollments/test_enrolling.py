@@ -60,7 +60,7 @@ def test_a_student_enrolls_in_a_published_course_with_201_and_three_messages() -
     assert body["student_id"] == str(student.id)
     assert body["started_at"] == body["enrolled_at"]
     assert body["total_lessons_count"] == 4
-    assert body["progress_percentage"] == 0
+    assert body["progress_percentage"] == "0.00"
     assert body["completed_at"] is body["dropped_at"] is None
     [created] = of_type("webhooks", "enrollment.created")
     assert created == {
@@ -141,7 +141,7 @@ def test_enrolling_after_a_drop_reactivates_the_enrollment_with_its_progress() -
     assert body["status"] == "active"
     assert body["dropped_at"] is None
     assert body["completed_lessons_count"] == 1
-    assert body["progress_percentage"] == 33.33
+    assert body["progress_percentage"] == "33.33"
     assert types_on("webhooks") == ["enrollment.created"]
     # Enrolled, dropped, enrolled again: the course's figures change each time.
     assert types_on("progress") == ["course.enrollments_changed"] * 3

@@ -157,7 +157,7 @@ def test_a_first_write_without_a_status_starts_the_lesson() -> None:
     assert body["status"] == "in_progress"
     assert body["started_at"] is not None
     assert body["completed_at"] is None
-    assert body["completion_percentage"] == 0
+    assert body["completion_percentage"] == "0.00"
     assert body["enrollment_id"] == str(learning.enrollment.id)
     assert body["lesson_id"] == str(learning.lessons[0])
 
@@ -169,20 +169,26 @@ def test_not_started_with_nothing_done_stays_not_started_without_timestamps() ->
 
 
 @pytest.mark.parametrize(
-    "field, value",
-    [("time_spent_seconds", 30), ("last_position_seconds", 12), ("completion_percentage", 5)],
+    "field, value, shown",
+    [
+        ("time_spent_seconds", 30, 30),
+        ("last_position_seconds", 12, 12),
+        ("completion_percentage", 5, "5.00"),  # the reference's decimal string
+    ],
 )
-def test_not_started_with_anything_done_becomes_in_progress(field: str, value: int) -> None:
+def test_not_started_with_anything_done_becomes_in_progress(
+    field: str, value: int, shown: object
+) -> None:
     body = Learning().put_ok({"status": "not_started", field: value})
     assert body["status"] == "in_progress"
     assert body["started_at"] is not None
-    assert body[field] == value
+    assert body[field] == shown
 
 
 def test_a_percentage_of_100_completes_the_lesson_whatever_the_status() -> None:
     body = Learning().put_ok({"status": "in_progress", "completion_percentage": 100})
     assert body["status"] == "completed"
-    assert body["completion_percentage"] == 100
+    assert body["completion_percentage"] == "100.00"
     assert body["completed_at"] is not None
     assert body["started_at"] is not None
 
@@ -190,7 +196,7 @@ def test_a_percentage_of_100_completes_the_lesson_whatever_the_status() -> None:
 def test_status_completed_sets_the_percentage_to_100() -> None:
     body = Learning().put_ok({"status": "completed", "completion_percentage": 40})
     assert body["status"] == "completed"
-    assert body["completion_percentage"] == 100
+    assert body["completion_percentage"] == "100.00"
 
 
 @pytest.mark.parametrize("lower", ["in_progress", "not_started"])
@@ -231,7 +237,7 @@ def test_back_to_not_started_clears_the_percentage_and_the_timestamps() -> None:
         }
     )
     assert body["status"] == "not_started"
-    assert body["completion_percentage"] == 0
+    assert body["completion_percentage"] == "0.00"
     assert body["started_at"] is body["completed_at"] is None
 
 
@@ -257,7 +263,7 @@ def test_fields_left_out_keep_their_stored_values() -> None:
     assert body["status"] == "in_progress"
     assert body["time_spent_seconds"] == 100
     assert body["last_position_seconds"] == 50
-    assert body["completion_percentage"] == 30.56
+    assert body["completion_percentage"] == "30.56"
     assert body["notes"] == "chapter 3"
     assert learning.put_ok({})["notes"] == "chapter 3"
 
@@ -282,12 +288,12 @@ def test_the_summary_counts_completed_lessons_and_sums_the_time() -> None:
 
     assert enrollment["completed_lessons_count"] == 1
     assert enrollment["total_lessons_count"] == 3
-    assert enrollment["progress_percentage"] == 33.33
+    assert enrollment["progress_percentage"] == "33.33"
     assert enrollment["total_time_spent_seconds"] == 125
     assert enrollment["last_accessed_at"] is not None
     assert enrollment["status"] == "active"
     learning.complete(1)
-    assert json_of(get(learning.token, learning.enrollment.id))["progress_percentage"] == 66.67
+    assert json_of(get(learning.token, learning.enrollment.id))["progress_percentage"] == "66.67"
 
 
 def test_percentages_round_half_up_to_two_places() -> None:

@@ -127,6 +127,14 @@ def test_only_video_lessons_have_a_video_url(stored_type: str, body: dict[str, A
     refused(owned, lesson, 400, "video_url is only allowed for video lessons", **body)
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example/v", "v.example/1"])
+def test_a_new_video_url_that_is_not_an_http_address_is_400_as_in_the_reference(url: str) -> None:
+    owned = owned_course()
+    lesson = make_lesson(owned.course, lesson_type="video", video_url=VIDEO)
+    refused(owned, lesson, 400, "video_url must be a valid http/https URL", video_url=url)
+    assert load(Lesson, lesson.id).video_url == VIDEO
+
+
 def test_a_text_lesson_becomes_a_video_with_its_link() -> None:
     owned = owned_course()
     lesson = make_lesson(owned.course)

@@ -143,16 +143,26 @@ def test_a_blank_video_url_means_no_video() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    [
-        "javascript:alert(1)",
-        "ftp://files.example/v",
-        "https://",
-        "videos.example.org/1",
-        "https://v.example/" + "a" * 500,
-    ],
+    ["javascript:alert(1)", "ftp://files.example/v", "https://", "videos.example.org/1"],
 )
-def test_a_video_url_must_be_a_web_address_of_at_most_500_characters(url: str) -> None:
-    refused(owned_course(), 422, lesson_type="video", video_url=url)
+@pytest.mark.parametrize("key", ["video_url", "video_link"])
+def test_a_video_url_that_is_not_an_http_address_is_400_as_in_the_reference(
+    key: str, url: str
+) -> None:
+    refused(
+        owned_course(),
+        400,
+        "video_url must be a valid http/https URL",
+        **{"lesson_type": "video", key: url},
+    )
+
+
+def test_a_video_url_that_is_not_an_http_address_is_400_whatever_the_lesson_type() -> None:
+    refused(owned_course(), 400, "video_url must be a valid http/https URL", video_url="ftp://x/v")
+
+
+def test_a_video_url_longer_than_500_characters_is_422() -> None:
+    refused(owned_course(), 422, lesson_type="video", video_url="https://v.example/" + "a" * 500)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,8 @@ def test_every_security_header_is_set_on_a_bare_reply():
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
+        "X-Permitted-Cross-Domain-Policies": "none",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
         "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cache-Control": "no-store",
