@@ -26,7 +26,7 @@ from pydantic import (
 
 from shared.schemas.base import Schema
 from shared.schemas.pages import PageQuery
-from shared.schemas.quizzes import QuestionPublic
+from shared.schemas.quizzes import DecimalString, QuestionPublic
 
 MAX_ANSWERS = 1000
 AttemptStatusName = Literal["in_progress", "needs_grading", "graded", "expired"]
@@ -66,7 +66,7 @@ class AttemptStarted(Schema):
     status: str
     started_at: datetime
     deadline_at: datetime | None
-    max_score: float
+    max_score: DecimalString
 
 
 class AttemptOut(Schema):
@@ -82,9 +82,9 @@ class AttemptOut(Schema):
     deadline_at: datetime | None
     submitted_at: datetime | None
     graded_at: datetime | None
-    score: float | None
-    max_score: float
-    percentage: float | None
+    score: DecimalString | None
+    max_score: DecimalString
+    percentage: DecimalString | None
     is_passed: bool | None
     time_taken_seconds: int | None
 
@@ -118,7 +118,7 @@ class AnswerResult(Schema):
     feedback: str | None
     points_possible: float
     is_correct: bool | None = None
-    points_earned: float | None = None
+    points_earned: DecimalString | None = None
     explanation: str | None = None
     solution: AnswerSolution | None = None
 

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AliasChoices, ConfigDict, Field, RootModel,
 from shared.domain.quizzes import QuestionType, QuizType
 from shared.domain.rounding import two_places
 from shared.schemas.base import Schema
-from shared.schemas.fields import Metadata, StoredMetadata
+from shared.schemas.fields import AS_DECIMAL_STRING, Metadata, StoredMetadata
 
 MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
 MAX_ATTEMPTS = 1000
@@ -27,6 +27,8 @@ MAX_QUESTIONS_REORDERED = 1000
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
+# numeric(5, 2) figures the reference answered as strings ("70.00").
+DecimalString = Annotated[float, AS_DECIMAL_STRING]
 PassingScore = Annotated[
     float, Field(ge=0, le=100, allow_inf_nan=False), AfterValidator(two_places)
 ]
@@ -94,7 +96,7 @@ class QuizOut(Schema):
     description: str | None
     quiz_type: str
     time_limit_minutes: int | None
-    passing_score: float
+    passing_score: DecimalString
     max_attempts: int | None
     shuffle_questions: bool
     shuffle_options: bool
@@ -117,10 +119,10 @@ class QuizSummary(Schema):
     description: str | None
     quiz_type: str
     time_limit_minutes: int | None
-    passing_score: float
+    passing_score: DecimalString
     max_attempts: int | None
     total_questions: int
-    total_points: float
+    total_points: DecimalString
     is_published: bool
     archived_at: datetime | None
 
@@ -196,7 +198,7 @@ class QuestionPublic(Schema):
     id: uuid.UUID
     question_text: str
     question_type: str
-    points: float
+    points: DecimalString
     options: list[OptionPublic] | None
 
 
@@ -205,7 +207,7 @@ class QuestionManage(Schema):
     quiz_id: uuid.UUID
     question_text: str
     question_type: str
-    points: float
+    points: DecimalString
     order_index: int
     explanation: str | None
     options: list[dict[str, Any]] | None

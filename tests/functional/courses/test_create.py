@@ -150,7 +150,7 @@ def test_a_slug_that_slugifies_to_fewer_than_3_characters_is_422_and_says_what_t
     _, token = instructor()
     response = create({"title": "A fine title", "slug": "C++ !"}, token)
     assert response.status_code == 422
-    assert "the slug gives the slug 'c'" in json_of(response)["errors"][0]["msg"]
+    assert "the slug gives the slug 'c'" in json_of(response)["detail"][0]["msg"]
 
 
 def test_an_explicit_slug_that_slugifies_to_one_in_use_is_409() -> None:

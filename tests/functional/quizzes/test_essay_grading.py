@@ -100,8 +100,8 @@ def test_grading_the_last_essay_finishes_the_attempt_and_runs_the_pass_effects()
     # 2 + 5 + 1.5 = 8.5 of 10
     assert (done["status"], done["score"], done["percentage"], done["is_passed"]) == (
         "graded",
-        8.5,
-        85.0,
+        "8.50",
+        "85.00",
         True,
     )
     assert done["graded_at"] is not None
@@ -122,7 +122,7 @@ def test_grading_the_last_essay_finishes_the_attempt_and_runs_the_pass_effects()
     seen = ok(get_attempt(setup.quiz_id, attempt_id, setup.student_token))
     by_question = {a["question_id"]: a for a in seen["answers"]}
     assert by_question[setup.question(1)]["feedback"] == "Spot on."
-    assert by_question[setup.question(2)]["points_earned"] == 1.5
+    assert by_question[setup.question(2)]["points_earned"] == "1.50"
 
 
 def test_an_essay_grade_that_completes_the_course_mails_the_student_not_the_grader() -> None:
@@ -169,7 +169,11 @@ def test_a_failed_essay_attempt_finishes_without_completing_the_lesson() -> None
         )
 
     result = ok(get_attempt(setup.quiz_id, attempt_id, setup.owner_token))
-    assert (result["status"], result["percentage"], result["is_passed"]) == ("graded", 20.0, False)
+    assert (result["status"], result["percentage"], result["is_passed"]) == (
+        "graded",
+        "20.00",
+        False,
+    )
     [event] = messages("webhooks", "quiz.submitted")
     assert event["is_passed"] is False
     with unit_of_work() as uow:
@@ -189,7 +193,7 @@ def test_unanswered_essays_earn_nothing_and_need_no_grading() -> None:
         )
     )
 
-    assert (result["status"], result["score"], result["percentage"]) == ("graded", 2.0, 20.0)
+    assert (result["status"], result["score"], result["percentage"]) == ("graded", "2.00", "20.00")
 
 
 def test_grading_refuses_what_is_not_a_pending_essay_within_its_points() -> None:

@@ -63,7 +63,7 @@ def test_an_instructor_creates_an_unpublished_quiz_with_the_reference_defaults()
     assert body["title"] == "Unit 1"
     assert (body["course_id"], body["lesson_id"]) == (str(course.id), str(lesson.id))
     assert body["quiz_type"] == "graded"
-    assert body["passing_score"] == 70.0
+    assert body["passing_score"] == "70.00"  # a decimal string, as the reference sent it
     assert (body["time_limit_minutes"], body["max_attempts"]) == (None, None)
     assert (body["shuffle_questions"], body["shuffle_options"]) == (True, True)
     assert (body["show_correct_answers"], body["partial_credit"]) == (True, False)
@@ -129,7 +129,7 @@ def test_students_see_the_published_quizzes_newest_first_managers_see_all(
     assert seen == anonymous
     assert (seen["total"], [q["id"] for q in seen["quizzes"]]) == (1, [first])
     assert seen["quizzes"][0]["total_questions"] == 1
-    assert seen["quizzes"][0]["total_points"] == 1.0
+    assert seen["quizzes"][0]["total_points"] == "1.00"
     assert [q["id"] for q in managed["quizzes"]] == [archived, draft["id"], first]
     assert managed["quizzes"][1]["total_questions"] == 0
 
@@ -181,7 +181,7 @@ def test_patch_changes_what_was_sent_and_null_clears_a_nullable_field() -> None:
         None,
     )
     assert body["title"] == "New"
-    assert body["passing_score"] == 70.0  # left out: kept
+    assert body["passing_score"] == "70.00"  # left out: kept
     refused = update_quiz(setup.course.id, setup.quiz_id, {"title": None}, setup.owner_token)
     assert (refused.status_code, detail(refused)) == (400, "title cannot be null")
 

@@ -52,7 +52,7 @@ def test_the_public_list_never_shows_answers_or_explanations() -> None:
         "id": setup.question(0),
         "question_text": MC["question_text"],
         "question_type": "multiple_choice",
-        "points": 2.0,
+        "points": "2.00",
         "options": [
             {"option_id": "a", "option_text": "Mars"},
             {"option_id": "b", "option_text": "Jupiter"},
@@ -130,7 +130,7 @@ def test_questions_are_appended_and_option_ids_are_generated_when_left_out() -> 
     created = ok(create_question(setup.course.id, setup.quiz_id, body, setup.owner_token), 201)
 
     assert created["order_index"] == 2
-    assert created["points"] == 1.0
+    assert created["points"] == "1.00"
     assert created["metadata"] == {"topic": "numbers"}
     assert all(uuid.UUID(o["option_id"]) for o in created["options"])
     assert load(QuizQuestion, uuid.UUID(created["id"])).quiz_id == uuid.UUID(setup.quiz_id)
@@ -207,7 +207,7 @@ def test_patch_merges_the_change_and_checks_the_whole_question_again() -> None:
         "false",
         None,
     )
-    assert changed["points"] == 2.0  # left out: kept
+    assert changed["points"] == "2.00"  # left out: kept
     null = update_question(
         setup.course.id, setup.quiz_id, question_id, {"points": None}, setup.owner_token
     )

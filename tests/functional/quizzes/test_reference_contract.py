@@ -150,7 +150,7 @@ def test_with_show_correct_answers_false_the_answers_carry_no_is_correct_key() -
     read = ok(get_attempt(setup.quiz_id, attempt["id"], setup.student_token))
 
     for result in (submitted, read):
-        assert result["score"] == 2.0
+        assert result["score"] == "2.00"
         assert [sorted(a) for a in result["answers"]] == [
             sorted(
                 [

@@ -62,7 +62,7 @@ def test_a_student_enrolled_in_the_course_starts_an_attempt() -> None:
     assert body["quiz_id"] == setup.quiz_id
     assert body["attempt_number"] == 1
     assert body["status"] == "in_progress"
-    assert body["max_score"] == 3.0
+    assert body["max_score"] == "3.00"
     started = datetime.fromisoformat(body["started_at"])
     assert (datetime.fromisoformat(body["deadline_at"]) - started).total_seconds() == 30 * 60
     [stored] = _attempts(setup.quiz_id)

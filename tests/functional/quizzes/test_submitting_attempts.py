@@ -81,10 +81,10 @@ def test_every_automatic_type_is_graded_on_submit() -> None:
 
     result = ok(response)
     assert result["status"] == "graded"
-    assert (result["score"], result["max_score"], result["percentage"]) == (5.0, 8.0, 62.5)
+    assert (result["score"], result["max_score"], result["percentage"]) == ("5.00", "8.00", "62.50")
     assert result["is_passed"] is False
     by_question = _answers_of(result)
-    assert [by_question[i]["points_earned"] for i in q] == [2.0, 1.0, 1.0, 1.0, 0.0]
+    assert [by_question[i]["points_earned"] for i in q] == ["2.00", "1.00", "1.00", "1.00", "0.00"]
     assert [by_question[i]["is_correct"] for i in q] == [True, False, True, True, False]
     assert by_question[q[4]]["numeric_value"] == 3.1
     with unit_of_work() as uow:
@@ -100,7 +100,7 @@ def test_all_or_nothing_multiple_answers_earn_nothing_for_a_partial_selection() 
     _, response = _take(
         setup, [{"question_id": setup.question(0), "selected_option_ids": ["2", "3"]}]
     )
-    assert ok(response)["score"] == 0.0
+    assert ok(response)["score"] == "0.00"
 
 
 def test_unanswered_questions_score_zero() -> None:
@@ -108,7 +108,7 @@ def test_unanswered_questions_score_zero() -> None:
     _, response = _take(setup, [{"question_id": setup.question(1), "answer_text": "true"}])
 
     result = ok(response)
-    assert (result["score"], result["percentage"], result["is_passed"]) == (1.0, 33.33, False)
+    assert (result["score"], result["percentage"], result["is_passed"]) == ("1.00", "33.33", False)
     assert _answers_of(result)[setup.question(0)]["is_correct"] is False
 
 
@@ -317,7 +317,7 @@ def test_an_attempt_is_read_by_its_student_the_courses_instructor_and_admins() -
 
     for token in (setup.student_token, setup.owner_token, admin):
         result = ok(get_attempt(setup.quiz_id, attempt_id, token))
-        assert result["score"] == 2.0
+        assert result["score"] == "2.00"
         assert [a["question_id"] for a in result["answers"]] == [
             setup.question(0),
             setup.question(1),
@@ -334,7 +334,7 @@ def test_with_correct_answers_shown_a_student_sees_the_solution_and_explanation(
     )
     [answer] = ok(response)["answers"]
 
-    assert (answer["is_correct"], answer["points_earned"]) == (False, 0.0)
+    assert (answer["is_correct"], answer["points_earned"]) == (False, "0.00")
     assert answer["solution"]["correct_option_ids"] == ["b"]
     assert answer["explanation"] == MC["explanation"]
     assert ok(get_attempt(setup.quiz_id, attempt_id, setup.student_token))["answers"] == [answer]
@@ -350,7 +350,11 @@ def test_with_correct_answers_hidden_a_student_sees_only_the_score_and_the_verdi
         ok(response),
         ok(get_attempt(setup.quiz_id, attempt_id, setup.student_token)),
     ):
-        assert (result["score"], result["percentage"], result["is_passed"]) == (0.0, 0.0, False)
+        assert (result["score"], result["percentage"], result["is_passed"]) == (
+            "0.00",
+            "0.00",
+            False,
+        )
         for answer in result["answers"]:
             assert not {"is_correct", "points_earned", "solution", "explanation"} & set(answer)
         assert _answers_of(result)[setup.question(0)]["selected_option_id"] == "a"

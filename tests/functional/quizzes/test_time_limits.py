@@ -56,7 +56,11 @@ def test_a_submission_before_the_deadline_is_graded(clock: ManualClock) -> None:
         )
     )
 
-    assert (result["status"], result["percentage"], result["is_passed"]) == ("graded", 100.0, True)
+    assert (result["status"], result["percentage"], result["is_passed"]) == (
+        "graded",
+        "100.00",
+        True,
+    )
     assert result["time_taken_seconds"] == 600
 
 
