@@ -178,14 +178,20 @@ def create_initial_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAc
         lock_admin_creation(uow)
         if uow.session.scalar(select(exists().where(User.role == Role.ADMIN.value))):
             raise ResourceConflictError("Initial admin already exists")
-        user, profile = _add_admin(
-            uow,
-            deps.passwords,
-            data,
-            now,
-            email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
-        )
-        commit_account(uow)
+        try:
+            user, profile = _add_admin(
+                uow,
+                deps.passwords,
+                data,
+                now,
+                email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
+            )
+            commit_account(uow)
+        except ResourceConflictError as exc:
+            # A registered e-mail: the reference answered its failures here with 400 so.
+            raise RuleViolationError(
+                f"Failed to create initial admin account: {exc.detail}"
+            ) from None
         return _created("Initial admin account created successfully", user, profile, now)
 
 

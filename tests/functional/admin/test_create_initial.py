@@ -152,3 +152,16 @@ def test_a_missing_policy_acceptance_is_422() -> None:
     body = _body()
     del body["security_policy_accepted"]
     assert _create_initial(body).status_code == 422
+
+
+@pytest.mark.usefixtures("allowed")
+def test_a_registered_email_is_400_failed_to_create_initial_admin_account() -> None:
+    make_user(email="taken@example.org")
+
+    response = _create_initial(_body("taken@example.org"))
+
+    assert response.status_code == 400, response.get_body()
+    assert json_of(response)["detail"] == (
+        "Failed to create initial admin account: Email is already registered"
+    )
+    assert _admins() == 0
