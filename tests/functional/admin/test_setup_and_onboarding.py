@@ -326,14 +326,34 @@ def test_security_config_refuses_out_of_range_settings_with_422(body: dict[str, 
     assert _security_config(body, _new_admin_token()).status_code == 422
 
 
-def test_an_admin_without_a_profile_gets_400_from_the_onboarding_routes() -> None:
+def test_an_admin_without_a_profile_gets_the_reference_default_status_and_its_400s() -> None:
     _, token = make_user(role=Role.ADMIN)
-    assert _status(token).status_code == 400
-    assert _put_profile({"mfa_required": True}, token).status_code == 400
-    assert _security_config({}, token).status_code == 400
-    response = _complete(token)
-    assert response.status_code == 400
-    assert json_of(response)["detail"] == "Failed to complete admin setup: Admin not found"
+
+    status = _status(token)
+    assert status.status_code == 200, status.get_body()
+    assert json_of(status) | {"last_updated": None} == {
+        "step": "account_setup",
+        "completed_steps": [],
+        "current_step": "account_setup",
+        "total_steps": 5,
+        "progress_percentage": 20,
+        "is_complete": False,
+        "needs_security_config": True,
+        "security_policy_accepted": False,
+        "mfa_configured": False,
+        "emergency_contacts_configured": False,
+        "last_updated": None,
+    }
+    for response, detail in (
+        (
+            _put_profile({"mfa_required": True}, token),
+            "Failed to update admin profile. Please try again.",
+        ),
+        (_security_config({}, token), "Failed to configure admin security. Please try again."),
+        (_complete(token), "Failed to complete admin setup: Admin not found"),
+    ):
+        assert response.status_code == 400
+        assert json_of(response)["detail"] == detail
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.INSTRUCTOR])
