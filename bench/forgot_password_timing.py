@@ -11,7 +11,6 @@ The two should match: a difference tells an enumerator which addresses have acco
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -21,7 +20,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import DEFAULT_SERVER, PASSWORDS, REPO_ROOT, bench_database, lms
+from harness import (
+    DEFAULT_SERVER,
+    PASSWORDS,
+    bench_database,
+    bench_environment,
+    lms,
+    wsgi_app,
+    wsgi_call,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,16 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=50)
     args = parser.parse_args(argv)
     with bench_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE"))}
-        env.update(
-            DATABASE_URL=url,
-            ENVIRONMENT="development",
-            PYTHONPATH=os.environ.get("PYTHONPATH", str(REPO_ROOT)),
-            MAILDIR_PATH=f"{folder}/mail",
-            LOCAL_STORAGE_DIR=f"{folder}/files",
-            RATE_LIMIT_ENABLED="false",
-            LOG_LEVEL="WARNING",
-        )
+        env = bench_environment(url, folder, RATE_LIMIT_ENABLED="false", LOG_LEVEL="WARNING")
         lms("migrate", env=env)
         lms("seed-demo", env=env)
         os.environ.update(env)
@@ -49,35 +47,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(calls: int) -> None:
     from shared import bootstrap
-    from shared.local.app_functions import functions_of
-    from shared.local.routing import RouteTable
-    from shared.local.server import load_function_app
-    from shared.local.wsgi import FunctionsWsgiApp
     from shared.observability.logging import configure_logging
 
     configure_logging("WARNING")
     bootstrap.reset()
-    app = FunctionsWsgiApp(RouteTable(functions_of(load_function_app(REPO_ROOT)).http), {})
+    app = wsgi_app()
 
     def forgot(email: str) -> float:
-        body = json.dumps({"email": email}).encode()
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": "/api/v1/auth/forgot-password",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "7071",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/json",
-        }
-        statuses: list[str] = []
         started = time.perf_counter()
-        b"".join(app(environ, lambda status, headers: statuses.append(status)))
+        status, _ = wsgi_call(
+            app, "POST", "/api/v1/auth/forgot-password", json.dumps({"email": email}).encode()
+        )
         elapsed = time.perf_counter() - started
-        assert statuses[0].startswith("200"), statuses
+        assert status.startswith("200"), status
         return elapsed * 1000
 
     known, unknown = PASSWORDS["student"][0], "nobody-here@example.com"

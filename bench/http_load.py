@@ -32,24 +32,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from load_client import HEADER, Connection, Figures  # bench/load_client.py, beside this
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgresql+pg8000://postgres@127.0.0.1:5432/postgres"
-PASSWORDS = {
-    "student": ("student@example.com", "StudentPass123"),
-    "instructor": ("instructor@example.com", "InstructorPass123"),
-    "admin": ("admin@example.com", "AdminPass1234567"),
-}
-EXTRA_COURSES = 17
-EXTRA_STUDENTS = 100
+from harness import (  # bench/harness.py and bench/load_client.py, beside this
+    DEFAULT_SERVER,
+    PASSWORDS,
+    REPO_ROOT,
+    bench_database,
+    bench_environment,
+    lms,
+    seed_more,
+)
+from load_client import HEADER, Connection, Figures
 
 
 # --- scenarios
@@ -193,117 +190,6 @@ async def open_loop(port: int, seconds: float, data: dict[str, Any]) -> Figures:
 
 
 # --- set-up: database, data, servers
-@contextmanager
-def bench_database(server: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, pool, text
-    from sqlalchemy.engine import make_url
-
-    name = f"lms_load_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def lms(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"lms {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def seed_more(env: dict[str, str]) -> dict[str, Any]:
-    """17 more published courses and 100 students enrolled in two courses each, written in
-    bulk; the students share the demo student's password (and so its hash)."""
-    os.environ.update(env)
-    from sqlalchemy import insert, select
-
-    from shared import bootstrap
-    from shared.domain.courses import Course
-    from shared.domain.enrollments import Enrollment
-    from shared.domain.users import User
-
-    deps = bootstrap.current()
-    now = datetime.now(UTC)
-    with deps.uow() as uow:
-        session = uow.session
-        by_email = {u.email: u for u in session.scalars(select(User))}
-        student = by_email[PASSWORDS["student"][0]]
-        teacher = by_email[PASSWORDS["instructor"][0]]
-        demo_courses = list(session.scalars(select(Course.id).where(Course.is_published)))
-        courses = [
-            {
-                "id": uuid.uuid4(),
-                "title": f"Course {n}",
-                "slug": f"bench-course-{n}",
-                "description": "A course for the load benchmark.",
-                "instructor_id": teacher.id,
-                "is_published": True,
-                "published_at": now - timedelta(minutes=n),
-                "is_free": True,
-                "requirements": [],
-                "learning_objectives": [],
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(EXTRA_COURSES)
-        ]
-        session.execute(insert(Course), courses)
-        students = [
-            {
-                "id": uuid.uuid4(),
-                "email": f"learner{n}@bench.example.org",
-                "password_hash": student.password_hash,
-                "full_name": f"Learner {n}",
-                "role": "student",
-                "is_active": True,
-                "mfa_enabled": False,
-                "token_version": 0,
-                "created_at": now,
-                "updated_at": now,
-                "email_verified_at": now,
-            }
-            for n in range(EXTRA_STUDENTS)
-        ]
-        session.execute(insert(User), students)
-        session.execute(
-            insert(Enrollment),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "student_id": s["id"],
-                    "course_id": course,
-                    "enrolled_at": now,
-                    "status": "active",
-                    "progress_percentage": 0,
-                    "completed_lessons_count": 0,
-                    "total_lessons_count": 0,
-                    "total_time_spent_seconds": 0,
-                    "updated_at": now,
-                }
-                for s in students
-                for course in demo_courses[:2]
-            ],
-        )
-        uow.commit()
-    bootstrap.reset()
-    return {
-        "course_id": str(demo_courses[0]),
-        "instructor_id": str(teacher.id),
-        "students": [PASSWORDS["student"][0]] + [s["email"] for s in students],
-    }
-
-
 class Server:
     def __init__(self, command: list[str], env: dict[str, str], name: str) -> None:
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (open while it runs)
@@ -356,16 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with bench_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE"))}
-        env.update(
-            DATABASE_URL=url,
-            ENVIRONMENT="development",
-            PYTHONPATH=str(REPO_ROOT),
-            MAILDIR_PATH=f"{folder}/mail",
-            LOCAL_STORAGE_DIR=f"{folder}/files",
-            RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
-            AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
-        )
+        env = bench_environment(url, folder)
         print(f"database {url.rsplit('/', 1)[1]}: migrating and seeding", flush=True)
         lms("migrate", env=env)
         lms("seed-demo", env=env)

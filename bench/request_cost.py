@@ -24,13 +24,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import (
+from harness import (
     DEFAULT_SERVER,
     PASSWORDS,
-    REPO_ROOT,
     bench_database,
+    bench_environment,
     lms,
     seed_more,
+    wsgi_app,
+    wsgi_call,
 )
 
 ROUTES = {
@@ -56,17 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with bench_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE"))}
-        env.update(
-            DATABASE_URL=url,
-            ENVIRONMENT="development",
-            PYTHONPATH=str(REPO_ROOT),
-            MAILDIR_PATH=f"{folder}/mail",
-            LOCAL_STORAGE_DIR=f"{folder}/files",
-            RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
-            AUTH_RATE_LIMIT_REQUESTS_PER_MINUTE="10000000",
-            LOG_LEVEL="WARNING",
-        )
+        env = bench_environment(url, folder, LOG_LEVEL="WARNING")
         print(f"database {url.rsplit('/', 1)[1]}: migrating and seeding", flush=True)
         lms("migrate", env=env)
         lms("seed-demo", env=env)
@@ -81,18 +73,11 @@ def measure(args: argparse.Namespace, data: dict[str, Any]) -> None:
     from sqlalchemy import event
 
     from shared import bootstrap
-    from shared.local.app_functions import functions_of
-    from shared.local.body_limits import BodyLimits
-    from shared.local.routing import RouteTable
-    from shared.local.server import load_function_app
-    from shared.local.wsgi import FunctionsWsgiApp
     from shared.observability.logging import configure_logging
 
     configure_logging("WARNING")
     deps = bootstrap.current()
-    functions = functions_of(load_function_app(REPO_ROOT)).http
-    limits = BodyLimits.of(functions, deps.settings.MAX_REQUEST_BODY_BYTES)
-    app = FunctionsWsgiApp(RouteTable(functions), limits)
+    app = wsgi_app()
     statements = [0]
     event.listen(
         deps.engine,
@@ -103,23 +88,7 @@ def measure(args: argparse.Namespace, data: dict[str, Any]) -> None:
     def call(
         method: str, path: str, body: bytes = b"", token: str | None = None
     ) -> tuple[str, bytes]:
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path.split("?")[0],
-            "QUERY_STRING": path.partition("?")[2],
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "7071",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/json",
-        }
-        if token:
-            environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        got: list[str] = []
-        out = b"".join(app(environ, lambda status, headers: got.append(status)))
-        return got[0], out
+        return wsgi_call(app, method, path, body, token)
 
     tokens = {}
     for role, (email, password) in PASSWORDS.items():
