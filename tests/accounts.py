@@ -104,3 +104,19 @@ def load_user(user_id: uuid.UUID) -> User | None:
         user = uow.session.get(User, user_id)
         uow.session.expunge_all()  # readable after the unit of work rolls back and closes
         return user
+
+
+def demote(user_id: uuid.UUID) -> None:
+    """An admin makes the user a student, as PATCH /api/v1/users/{id} does."""
+    from tests.function_calls import call_http
+
+    _, admin_token = make_user(role=Role.ADMIN, admin_setup_complete=True)
+    response = call_http(
+        "users_update",
+        "PATCH",
+        f"/api/v1/users/{user_id}",
+        headers=bearer(admin_token),
+        json_body={"role": "student"},
+        route_params={"user_id": str(user_id)},
+    )
+    assert response.status_code == 200, response.get_body()

@@ -9,25 +9,12 @@ import azure.functions as func
 import pytest
 
 from shared.domain.users import Role
-from tests.accounts import bearer, make_user
+from tests.accounts import bearer, demote, make_user
 from tests.function_calls import call_http
 from tests.functional.quizzes import scenario
 from tests.learning import make_course
 
 pytestmark = pytest.mark.usefixtures("database_url")
-
-
-def demote(user_id: object) -> None:
-    _, admin_token = make_user(role=Role.ADMIN, admin_setup_complete=True)
-    response = call_http(
-        "users_update",
-        "PATCH",
-        f"/api/v1/users/{user_id}",
-        headers=bearer(admin_token),
-        json_body={"role": "student"},
-        route_params={"user_id": str(user_id)},
-    )
-    assert response.status_code == 200, response.get_body()
 
 
 def calls(

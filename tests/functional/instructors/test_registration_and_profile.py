@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role
-from tests.accounts import access_token, bearer, load_user, make_user
+from tests.accounts import access_token, bearer, demote, load_user, make_user
 from tests.function_calls import call_http, json_of
 from tests.unit_of_work import unit_of_work
 
@@ -64,20 +64,6 @@ def stored_profile(profile_id: uuid.UUID) -> InstructorProfile:
         assert profile is not None
         uow.session.expunge_all()
         return profile
-
-
-def demote(user_id: uuid.UUID) -> None:
-    """An admin makes the user a student, as PATCH /users/{id} does."""
-    _, admin_token = make_user(role=Role.ADMIN, admin_setup_complete=True)
-    response = call_http(
-        "users_update",
-        "PATCH",
-        f"/api/v1/users/{user_id}",
-        headers=bearer(admin_token),
-        json_body={"role": "student"},
-        route_params={"user_id": str(user_id)},
-    )
-    assert response.status_code == 200, response.get_body()
 
 
 def status(token: str) -> Any:
