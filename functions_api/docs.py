@@ -24,7 +24,6 @@ from shared.http.docs_pages import (
     SWAGGER_POLICY,
     read_asset,
 )
-from shared.http.openapi import build_document
 from shared.http.registry import ROUTES
 from shared.version import __version__
 
@@ -87,5 +86,8 @@ def _page(template: str, policy: str, title: str) -> func.HttpResponse:
 
 @functools.cache
 def _document(title: str) -> bytes:
-    # Built on the first request, not at import: a cold start does not pay for it.
+    # Built on the first request, not at import: a cold start pays neither for the document
+    # nor for the modules that build it (pydantic.json_schema among them).
+    from shared.http.openapi import build_document
+
     return json.dumps(build_document(ROUTES.values(), title=title, version=__version__)).encode()
