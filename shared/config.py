@@ -20,45 +20,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-# Values shipped in samples and docs; a production key must never be one of them.
-# Signs local development tokens only: production refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
-PLACEHOLDER_SECRET_KEYS = frozenset(
-    {
-        "",
-        DEVELOPMENT_SECRET_KEY,
-        "change-me",
-        "changeme",
-        "secret",
-        "your-secret-key",
-    }
+from shared.settings_checks import (
+    DEVELOPMENT_MAIL_FROM,
+    DEVELOPMENT_SECRET_KEY,
+    configuration_problems,
+    is_loopback,
+    production_problems,
 )
-MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
-# OWASP's minimum argon2id cost (m=19 MiB, t=2, p=1); cheaper settings are for tests only.
-MIN_PRODUCTION_HASH_MEMORY_KIB = 19_456
-MIN_PRODUCTION_HASH_TIME_COST = 2
-# A sender no receiving server accepts mail from: fine for a Maildir, refused in production.
-DEVELOPMENT_MAIL_FROM = "LMS <no-reply@lms.local>"
+
 # The local host's queue consumer threads (one per queue), counted into the default pool.
 QUEUE_THREADS = 4
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def _is_loopback(database_url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    host = make_url(database_url).host
-    return host is None or host in LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def _is_ca_bundle(path: str) -> bool:
-    import ssl
-
-    try:
-        ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError):
-        return False
-    return True
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -305,150 +276,13 @@ class Settings(BaseModel):
         """The DATABASE_SSLMODE in force for DATABASE_URL's host (never `auto`)."""
         if self.DATABASE_SSLMODE != "auto":
             return self.DATABASE_SSLMODE
-        return "disable" if self.is_sqlite or _is_loopback(self.DATABASE_URL) else "verify-full"
+        return "disable" if self.is_sqlite or is_loopback(self.DATABASE_URL) else "verify-full"
 
     @property
     def api_docs_enabled(self) -> bool:
         if self.ENABLE_API_DOCS is None:
             return not self.is_production
         return self.ENABLE_API_DOCS
-
-    def production_problems(self) -> list[str]:
-        """What makes these settings unsafe to run in production; empty when they are fine."""
-        if not self.is_production:
-            return []
-        problems = []
-        key = self.SECRET_KEY
-        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or "change-me" in key.lower():
-            problems.append(
-                "SECRET_KEY is a placeholder: generate one with "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-            )
-        elif len(key) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
-            problems.append(
-                f"SECRET_KEY has {len(key)} characters; production needs at least "
-                f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones"
-            )
-        remote_database = not self.is_sqlite and not _is_loopback(self.DATABASE_URL)
-        if remote_database and self.database_tls != "verify-full":
-            problems.append(
-                f"DATABASE_SSLMODE={self.DATABASE_SSLMODE} does not check the database "
-                "server's certificate; use verify-full (the default for a remote host)"
-            )
-        if self.is_sqlite:
-            problems.append(
-                "DATABASE_URL points at SQLite, which one process owns; "
-                "use postgresql+pg8000://... in production"
-            )
-        if self.STORAGE == "local":
-            problems.append(
-                "STORAGE=local keeps files on one instance's disk; set STORAGE=azure "
-                "and AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
-            )
-        if (
-            self.PASSWORD_HASH_MEMORY_KIB < MIN_PRODUCTION_HASH_MEMORY_KIB
-            or self.PASSWORD_HASH_TIME_COST < MIN_PRODUCTION_HASH_TIME_COST
-        ):
-            problems.append(
-                "PASSWORD_HASH_MEMORY_KIB/PASSWORD_HASH_TIME_COST are below OWASP's minimum for "
-                f"argon2id ({MIN_PRODUCTION_HASH_MEMORY_KIB} KiB, {MIN_PRODUCTION_HASH_TIME_COST} "
-                "iterations); unset them to use the defaults"
-            )
-        return problems + self._production_mail_problems()
-
-    def _production_mail_problems(self) -> list[str]:
-        problems = []
-        if self.MAIL_TRANSPORT == "maildir":
-            problems.append(
-                "MAIL_TRANSPORT=maildir only writes mail to a folder, it delivers nothing; "
-                "set MAIL_TRANSPORT=firebase (SEND_EMAIL_URL, SEND_EMAIL_SIGNING_SECRET) or "
-                "MAIL_TRANSPORT=smtp (SMTP_HOST, ...)"
-            )
-        if self.MAIL_FROM == DEVELOPMENT_MAIL_FROM:
-            problems.append(
-                "MAIL_FROM is the local placeholder (@lms.local); set a sender on a domain "
-                "whose SPF/DKIM cover the mail relay, e.g. 'LMS <no-reply@example.org>'"
-            )
-        if self.MAIL_TRANSPORT == "smtp" and self.SMTP_SECURITY == "none" and self.SMTP_USERNAME:
-            problems.append(
-                "SMTP_SECURITY=none would send SMTP_PASSWORD unencrypted; "
-                "use SMTP_SECURITY=starttls (port 587) or ssl (port 465)"
-            )
-        if self.MAIL_TRANSPORT == "firebase":
-            if self.SEND_EMAIL_URL and not self.SEND_EMAIL_URL.startswith("https://"):
-                problems.append("SEND_EMAIL_URL must be https:// in production")
-            secret = self.SEND_EMAIL_SIGNING_SECRET or ""
-            if secret and len(secret) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
-                problems.append(
-                    f"SEND_EMAIL_SIGNING_SECRET has {len(secret)} characters; production needs "
-                    f"at least {MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones (the same value "
-                    "in the sendEmail function)"
-                )
-        return problems
-
-    def configuration_problems(self) -> list[str]:
-        """Settings that are wrong in any environment."""
-        problems = []
-        if self.BROKER == "servicebus" and not (
-            self.ServiceBusConnection or self.ServiceBusConnection__fullyQualifiedNamespace
-        ):
-            problems.append(
-                "BROKER=servicebus needs ServiceBusConnection (a connection string) or "
-                "ServiceBusConnection__fullyQualifiedNamespace (with a managed identity)"
-            )
-        if self.QUEUE_RETRY_MAX_DELAY_SECONDS < self.QUEUE_RETRY_FIRST_DELAY_SECONDS:
-            problems.append(
-                f"QUEUE_RETRY_MAX_DELAY_SECONDS ({self.QUEUE_RETRY_MAX_DELAY_SECONDS:g}) is below "
-                f"QUEUE_RETRY_FIRST_DELAY_SECONDS ({self.QUEUE_RETRY_FIRST_DELAY_SECONDS:g}); "
-                "raise the maximum or lower the first delay"
-            )
-        if self.PASSWORD_HASH_MEMORY_KIB < 8 * self.PASSWORD_HASH_PARALLELISM:
-            problems.append(
-                "argon2 needs PASSWORD_HASH_MEMORY_KIB of at least 8 per lane: raise it to "
-                f"{8 * self.PASSWORD_HASH_PARALLELISM} or lower PASSWORD_HASH_PARALLELISM"
-            )
-        if self.DATABASE_SSLROOTCERT and not _is_ca_bundle(self.DATABASE_SSLROOTCERT):
-            problems.append(
-                f"DATABASE_SSLROOTCERT={self.DATABASE_SSLROOTCERT} is not a readable CA bundle; "
-                "give the path of the PEM file that signed the database server's certificate"
-            )
-        statement_seconds = self.DB_STATEMENT_TIMEOUT_MS / 1000
-        if self.DB_READ_TIMEOUT is not None and 0 < self.DB_READ_TIMEOUT <= statement_seconds:
-            problems.append(
-                f"DB_READ_TIMEOUT={self.DB_READ_TIMEOUT:g} s ends before DB_STATEMENT_TIMEOUT_MS="
-                f"{self.DB_STATEMENT_TIMEOUT_MS} ms, so the client would cut statements the "
-                f"server still runs: raise DB_READ_TIMEOUT above {statement_seconds:g} or unset it"
-            )
-        if self.STORAGE == "azure" and not (
-            self.AZURE_STORAGE_CONNECTION_STRING or self.AZURE_STORAGE_ACCOUNT_URL
-        ):
-            problems.append(
-                "STORAGE=azure needs AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
-            )
-        return problems + self._mail_transport_problems()
-
-    def _mail_transport_problems(self) -> list[str]:
-        problems = []
-        if self.MAIL_TRANSPORT == "smtp":
-            if not self.SMTP_HOST:
-                problems.append("MAIL_TRANSPORT=smtp needs SMTP_HOST (and SMTP_PORT)")
-            if bool(self.SMTP_USERNAME) != bool(self.SMTP_PASSWORD):
-                problems.append(
-                    "SMTP_USERNAME and SMTP_PASSWORD go together: set both, or neither for a "
-                    "relay that needs no login"
-                )
-        if self.MAIL_TRANSPORT == "firebase":
-            missing = [
-                name
-                for name in ("SEND_EMAIL_URL", "SEND_EMAIL_SIGNING_SECRET")
-                if not getattr(self, name)
-            ]
-            if missing:
-                problems.append(
-                    f"MAIL_TRANSPORT=firebase needs {' and '.join(missing)} "
-                    "(the sendEmail function's URL and its shared signing secret)"
-                )
-        return problems
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -459,7 +293,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise UnsafeSettingsError(
             [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         ) from None
-    problems = settings.configuration_problems() + settings.production_problems()
+    problems = configuration_problems(settings) + production_problems(settings)
     if problems:
         raise UnsafeSettingsError(problems)
     return settings
