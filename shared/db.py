@@ -8,7 +8,8 @@ PostgreSQL goes through pg8000 with a pool sized to the threads that share it, a
 connections idle more than IDLE_PING_SECONDS (a serverless instance wakes up to connections the
 server has closed), a connect timeout, a statement timeout (PostgreSQL's own) and a read
 timeout (ours, for a server that accepts but never answers), and TLS as DATABASE_SSLMODE says,
-with one SSL context for all connections. Every way a connection attempt fails arrives as a
+with one SSL context for all connections, and one network round trip per statement
+(shared/pg_wire.py). Every way a connection attempt fails arrives as a
 DBAPI error, so SQLAlchemy wraps it and shared/db_faults.py recognises it.
 
 Both engines hide bound parameters from their error messages: those reach logs and
@@ -97,6 +98,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
     event.listen(engine, "do_connect", _connect_within_limits(settings))
     event.listen(engine, "connect", _note_use)
     event.listen(engine, "connect", _read_datetimes_fast)
+    event.listen(engine, "connect", _one_round_trip)
     event.listen(engine, "checkin", _note_use)
     event.listen(engine, "checkout", ping_if_idle)
     return engine
@@ -206,6 +208,12 @@ def _read_datetimes_fast(dbapi_connection: Any, _record: Any) -> None:
 
     dbapi_connection.register_in_adapter(TIMESTAMPTZ, reader(timestamptz_in))
     dbapi_connection.register_in_adapter(TIMESTAMP, reader(timestamp_in))
+
+
+def _one_round_trip(dbapi_connection: Any, _record: Any) -> None:
+    from shared import pg_wire
+
+    pg_wire.install(dbapi_connection)
 
 
 def _note_use(_dbapi_connection: Any, record: Any, *_: Any) -> None:

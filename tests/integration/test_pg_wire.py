@@ -1,0 +1,120 @@
+"""One network round trip per statement (shared/pg_wire.py), with everything pg8000 did
+before still true: parameters, NULLs, errors, transactions, result columns, COPY."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from shared import db
+from shared.config import load_settings
+
+pytestmark = pytest.mark.postgres
+
+
+class CountingSocket:
+    """The connection's buffered socket, counting what pg8000 sends off to the server."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self._sock.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+@pytest.fixture
+def engine(postgres_database: str) -> Iterator[db.Engine]:
+    engine = db.build_engine(
+        postgres_database, load_settings({"DATABASE_URL": postgres_database, "DB_POOL_SIZE": "1"})
+    )
+    yield engine
+    engine.dispose()
+
+
+def counting(connection: Any) -> CountingSocket:
+    driver = connection.connection.dbapi_connection
+    counter = CountingSocket(driver._sock)
+    driver._sock = counter
+    return counter
+
+
+def test_a_statement_with_parameters_is_one_round_trip_and_so_is_its_commit(
+    engine: db.Engine,
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1")).all()  # the transaction's BEGIN is behind us
+        sends = counting(connection)
+        rows = connection.execute(
+            text("SELECT :word AS word, :number + 1 AS next, :nothing AS nothing"),
+            {"word": "żółw 🐢", "number": 41, "nothing": None},
+        ).all()
+        assert sends.flushes == 1  # pg8000 alone: 3
+        connection.commit()
+        assert sends.flushes == 2
+    assert [tuple(row) for row in rows] == [("żółw 🐢", 42, None)]
+
+
+def test_errors_arrive_as_before_and_the_connection_stays_usable(engine: db.Engine) -> None:
+    with engine.connect() as connection:
+        with pytest.raises(DBAPIError, match="syntax error"):
+            connection.execute(text("SELEC :x"), {"x": 1})
+        connection.rollback()
+        with pytest.raises(DBAPIError, match="division by zero"):
+            connection.execute(text("SELECT 1 / :zero"), {"zero": 0})
+        connection.rollback()
+        assert connection.execute(text("SELECT :x * 2"), {"x": 21}).scalar_one() == 42
+
+
+def test_a_failed_statement_inside_a_transaction_rolls_back_its_writes(
+    engine: db.Engine,
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TEMP TABLE wire_rows (n int PRIMARY KEY)"))
+        connection.commit()
+        connection.execute(text("INSERT INTO wire_rows VALUES (:n)"), {"n": 1})
+        with pytest.raises(DBAPIError, match="duplicate key"):
+            connection.execute(text("INSERT INTO wire_rows VALUES (:n)"), {"n": 1})
+        connection.rollback()
+        assert connection.execute(text("SELECT count(*) FROM wire_rows")).scalar_one() == 0
+
+
+def test_each_result_keeps_its_own_columns_when_statements_alternate(
+    engine: db.Engine,
+) -> None:
+    with engine.connect() as connection:
+        for _ in range(3):
+            first = connection.execute(
+                text("SELECT CAST(:a AS int) AS a, CAST(:b AS text) AS b"), {"a": 1, "b": "x"}
+            )
+            assert list(first.keys()) == ["a", "b"]
+            assert first.one() == (1, "x")
+            second = connection.execute(
+                text("SELECT CAST(:c AS timestamptz) AS c"), {"c": "2026-01-02T03:04:05+00:00"}
+            )
+            assert list(second.keys()) == ["c"]
+            assert second.scalar_one().isoformat() == "2026-01-02T03:04:05+00:00"
+
+
+def test_copy_still_goes_through_pg8000s_own_path(engine: db.Engine) -> None:
+    with engine.connect() as connection:
+        driver = connection.connection.dbapi_connection
+        cursor = driver.cursor()
+        cursor.execute("CREATE TEMP TABLE wire_copy (n int, word text)")
+        cursor.execute(
+            "COPY wire_copy FROM STDIN WITH (FORMAT csv)", stream=io.BytesIO(b"1,a\n2,b\n")
+        )
+        out = io.BytesIO()
+        cursor.execute(
+            "COPY (SELECT * FROM wire_copy ORDER BY n) TO STDOUT WITH (FORMAT csv)", stream=out
+        )
+        assert out.getvalue() == b"1,a\n2,b\n"
