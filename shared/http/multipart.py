@@ -70,15 +70,12 @@ def parse_multipart(request: Request, *, max_file_bytes: int, too_large: str) ->
     current: Field | File | None = None
     buffer = bytearray()
     finished = False
+    chunks = [body[start : start + CHUNK_BYTES] for start in range(0, len(body), CHUNK_BYTES)]
     try:
-        for start in range(0, len(body) + 1, CHUNK_BYTES):
-            chunk = bytes(body[start : start + CHUNK_BYTES])
-            decoder.receive_data(chunk if chunk else None)
+        for chunk in [*chunks, None]:  # None: the body has ended
+            decoder.receive_data(None if chunk is None else bytes(chunk))
             event = decoder.next_event()
-            while not isinstance(event, NeedData):
-                if isinstance(event, Epilogue):
-                    finished = True
-                    break
+            while not isinstance(event, NeedData | Epilogue):
                 if isinstance(event, Field | File):
                     current, buffer = event, bytearray()
                 elif isinstance(event, Data) and current is not None:
@@ -91,7 +88,8 @@ def parse_multipart(request: Request, *, max_file_bytes: int, too_large: str) ->
                     if not event.more_data:
                         _keep(current, bytes(buffer), fields, files)
                 event = decoder.next_event()
-            if finished:
+            if isinstance(event, Epilogue):
+                finished = True
                 break
     except (ValueError, RequestEntityTooLarge):
         raise HttpProblem(400, f"The {MULTIPART_TYPE} body is malformed") from None
