@@ -108,6 +108,8 @@ def claim_local_upload(uow: UnitOfWork, settings: Settings, token: str) -> Claim
     except AuthenticationRequiredError as exc:
         detail = f"This upload URL is not valid ({exc.detail}); ask for a new one"
         raise AccessDeniedError(detail) from None
+    if claims.expires_at <= now:
+        raise AccessDeniedError("This upload URL has expired; ask for a new one")
     pending = uow.session.get(UploadedFile, claims.subject, with_for_update=True)
     if pending is None or pending.status != FileStatus.PENDING.value:
         raise ResourceNotFoundError("This upload no longer exists; ask for a new upload URL")
