@@ -158,6 +158,9 @@ class AzureBlobStore:
     def write_url(self, name: str, expires_at: datetime) -> str:
         from azure.storage.blob import BlobSasPermissions
 
+        if self.create_missing_container:
+            # The client writes straight to the container: nothing here would create it.
+            self.ensure_container()
         # Create only: once the blob exists the URL cannot overwrite it, so it is used once.
         return self._signed_url(name, BlobSasPermissions(create=True), expires_at)
 
