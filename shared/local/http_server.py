@@ -6,7 +6,8 @@ max_request_body_size is set from the largest body any route takes, and each req
 lowers it to the limit of the route the request is for (`RouteLimitedParser`), so a larger
 body is refused while it arrives (by Content-Length before a byte of it is read; a chunked one
 as soon as it passes the limit) and the connection closed, rather than buffered to be refused
-by the app: a direct upload's large limit does not let a body that large reach another route. What waitress answers itself (400 for a malformed request, 413, 431, a 500 when the app
+by the app: a direct upload's large limit does not let a body that large reach another route.
+What waitress answers itself (400 for a malformed request, 413, 431, a 500 when the app
 raises) would be its plain text without the API's headers; here it is the API's problem+json
 with the request id and the security and CORS headers every answer carries.
 """
@@ -71,10 +72,12 @@ class RouteLimitedParser(HTTPRequestParser):  # type: ignore[misc]
             return
         limit = self.app.body_limit(str(self.command).upper(), str(self.path or "/"))
         allowed = limit + 1 + CHUNK_FRAMING_ALLOWANCE
-        if allowed < self.adj.max_request_body_size:
+        adjustments: Any = getattr(self, "adj")  # noqa: B009 (waitress is untyped)
+        if allowed < adjustments.max_request_body_size:
             # The adjustments are shared by every request of the server: copy, then lower.
-            self.adj = copy.copy(self.adj)
-            self.adj.max_request_body_size = allowed
+            adjustments = copy.copy(adjustments)
+            adjustments.max_request_body_size = allowed
+            self.adj = adjustments
 
 
 class ProblemErrorTask(ErrorTask):  # type: ignore[misc]

@@ -54,9 +54,7 @@ class LocalUploads:
 
     def _upload(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if str(environ.get("REQUEST_METHOD", "")).upper() != "PUT":
-            raise HttpProblem(
-                405, "PUT the file's bytes to this URL", headers={"Allow": "PUT"}
-            )
+            raise HttpProblem(405, "PUT the file's bytes to this URL", headers={"Allow": "PUT"})
         token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
         deps = bootstrap.current()
         try:

@@ -43,11 +43,12 @@ def container(azurite_blob: str, monkeypatch: pytest.MonkeyPatch) -> ContainerCl
     return ContainerClient.from_connection_string(azurite_blob, name)
 
 
-def http(method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None
-         ) -> tuple[int, bytes, dict[str, str]]:
+def http(
+    method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, dict[str, str]]:
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (Azurite)
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, answer.read(), _lower(answer.headers.items())
     except urllib.error.HTTPError as refused:
         return refused.code, refused.read(), _lower(refused.headers.items())

@@ -42,9 +42,7 @@ def multipart(
     return out.getvalue(), {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
-def upload(
-    token: str | None, filename: str, data: bytes, **fields: str
-) -> func.HttpResponse:
+def upload(token: str | None, filename: str, data: bytes, **fields: str) -> func.HttpResponse:
     body, headers = multipart((filename, data), fields)
     return call_http(
         "files_upload",

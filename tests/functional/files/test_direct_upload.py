@@ -32,7 +32,7 @@ def start(token: str, filename: str, size: int, **extra: object) -> dict[str, ob
 
 
 def test_a_large_file_goes_to_the_local_folder_and_is_available_once_completed() -> None:
-    user, token = make_user()
+    _, token = make_user()
     data = sample("mp4") + bytes(3 * 1024 * 1024)  # several chunks of the local host's stream
     started = start(token, "Lecture 1.mp4", len(data), folder="videos/week-1")
     assert str(started["upload_url"]).startswith("http://localhost:7071/local-storage/upload?")

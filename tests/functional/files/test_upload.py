@@ -81,7 +81,7 @@ def test_a_real_file_of_each_allowed_kind_is_stored_with_its_metadata(extension:
 def test_content_that_does_not_match_its_extension_is_refused_and_not_stored(
     filename: str, data: bytes
 ) -> None:
-    user, token = make_user()
+    _, token = make_user()
     response = upload(token, filename, data)
     assert response.status_code == 400
     assert json_of(response)["detail"] == SPOOFING.format(filename.rsplit(".", 1)[1])
@@ -219,7 +219,10 @@ def test_a_form_without_a_file_part_is_422() -> None:
 
     body, headers = multipart(None, {"folder": "x"})
     response = call_http(
-        "files_upload", "POST", "/api/v1/files/upload", headers={**headers, **bearer(token)},
+        "files_upload",
+        "POST",
+        "/api/v1/files/upload",
+        headers={**headers, **bearer(token)},
         body=body,
     )
     assert response.status_code == 422
@@ -236,7 +239,10 @@ def test_a_json_body_is_415_and_a_truncated_form_is_400() -> None:
     assert response.status_code == 415
     body, headers = multipart(("a.txt", b"hello"))
     response = call_http(
-        "files_upload", "POST", "/api/v1/files/upload", headers={**headers, **bearer(token)},
+        "files_upload",
+        "POST",
+        "/api/v1/files/upload",
+        headers={**headers, **bearer(token)},
         body=body[:-20],
     )
     assert response.status_code == 400
