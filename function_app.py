@@ -14,6 +14,7 @@ from functions_api import (
     courses,
     docs,
     enrollments,
+    files,
     health,
     instructors,
     lessons,
@@ -38,6 +39,7 @@ API = (
     lessons,
     enrollments,
     quizzes,
+    files,
     analytics,
     docs,
 )

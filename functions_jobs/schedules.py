@@ -8,6 +8,7 @@ import azure.functions as func
 
 from shared import bootstrap
 from shared.messaging.outbox import sweep_outbox
+from shared.services.files.cleanup import remove_abandoned
 from shared.services.housekeeping import purge_expired
 from shared.services.quizzes.attempts import expire_overdue
 
@@ -49,3 +50,18 @@ def quiz_attempts_expire(timer: func.TimerRequest) -> None:
         expired = expire_overdue(uow)
     if expired:
         log.info("quiz attempts: %d expired past their time limit", expired)
+
+
+@bp.function_name("files_cleanup")
+@bp.timer_trigger(schedule="%FILES_CLEANUP_SCHEDULE%", arg_name="timer", use_monitor=True)
+def files_cleanup(timer: func.TimerRequest) -> None:
+    """Remove direct uploads that expired before they were completed, and blobs of the files
+    container that no file row accounts for (deleted files whose blob stayed behind)."""
+    deps = bootstrap.current()
+    result = remove_abandoned(deps.uow, deps.files, deps.clock())
+    if result.expired_uploads or result.orphaned_blobs:
+        log.info(
+            "files: %d expired uploads and %d orphaned blobs removed",
+            result.expired_uploads,
+            result.orphaned_blobs,
+        )

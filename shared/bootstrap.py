@@ -101,6 +101,13 @@ class Dependencies:
     def blobs(self) -> BlobStore:
         return self._once("blobs", self._build_blob_store)
 
+    @property
+    def files(self) -> BlobStore:
+        """The store of uploaded files (FILES_CONTAINER_NAME)."""
+        return self._once(
+            "files", lambda: self._build_blob_store(self.settings.FILES_CONTAINER_NAME)
+        )
+
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work: a session, this clock, and the relay after commit."""
         return UnitOfWork(
@@ -150,13 +157,15 @@ class Dependencies:
 
         return MaildirTransport.from_settings(settings)
 
-    def _build_blob_store(self) -> BlobStore:
+    def _build_blob_store(self, container: str | None = None) -> BlobStore:
+        """The store of `container`: the container in Azure, a folder of that name under
+        LOCAL_STORAGE_DIR locally. None: AZURE_STORAGE_CONTAINER_NAME, or the folder itself."""
         settings = self.settings
         if settings.STORAGE == "azure":
             from shared.storage.azure_blob import AzureBlobStore
 
             return AzureBlobStore(
-                settings.AZURE_STORAGE_CONTAINER_NAME,
+                container or settings.AZURE_STORAGE_CONTAINER_NAME,
                 connection_string=settings.AZURE_STORAGE_CONNECTION_STRING,
                 account_url=settings.AZURE_STORAGE_ACCOUNT_URL,
                 # Outside production a missing container is a fresh Azurite; in production it
@@ -165,10 +174,13 @@ class Dependencies:
             )
         from shared.storage.local import LocalBlobStore
 
-        return LocalBlobStore(settings.LOCAL_STORAGE_DIR)
+        root = settings.LOCAL_STORAGE_DIR
+        return LocalBlobStore(root / container if container else root)
 
 
-COMPONENTS = frozenset({"engine", "sessions", "passwords", "retries", "broker", "mail", "blobs"})
+COMPONENTS = frozenset(
+    {"engine", "sessions", "passwords", "retries", "broker", "mail", "blobs", "files"}
+)
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Dependencies:

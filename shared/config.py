@@ -104,6 +104,18 @@ class Settings(BaseModel):
     AZURE_STORAGE_CONNECTION_STRING: str | None = None
     AZURE_STORAGE_ACCOUNT_URL: str | None = None
     AZURE_STORAGE_CONTAINER_NAME: str = "lms-files"
+    # Uploaded files (/api/v1/files): their container in Azure, their folder under
+    # LOCAL_STORAGE_DIR locally.
+    FILES_CONTAINER_NAME: str = Field(default="files", pattern=r"^[a-z0-9](?:-?[a-z0-9]){2,62}$")
+    # Largest file POST /upload takes through the API (the Functions host caps a request at
+    # 100 MB); larger files go straight to storage with POST /upload-url, up to the next.
+    MAX_UPLOAD_BYTES: int = Field(default=100 * 1024 * 1024, ge=1, le=100 * 1024 * 1024)
+    MAX_DIRECT_UPLOAD_BYTES: int = Field(default=2 * 1024**3, ge=1, le=5000 * 1024 * 1024)
+    # What one user's files may add up to, pending direct uploads included.
+    USER_STORAGE_QUOTA_BYTES: int = Field(default=1024**3, ge=0)
+    FILE_UPLOAD_URL_EXPIRE_SECONDS: int = Field(default=3600, ge=30, le=7 * 86400)
+    FILE_DOWNLOAD_URL_EXPIRE_SECONDS: int = Field(default=900, ge=30, le=86400)
+    FILES_CLEANUP_SCHEDULE: str = "0 20 * * * *"
 
     # --- identity
     JWT_ISSUER: str = "lms-functions"

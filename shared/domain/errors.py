@@ -38,6 +38,14 @@ class RuleViolationError(DomainError):
     """The request is well-formed but breaks a business rule."""
 
 
+class ContentTooLargeError(RuleViolationError):
+    """What was sent is larger than the limit allows (413)."""
+
+
+class QuotaExceededError(ResourceConflictError):
+    """Storing this would take the caller past their storage quota."""
+
+
 class RateLimitExceededError(DomainError):
     """Too many requests; `retry_after` says in how many seconds to try again."""
 

@@ -4,6 +4,7 @@ from shared.domain.admins import AdminProfile
 from shared.domain.base import Base
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Certificate, Enrollment, LessonProgress
+from shared.domain.files import UploadedFile
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.instructors import InstructorProfile
 from shared.domain.mail import EmailDelivery
@@ -41,5 +42,6 @@ __all__ = [
     "RejectedMessage",
     "SpentToken",
     "TimerSchedule",
+    "UploadedFile",
     "User",
 ]

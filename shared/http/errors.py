@@ -11,6 +11,7 @@ from shared.db_faults import is_database_unavailable
 from shared.domain.errors import (
     AccessDeniedError,
     AuthenticationRequiredError,
+    ContentTooLargeError,
     DependencyUnavailableError,
     DomainError,
     RateLimitExceededError,
@@ -25,6 +26,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthenticationRequiredError: 401,
     AccessDeniedError: 403,
     RuleViolationError: 400,
+    ContentTooLargeError: 413,
     RateLimitExceededError: 429,
     DependencyUnavailableError: 503,
 }

@@ -52,7 +52,7 @@ class Request:
         return None if value is None else str(value)
 
 
-def _field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
+def field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
     return [
         {"loc": [where, *err["loc"]], "msg": err["msg"], "type": err["type"]}
         for err in exc.errors(include_url=False, include_context=False, include_input=False)
@@ -66,7 +66,7 @@ def parse_query(request: Request, model: type[M]) -> M:
         return model.model_validate(params)
     except ValidationError as exc:
         raise HttpProblem(
-            422, "Query parameters are not valid", errors=_field_errors(exc, "query")
+            422, "Query parameters are not valid", errors=field_errors(exc, "query")
         ) from None
 
 
@@ -82,7 +82,7 @@ def parse_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HttpProblem(422, "The body is not valid", errors=_field_errors(exc, "body")) from None
+        raise HttpProblem(422, "The body is not valid", errors=field_errors(exc, "body")) from None
 
 
 def parse_form(request: Request, model: type[M]) -> M:
@@ -103,4 +103,4 @@ def parse_form(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HttpProblem(422, "The form is not valid", errors=_field_errors(exc, "body")) from None
+        raise HttpProblem(422, "The form is not valid", errors=field_errors(exc, "body")) from None

@@ -2,16 +2,19 @@
 early, and to answer in the API's words when it refuses something itself.
 
 waitress reads a whole request, body included, before it calls the app. Its
-max_request_body_size is set from the largest body any route takes, so a larger one is
-refused while it arrives (by Content-Length before a byte of it is read; a chunked one as soon
-as it passes the limit) and the connection closed, rather than buffered to be refused by the
-app. What waitress answers itself (400 for a malformed request, 413, 431, a 500 when the app
+max_request_body_size is set from the largest body any route takes, and each request's parser
+lowers it to the limit of the route the request is for (`RouteLimitedParser`), so a larger
+body is refused while it arrives (by Content-Length before a byte of it is read; a chunked one
+as soon as it passes the limit) and the connection closed, rather than buffered to be refused
+by the app: a direct upload's large limit does not let a body that large reach another route.
+What waitress answers itself (400 for a malformed request, 413, 431, a 500 when the app
 raises) would be its plain text without the API's headers; here it is the API's problem+json
 with the request id and the security and CORS headers every answer carries.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import socket
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 import azure.functions as func
 import waitress
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.task import ErrorTask
 
 from shared.http.headers import security_headers
@@ -48,11 +52,32 @@ def create_server(app: FunctionsWsgiApp, listener: socket.socket, threads: int) 
         ident="",
         backlog=LISTEN_BACKLOG,
         # waitress refuses a body of this size or more; the app takes up to the largest limit.
-        max_request_body_size=app.body_limits.largest + 1 + CHUNK_FRAMING_ALLOWANCE,
+        max_request_body_size=app.largest_body + 1 + CHUNK_FRAMING_ALLOWANCE,
     )
-    # One listening socket makes one waitress server, whose channels answer its own errors.
-    server.channel_class = ProblemChannel
+    # One listening socket makes one waitress server, whose channels answer its own errors
+    # and hold each body to its route's limit.
+    parser = type("AppRouteLimitedParser", (RouteLimitedParser,), {"app": app})
+    server.channel_class = type("AppProblemChannel", (ProblemChannel,), {"parser_class": parser})
     return server
+
+
+class RouteLimitedParser(HTTPRequestParser):  # type: ignore[misc]
+    """A request parser that holds the body to its route's limit, not to the largest."""
+
+    app: FunctionsWsgiApp | None = None
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.app is None:
+            return
+        limit = self.app.body_limit(str(self.command).upper(), str(self.path or "/"))
+        allowed = limit + 1 + CHUNK_FRAMING_ALLOWANCE
+        adjustments: Any = getattr(self, "adj")  # noqa: B009 (waitress is untyped)
+        if allowed < adjustments.max_request_body_size:
+            # The adjustments are shared by every request of the server: copy, then lower.
+            adjustments = copy.copy(adjustments)
+            adjustments.max_request_body_size = allowed
+            self.adj = adjustments
 
 
 class ProblemErrorTask(ErrorTask):  # type: ignore[misc]

@@ -51,6 +51,7 @@ from shared.local.send_email import (
     load_send_email_app,
 )
 from shared.local.timers import TimerScheduler
+from shared.local.uploads import LOCAL_UPLOAD_PATH, LocalUploads
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
 from shared.observability.logging import configure_logging
@@ -239,7 +240,18 @@ def serve(
         return 2
 
     limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
-    wsgi = FunctionsWsgiApp(routes, limits, mounts, trusted_peers=settings.FORWARDED_ALLOW_IPS)
+    mount_limits = {}
+    if settings.STORAGE == "local":
+        # Direct uploads to the local folder come here, as they go to a SAS URL in Azure.
+        mounts[LOCAL_UPLOAD_PATH] = LocalUploads()
+        mount_limits[LOCAL_UPLOAD_PATH] = settings.MAX_DIRECT_UPLOAD_BYTES
+    wsgi = FunctionsWsgiApp(
+        routes,
+        limits,
+        mounts,
+        trusted_peers=settings.FORWARDED_ALLOW_IPS,
+        mount_body_limits=mount_limits,
+    )
     bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)

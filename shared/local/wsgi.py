@@ -164,12 +164,16 @@ class FunctionsWsgiApp:
         body_limits: BodyLimits,
         mounts: dict[str, Callable[..., Iterable[bytes]]] | None = None,
         trusted_peers: Networks = LOOPBACK,
+        mount_body_limits: dict[str, int] | None = None,
     ) -> None:
         self.routes = routes
         self.body_limits = body_limits
         self.trusted_peers = trusted_peers
-        # Other WSGI apps served at one exact path (the Firebase sendEmail function).
+        # Other WSGI apps served at one exact path (the Firebase sendEmail function, the
+        # local folder's direct uploads), and the largest body each takes where it is not
+        # the default.
         self.mounts = dict(mounts or {})
+        self.mount_body_limits = dict(mount_body_limits or {})
 
     def __repr__(self) -> str:
         return f"FunctionsWsgiApp({len(self.routes)} routes)"
@@ -190,8 +194,15 @@ class FunctionsWsgiApp:
         )
         return [] if method == "HEAD" else [body]
 
+    @property
+    def largest_body(self) -> int:
+        """The most bytes any body may have, on any route or mount."""
+        return max([self.body_limits.largest, *self.mount_body_limits.values()])
+
     def body_limit(self, method: str, path: str) -> int:
         """The most bytes a body of `method` on `path` may have."""
+        if path in self.mount_body_limits:
+            return self.mount_body_limits[path]
         outcome, _ = self._match(method, path)
         if isinstance(outcome, RouteMatch):
             return self.body_limits.for_function(outcome.route.name)

@@ -10,10 +10,14 @@ laptop works in Azure and the other way round.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 # Azure's limit; applied everywhere so the local folder cannot accept what Azure refuses.
 MAX_BLOB_NAME_LENGTH = 1024
+# How much of a blob a caller reads to tell its type (filetype reads no further either).
+HEAD_BYTES = 8192
 
 
 class BlobStore(Protocol):
@@ -31,10 +35,41 @@ class BlobStore(Protocol):
         """Remove `name`; removing what is not there is not an error."""
         ...
 
+    def put_stream(self, name: str, chunks: Iterable[bytes], content_type: str) -> int:
+        """Store what `chunks` yield under `name`, never holding all of it in memory; return
+        the size. A chunk iterator that raises leaves nothing stored under `name`."""
+        ...
+
     def exists(self, name: str) -> bool: ...
+
+    def size(self, name: str) -> int:
+        """The size in bytes of `name`; raise ResourceNotFoundError when nothing is stored."""
+        ...
+
+    def head(self, name: str, length: int = HEAD_BYTES) -> bytes:
+        """The first `length` bytes of `name` (fewer if it is shorter)."""
+        ...
+
+    def names(self, modified_before: datetime) -> Iterator[str]:
+        """The names of the blobs last written before `modified_before`, in no set order."""
+        ...
 
     def check(self) -> None:
         """Raise DependencyUnavailableError, with a reason safe to show, if unusable."""
+        ...
+
+
+@runtime_checkable
+class SignedUrls(Protocol):
+    """A store that hands out short-lived URLs to its blobs, so bytes bypass the app (Azure's
+    SAS). The local folder has none: the local host serves its own (shared/local/uploads.py)."""
+
+    def write_url(self, name: str, expires_at: datetime) -> str:
+        """A URL that creates `name` once (a PUT), until `expires_at`; it cannot overwrite."""
+        ...
+
+    def read_url(self, name: str, expires_at: datetime, *, filename: str, content_type: str) -> str:
+        """A URL that reads `name` until `expires_at`, answered as an attachment `filename`."""
         ...
 
 

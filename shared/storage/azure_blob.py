@@ -7,12 +7,15 @@ cold start, and most invocations never touch a file.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from shared.clock import utc_now
 from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
-from shared.storage import validate_blob_name
+from shared.storage import HEAD_BYTES, validate_blob_name
 
 if TYPE_CHECKING:
     from azure.core.exceptions import AzureError
@@ -65,6 +68,15 @@ class AzureBlobStore:
         return f"{type(self).__name__}(container={self.container!r}, account={account!r})"
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
+        self._upload(name, data, content_type)
+
+    def put_stream(self, name: str, chunks: Iterable[bytes], content_type: str) -> int:
+        counted = _Counted(chunks)
+        # A retry could not replay an iterator: a failed stream fails the call instead.
+        self._upload(name, counted, content_type, retry_total=0)
+        return counted.size
+
+    def _upload(self, name: str, data: Any, content_type: str, **options: Any) -> None:
         from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
         from azure.storage.blob import ContentSettings
 
@@ -73,13 +85,13 @@ class AzureBlobStore:
         settings = ContentSettings(content_type=content_type)
         with self._errors_as_domain_errors():
             try:
-                client.upload_blob(name, data, overwrite=True, content_settings=settings)
+                client.upload_blob(name, data, overwrite=True, content_settings=settings, **options)
             except AzureResourceNotFoundError:
                 # Only the container can be missing here; a fresh Azurite has none.
-                if not self.create_missing_container:
+                if not self.create_missing_container or isinstance(data, _Counted):
                     raise
                 self.ensure_container()
-                client.upload_blob(name, data, overwrite=True, content_settings=settings)
+                client.upload_blob(name, data, overwrite=True, content_settings=settings, **options)
 
     def get(self, name: str) -> bytes:
         from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
@@ -106,6 +118,97 @@ class AzureBlobStore:
         client = self._container_client()
         with self._errors_as_domain_errors():
             return client.get_blob_client(name).exists()
+
+    def size(self, name: str) -> int:
+        from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
+
+        validate_blob_name(name)
+        blob = self._container_client().get_blob_client(name)
+        with self._errors_as_domain_errors():
+            try:
+                return int(blob.get_blob_properties().size)
+            except AzureResourceNotFoundError:
+                raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+
+    def head(self, name: str, length: int = HEAD_BYTES) -> bytes:
+        from azure.core.exceptions import HttpResponseError
+        from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
+
+        validate_blob_name(name)
+        client = self._container_client()
+        with self._errors_as_domain_errors():
+            try:
+                return client.download_blob(name, offset=0, length=length).readall()
+            except AzureResourceNotFoundError:
+                raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+            except HttpResponseError as exc:
+                if exc.status_code != 416:  # an empty blob has no range to read
+                    raise
+                return b""
+
+    def names(self, modified_before: datetime) -> Iterator[str]:
+        from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
+
+        client = self._container_client()
+        with self._errors_as_domain_errors(), suppress(AzureResourceNotFoundError):
+            for blob in client.list_blobs():
+                if blob.last_modified is not None and blob.last_modified < modified_before:
+                    yield str(blob.name)
+
+    def write_url(self, name: str, expires_at: datetime) -> str:
+        from azure.storage.blob import BlobSasPermissions
+
+        if self.create_missing_container:
+            # The client writes straight to the container: nothing here would create it.
+            self.ensure_container()
+        # Create only: once the blob exists the URL cannot overwrite it, so it is used once.
+        return self._signed_url(name, BlobSasPermissions(create=True), expires_at)
+
+    def read_url(self, name: str, expires_at: datetime, *, filename: str, content_type: str) -> str:
+        from azure.storage.blob import BlobSasPermissions
+
+        disposition = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+        return self._signed_url(
+            name,
+            BlobSasPermissions(read=True),
+            expires_at,
+            content_disposition=disposition,
+            content_type=content_type,
+        )
+
+    def _signed_url(
+        self, name: str, permission: Any, expires_at: datetime, **overrides: Any
+    ) -> str:
+        from azure.storage.blob import generate_blob_sas
+
+        validate_blob_name(name)
+        client = self._container_client()
+        signing: dict[str, Any]
+        with self._errors_as_domain_errors():
+            account_key = getattr(client.credential, "account_key", None)
+            if account_key:
+                signing = {"account_key": account_key}
+            else:
+                # A managed identity signs with a user delegation key (Storage Blob Delegator).
+                signing = {"user_delegation_key": self._delegation_key(expires_at)}
+            sas = generate_blob_sas(
+                client.account_name,
+                self.container,
+                name,
+                permission=permission,
+                expiry=expires_at,
+                **signing,
+                **overrides,
+            )
+        return f"{client.get_blob_client(name).url}?{sas}"
+
+    def _delegation_key(self, expires_at: datetime) -> Any:
+        from azure.storage.blob import BlobServiceClient
+
+        client = self._container_client()
+        service = BlobServiceClient(client.url.rsplit("/", 1)[0], credential=client.credential)
+        # Valid from a little in the past, so clocks a few minutes apart still agree.
+        return service.get_user_delegation_key(utc_now() - timedelta(minutes=5), expires_at)
 
     def check(self) -> None:
         from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
@@ -210,3 +313,16 @@ class AzureBlobStore:
         if isinstance(exc, HttpResponseError) and exc.status_code is not None:
             return f"Blob storage answered HTTP {exc.status_code}; try again shortly."
         return f"Blob storage failed ({type(exc).__name__}); try again shortly."
+
+
+class _Counted:
+    """An iterable of chunks that counts the bytes it has yielded."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = chunks
+        self.size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self.size += len(chunk)
+            yield chunk

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
-from shared.storage import validate_blob_name
+from shared.storage import HEAD_BYTES, validate_blob_name
 
 
 class LocalBlobStore:
@@ -27,6 +29,9 @@ class LocalBlobStore:
         return f"{type(self).__name__}(root={str(self.root)!r})"
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
+        self.put_stream(name, [data], content_type)
+
+    def put_stream(self, name: str, chunks: Iterable[bytes], content_type: str) -> int:
         path = self._path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write beside the target, then rename over it: a reader sees the old bytes or the
@@ -34,15 +39,19 @@ class LocalBlobStore:
         handle, temp_name = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".part"
         )
+        size = 0
         try:
             with os.fdopen(handle, "wb") as temp_file:
-                temp_file.write(data)
+                for chunk in chunks:
+                    temp_file.write(chunk)
+                    size += len(chunk)
                 temp_file.flush()
                 os.fsync(temp_file.fileno())
             os.replace(temp_name, path)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+        return size
 
     def get(self, name: str) -> bytes:
         try:
@@ -62,6 +71,32 @@ class LocalBlobStore:
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
+
+    def size(self, name: str) -> int:
+        path = self._path(name)
+        if not path.is_file():
+            raise ResourceNotFoundError(f"No file is stored under {name!r}.")
+        return path.stat().st_size
+
+    def head(self, name: str, length: int = HEAD_BYTES) -> bytes:
+        try:
+            with self._path(name).open("rb") as stored:
+                return stored.read(length)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+
+    def names(self, modified_before: datetime) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        cutoff = modified_before.astimezone(UTC).timestamp()
+        for folder, _, files in os.walk(self.root):
+            for file_name in files:
+                if file_name.startswith("."):
+                    continue  # a write in progress (".part"), or the health check's probe
+                path = Path(folder) / file_name
+                with suppress(FileNotFoundError):  # deleted while we walked
+                    if path.stat().st_mtime < cutoff:
+                        yield path.relative_to(self.root).as_posix()
 
     def check(self) -> None:
         probe = self.root / f".probe-{uuid.uuid4().hex}"
