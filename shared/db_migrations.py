@@ -24,6 +24,8 @@ MIGRATION_LOCK_WAIT_SECONDS = 300.0
 
 class MigrationLockTimeoutError(RuntimeError):
     """Another migration held the database's migration lock for longer than we would wait."""
+
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -84,8 +86,9 @@ def upgrade(
     _ensure_sqlite_folder(url)
     engine = _engine(url, tls)
     try:
-        with engine.connect() as connection, _migration_lock(
-            connection, lock_wait_seconds, on_wait
+        with (
+            engine.connect() as connection,
+            _migration_lock(connection, lock_wait_seconds, on_wait),
         ):
             before = MigrationContext.configure(connection).get_current_revision()
             connection.commit()  # so Alembic begins and commits its own transaction
