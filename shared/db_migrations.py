@@ -75,20 +75,22 @@ def upgrade(
     revision: str = "head",
     *,
     tls: ssl.SSLContext | bool | None = None,
-    lock_wait_seconds: float = MIGRATION_LOCK_WAIT_SECONDS,
+    lock_wait_seconds: float | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> tuple[str | None, str | None]:
     """Apply migrations up to `revision`; return the revisions before and after.
 
     `tls` is pg8000's ssl_context (shared.db.tls_context). On PostgreSQL the run holds the
-    migration advisory lock, waiting at most `lock_wait_seconds` for another run to finish
+    migration advisory lock, waiting at most `lock_wait_seconds` (default
+    MIGRATION_LOCK_WAIT_SECONDS) for another run to finish
     (`on_wait` is called once when it has to wait)."""
+    wait = MIGRATION_LOCK_WAIT_SECONDS if lock_wait_seconds is None else lock_wait_seconds
     _ensure_sqlite_folder(url)
     engine = _engine(url, tls)
     try:
         with (
             engine.connect() as connection,
-            _migration_lock(connection, lock_wait_seconds, on_wait),
+            _migration_lock(connection, wait, on_wait),
         ):
             before = MigrationContext.configure(connection).get_current_revision()
             connection.commit()  # so Alembic begins and commits its own transaction

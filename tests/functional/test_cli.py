@@ -55,3 +55,23 @@ def test_migrate_connects_with_the_tls_the_settings_ask_for(
     bootstrap.reset()
     assert main(["migrate"]) == 1
     assert "cannot use the database" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_migrate_waits_for_a_running_migration_then_says_what_to_do(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, pool, text
+
+    monkeypatch.setattr(db_migrations, "MIGRATION_LOCK_WAIT_SECONDS", 0.3)
+    holder = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with holder.connect() as other:
+            other.execute(text(f"SELECT pg_advisory_lock({db_migrations.MIGRATION_LOCK_KEY})"))
+            assert main(["migrate"]) == 1
+    finally:
+        holder.dispose()
+    captured = capsys.readouterr()
+    assert "Waiting for another migration to finish" in captured.out
+    assert "another migration has held the lock" in captured.err
