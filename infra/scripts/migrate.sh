@@ -7,6 +7,8 @@
 # Needs: az (signed in), AZURE_RESOURCE_GROUP, AZURE_POSTGRES_SERVER_NAME,
 # AZURE_KEY_VAULT_NAME (azd sets them from main.bicep's outputs), and a Python with
 # requirements.txt installed (LMS_PYTHON, default .venv/bin/python, else python3).
+# The address to open the firewall to is asked of api.ipify.org unless LMS_MIGRATE_FROM_IP
+# gives it (behind a proxy or NAT that the service would not see).
 set -eu
 
 : "${AZURE_RESOURCE_GROUP:?set AZURE_RESOURCE_GROUP (azd env get-values)}"
