@@ -379,3 +379,8 @@ def test_azd_parameters_give_every_parameter_main_bicep_requires() -> None:
     required = {name for name, default in bicep.params("main.bicep").items() if default is None}
     assert required <= set(given)
     assert set(given) <= set(bicep.params("main.bicep"))
+
+
+def test_the_package_azd_deploys_leaves_out_azd_environments_and_tools() -> None:
+    ignored = set((REPO / ".funcignore").read_text().split())
+    assert {".azure", ".venv", ".venv-infra", "infra", "tests", ".github"} <= ignored
