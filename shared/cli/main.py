@@ -22,6 +22,7 @@ def _masked(url: str) -> str:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from shared import db_migrations
+    from shared.db import tls_context
 
     settings = get_settings()
     target = args.revision
@@ -30,7 +31,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     where = _masked(settings.DATABASE_URL)
     print(f"Migrating {where} to {target} ...", flush=True)
     try:
-        before, after = db_migrations.upgrade(settings.DATABASE_URL, target)
+        before, after = db_migrations.upgrade(
+            settings.DATABASE_URL,
+            target,
+            tls=tls_context(settings),
+            on_wait=lambda: print("Waiting for another migration to finish ...", flush=True),
+        )
+    except db_migrations.MigrationLockTimeoutError as exc:
+        print(f"lms: {exc}", file=sys.stderr)
+        return 1
     except DBAPIError as exc:
         print(
             f"lms: cannot use the database at {where}: {str(exc.orig).rstrip('.')}. "

@@ -58,3 +58,43 @@ def test_the_code_names_the_head_revision_its_readiness_check_expects() -> None:
     assert db_migrations.head_revision() == SCHEMA_REVISION, (
         "a migration was added: set shared/version.py SCHEMA_REVISION to its revision"
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_migration_waits_for_the_one_holding_the_lock_then_gives_up(database_url: str) -> None:
+    holder = create_engine(database_url, poolclass=pool.NullPool)
+    waits: list[bool] = []
+    try:
+        with holder.connect() as other:
+            other.execute(
+                text("SELECT pg_advisory_lock(:key)"),
+                {"key": db_migrations.MIGRATION_LOCK_KEY},
+            )
+            with pytest.raises(db_migrations.MigrationLockTimeoutError, match="lms migrate"):
+                db_migrations.upgrade(
+                    database_url, lock_wait_seconds=0.3, on_wait=lambda: waits.append(True)
+                )
+            other.execute(
+                text("SELECT pg_advisory_unlock(:key)"),
+                {"key": db_migrations.MIGRATION_LOCK_KEY},
+            )
+        before, after = db_migrations.upgrade(database_url, lock_wait_seconds=0.3)
+    finally:
+        holder.dispose()
+    assert waits == [True]
+    assert before == after == db_migrations.head_revision()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_migration_releases_the_lock_when_it_is_done(database_url: str) -> None:
+    db_migrations.upgrade(database_url)
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            held = connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :low"),
+                {"low": db_migrations.MIGRATION_LOCK_KEY & 0xFFFFFFFF},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert held == 0
