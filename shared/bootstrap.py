@@ -25,6 +25,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.clock import Clock, utc_now
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from shared.mail.delivery import Transport
     from shared.messaging.broker import Broker
     from shared.messaging.retries import RetryPolicy
+    from shared.security.signing_keys import SigningKey
     from shared.storage import BlobStore
 
 log = logging.getLogger("lms.bootstrap")
@@ -101,6 +103,22 @@ class Dependencies:
     def blobs(self) -> BlobStore:
         return self._once("blobs", self._build_blob_store)
 
+    @property
+    def certificate_blobs(self) -> BlobStore:
+        """The certificates' PDFs: a container (a folder locally) of their own."""
+        name = self.settings.CERTIFICATES_CONTAINER_NAME
+        return self._once(
+            "certificate_blobs",
+            lambda: self._build_blob_store(name, self.settings.LOCAL_STORAGE_DIR / name),
+        )
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The key that signs certificates' credentials (read, or made outside production)."""
+        from shared.security.signing_keys import load_signing_key
+
+        return self._once("signing_key", lambda: load_signing_key(self.settings))
+
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work: a session, this clock, and the relay after commit."""
         return UnitOfWork(
@@ -150,13 +168,15 @@ class Dependencies:
 
         return MaildirTransport.from_settings(settings)
 
-    def _build_blob_store(self) -> BlobStore:
+    def _build_blob_store(
+        self, container: str | None = None, folder: Path | None = None
+    ) -> BlobStore:
         settings = self.settings
         if settings.STORAGE == "azure":
             from shared.storage.azure_blob import AzureBlobStore
 
             return AzureBlobStore(
-                settings.AZURE_STORAGE_CONTAINER_NAME,
+                container or settings.AZURE_STORAGE_CONTAINER_NAME,
                 connection_string=settings.AZURE_STORAGE_CONNECTION_STRING,
                 account_url=settings.AZURE_STORAGE_ACCOUNT_URL,
                 # Outside production a missing container is a fresh Azurite; in production it
@@ -165,10 +185,22 @@ class Dependencies:
             )
         from shared.storage.local import LocalBlobStore
 
-        return LocalBlobStore(settings.LOCAL_STORAGE_DIR)
+        return LocalBlobStore(folder or settings.LOCAL_STORAGE_DIR)
 
 
-COMPONENTS = frozenset({"engine", "sessions", "passwords", "retries", "broker", "mail", "blobs"})
+COMPONENTS = frozenset(
+    {
+        "engine",
+        "sessions",
+        "passwords",
+        "retries",
+        "broker",
+        "mail",
+        "blobs",
+        "certificate_blobs",
+        "signing_key",
+    }
+)
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Dependencies:

@@ -37,6 +37,14 @@ class BlobStore(Protocol):
         """Raise DependencyUnavailableError, with a reason safe to show, if unusable."""
         ...
 
+    def download_url(
+        self, name: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
+        """A URL that lets anyone holding it read `name` for `expires_in` seconds, served as
+        an attachment called `filename`; None when the store has no such URLs (the caller
+        then streams `get(name)` itself)."""
+        ...
+
 
 def validate_blob_name(name: str) -> str:
     """Return `name` unchanged, or raise ValueError saying why it cannot name a blob.
