@@ -10,6 +10,7 @@ from functions_api import (
     admin,
     analytics,
     auth,
+    certificates as certificate_routes,
     cors,
     courses,
     docs,
@@ -38,6 +39,7 @@ API = (
     lessons,
     enrollments,
     quizzes,
+    certificate_routes,
     analytics,
     docs,
 )
