@@ -126,7 +126,7 @@ def _qr_code(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
     import segno
 
     code = segno.make_qr(data, error="m")
-    rows = list(code.matrix_iter(scale=1, border=4))
+    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
     module = size / len(rows)
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x, y, size, size, style="F")

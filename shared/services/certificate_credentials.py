@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.config import Settings
-from shared.domain.errors import ResourceNotFoundError
 from shared.documents.certificate_pdf import display_date
+from shared.domain.errors import ResourceNotFoundError
 from shared.schemas.certificates import (
     CredentialCheck,
     CredentialVerification,
@@ -72,7 +72,9 @@ def _timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def credential_claims(row: CertificateRow, instructor_name: str, settings: Settings) -> dict[str, Any]:
+def credential_claims(
+    row: CertificateRow, instructor_name: str, settings: Settings
+) -> dict[str, Any]:
     """The OpenBadgeCredential of a certificate, with the JWT's registered claims."""
     certificate = row.certificate
     issuer = issuer_id(settings)

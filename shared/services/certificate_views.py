@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from shared.documents.certificate_pdf import display_date
 from shared.domain.courses import Course
 from shared.domain.enrollments import Certificate
 from shared.domain.errors import AccessDeniedError, ResourceGoneError, ResourceNotFoundError
 from shared.domain.users import User
-from shared.documents.certificate_pdf import display_date
 from shared.schemas.certificates import CertificateList, CertificateOut, CertificateVerification
 from shared.security.permissions import Actor
 from shared.services.course_access import is_owner, load_course, require_manager
@@ -49,7 +49,9 @@ def _rows() -> Select[tuple[Certificate, str, str, uuid.UUID]]:
     )
 
 
-def _one(session: Session, query: Select[tuple[Certificate, str, str, uuid.UUID]]) -> CertificateRow:
+def _one(
+    session: Session, query: Select[tuple[Certificate, str, str, uuid.UUID]]
+) -> CertificateRow:
     row = session.execute(query).one_or_none()
     if row is None:
         raise ResourceNotFoundError(CERTIFICATE_NOT_FOUND)
@@ -133,7 +135,9 @@ def verify_number(uow: UnitOfWork, certificate_number: str) -> CertificateVerifi
     query = _rows().where(Certificate.certificate_number == certificate_number.strip().upper())
     row = uow.session.execute(query).one_or_none()
     if row is None:
-        return CertificateVerification(valid=False, certificate=None, message="Certificate not found")
+        return CertificateVerification(
+            valid=False, certificate=None, message="Certificate not found"
+        )
     found = CertificateRow(*row)
     if found.certificate.is_revoked:
         return CertificateVerification(

@@ -86,9 +86,7 @@ def generate_certificate(
     if found is None:
         raise ResourceNotFoundError(ENROLLMENT_NOT_FOUND)
     enrollment, instructor_id = found
-    if not (
-        actor.is_admin or actor.id == enrollment.student_id or is_owner(actor, instructor_id)
-    ):
+    if not (actor.is_admin or actor.id == enrollment.student_id or is_owner(actor, instructor_id)):
         raise AccessDeniedError("Not authorized to generate a certificate for this enrollment")
     if enrollment.status != EnrollmentStatus.COMPLETED.value:
         raise RuleViolationError("Enrollment is not complete yet")

@@ -34,7 +34,7 @@ def container(azurite_blob: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (a test URL)
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read(), dict(response.headers.items())
     except urllib.error.HTTPError as error:
         return error.code, error.read(), dict(error.headers.items())

@@ -157,7 +157,11 @@ def delivered_mail() -> list[EmailMessage]:
     """Run the `emails` queue, then every e-mail the Maildir has, oldest first."""
     run_queue("emails")
     folder = bootstrap.current().settings.MAILDIR_PATH / "new"
-    paths = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns) if folder.exists() else []
+    paths = (
+        sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        if folder.exists()
+        else []
+    )
     return [
         message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
         for path in paths

@@ -58,7 +58,9 @@ def _b64(data: dict[str, Any]) -> str:
 
 def _claims(token: str) -> dict[str, Any]:
     payload = _segments(token)[1]
-    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
     return claims
 
 

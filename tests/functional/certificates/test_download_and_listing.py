@@ -9,7 +9,6 @@ import pytest
 from shared.domain.users import Role
 from tests.accounts import make_user
 from tests.function_calls import json_of
-from tests.learning import make_enrollment
 from tests.functional.certificates.calls import (
     admin_token,
     certified_world,
@@ -20,6 +19,7 @@ from tests.functional.certificates.calls import (
     mine,
     revoke,
 )
+from tests.learning import make_enrollment
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -136,7 +136,11 @@ def test_the_course_instructor_and_admins_list_its_certificates_revoked_ones_inc
 @pytest.mark.parametrize("who", ["student of the course", "another instructor"])
 def test_nobody_else_lists_a_course_s_certificates(who: str) -> None:
     world = certified_world()
-    token = world.student_token if who == "student of the course" else make_user(role=Role.INSTRUCTOR)[1]
+    token = (
+        world.student_token
+        if who == "student of the course"
+        else make_user(role=Role.INSTRUCTOR)[1]
+    )
 
     response = course_list(token, world.course.id)
 

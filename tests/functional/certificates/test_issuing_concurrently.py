@@ -98,7 +98,7 @@ def test_two_final_completions_and_racing_issuers_make_one_certificate_and_one_m
 
 def test_racing_issuers_of_a_fresh_enrollment_issue_one_certificate() -> None:
     course = make_course(make_user(role=Role.INSTRUCTOR)[0], lessons=1)
-    student, token = make_user()
+    _, token = make_user()
     enrollment_id = json_of(enroll(token, course.id))["id"]
     with unit_of_work() as uow:
         stored = uow.session.get(Enrollment, uuid.UUID(enrollment_id))

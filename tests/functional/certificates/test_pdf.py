@@ -70,7 +70,9 @@ def test_the_pdf_shows_who_what_when_and_its_number_and_links_to_its_verificatio
     assert "taught by Dorothy Vaughan" in text
     assert f"Completed on {completed.day} {completed:%B %Y}" in text
     assert certificate.certificate_number in text
-    verify_url = f"http://localhost:7071/api/v1/certificates/verify/{certificate.certificate_number}"
+    verify_url = (
+        f"http://localhost:7071/api/v1/certificates/verify/{certificate.certificate_number}"
+    )
     assert _qr_codes(pdf) == [verify_url]
 
 

@@ -60,9 +60,7 @@ def _issue(enrollment_id: uuid.UUID, message_id: str | None = None) -> str:
     )
 
 
-def test_a_completed_enrollment_gets_its_certificate_then_its_pdf_mail_and_webhook_event() -> (
-    None
-):
+def test_a_completed_enrollment_gets_its_certificate_then_its_pdf_mail_and_webhook_event() -> None:
     enrollment = _completed_enrollment()
 
     _issue(enrollment.id)
