@@ -225,8 +225,11 @@ def _check_dates(checks: _Checks, claims: dict[str, Any], now: datetime) -> None
     elif moment < not_before:
         checks.record("expiry", False, "The credential is not valid yet.")
     elif expires is not None and moment >= expires:
-        expired = datetime.fromtimestamp(expires, now.tzinfo)
-        checks.record("expiry", False, f"The credential expired on {display_date(expired)}.")
+        try:
+            when = f" on {display_date(datetime.fromtimestamp(expires, now.tzinfo))}"
+        except (OverflowError, OSError, ValueError):  # a date no calendar holds
+            when = ""
+        checks.record("expiry", False, f"The credential expired{when}.")
     else:
         checks.record("expiry", True, "Within its validity period.")
 
