@@ -36,7 +36,7 @@ def certificates_mine(actor: Actor, uow: UnitOfWork) -> CertificateList:
     return certificate_views.my_certificates(uow, actor)
 
 
-@api.get(CERTIFICATE + "/download")
+@api.get(CERTIFICATE + "/download", other_statuses=(307,), media_type="application/pdf")
 def certificates_download(
     certificate_id: str, actor: Actor, uow: UnitOfWork, deps: Dependencies
 ) -> func.HttpResponse:
