@@ -22,7 +22,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -126,11 +126,6 @@ def public_jwk(key: RSAPrivateKey) -> dict[str, str]:
     canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
     kid = _b64(hashlib.sha256(canonical).digest())
     return {**members, "kid": kid, "use": "sig", "alg": ALGORITHM}
-
-
-def key_set(*keys: SigningKey) -> dict[str, Any]:
-    """A JWK Set (RFC 7517 §5) of the public keys."""
-    return {"keys": [dict(key.public_jwk) for key in keys]}
 
 
 def _b64_uint(value: int) -> str:

@@ -19,7 +19,9 @@ from tests.functional.certificates.calls import (
     World,
     admin_token,
     certified_world,
+    completed_world,
     credential,
+    issue,
     issuer,
     jwks,
     revoke,
@@ -202,3 +204,56 @@ def test_others_may_not_read_a_certificate_s_credential() -> None:
     world = certified_world()
     assert credential(make_user()[1], world.certificate_id).status_code == 403
     assert credential(world.instructor_token, world.certificate_id).status_code == 200
+
+
+def _forged(claims: dict[str, Any]) -> str:
+    forger = jwk.RSAKey.generate_key(2048, auto_kid=True)
+    return jwt.encode({"alg": "RS256", "kid": forger.kid}, claims, forger)
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"nbf": 4102444800}, "not valid yet"),  # 2100
+        ({"nbf": "yesterday"}, "not a NumericDate"),
+        ({"exp": -(10**20)}, "The credential expired."),
+    ],
+)
+def test_the_dates_of_a_credential_are_checked_each_on_its_own(
+    change: dict[str, Any], detail: str
+) -> None:
+    world = certified_world()
+    claims = {**_claims(_credential_of(world)), **change}
+
+    result = _checks(_forged(claims))
+
+    assert result["failed"] == ["signature", "expiry"]
+    assert detail in result["checks"][3]["detail"]
+
+
+def test_a_credential_naming_another_student_fails_revocation() -> None:
+    world = certified_world()
+    claims = {
+        **_claims(_credential_of(world)),
+        "sub": "urn:uuid:00000000-0000-4000-8000-000000000000",
+    }
+
+    result = _checks(_forged(claims))
+
+    assert result["failed"] == ["signature", "revocation"]
+    assert result["checks"][4]["detail"] == "The credential names another student."
+
+
+def test_a_credential_of_no_certificate_of_ours_fails_revocation() -> None:
+    world = certified_world()
+    claims = {**_claims(_credential_of(world)), "jti": "urn:uuid:not-a-uuid"}
+
+    assert _checks(_forged(claims))["failed"] == ["signature", "revocation"]
+
+
+def test_the_credential_of_a_certificate_not_rendered_yet_is_not_ready() -> None:
+    world = issue(completed_world(), render=False)
+
+    response = credential(world.student_token, world.certificate_id)
+
+    assert response.status_code == 409

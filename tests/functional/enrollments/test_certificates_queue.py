@@ -238,3 +238,18 @@ def test_completing_a_course_leads_to_its_certificate_through_the_queues() -> No
         "email.course_completed",
         "email.certificate_issued",
     ]
+
+
+def test_a_number_that_keeps_clashing_fails_the_delivery_and_commits_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = _completed_enrollment()
+    _issue(first.id)
+    [taken] = _certificates()
+    second = _completed_enrollment()
+    monkeypatch.setattr(certificates, "certificate_number", lambda now: taken.certificate_number)
+
+    with pytest.raises(RuntimeError, match="no free certificate number after 5 attempts"):
+        _issue(second.id)
+
+    assert [c.enrollment_id for c in _certificates()] == [first.id]
