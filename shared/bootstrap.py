@@ -25,7 +25,6 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.clock import Clock, utc_now
@@ -110,6 +109,7 @@ class Dependencies:
             "files", lambda: self._build_blob_store(self.settings.FILES_CONTAINER_NAME)
         )
 
+    @property
     def certificate_blobs(self) -> BlobStore:
         """The certificates' PDFs: a container (a folder locally) of their own."""
         name = self.settings.CERTIFICATES_CONTAINER_NAME
