@@ -16,6 +16,7 @@ from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.timers import TimerSchedule
 from shared.domain.tokens import RefreshToken, SpentToken
 from shared.domain.users import User
+from shared.domain.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AdminProfile",
@@ -42,4 +43,7 @@ __all__ = [
     "SpentToken",
     "TimerSchedule",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
