@@ -40,7 +40,9 @@ class Receiver:
                 answer = receiver.answers.pop(0) if receiver.answers else receiver.default
                 status = 200 if answer == "slow" else 302 if answer == "redirect" else int(answer)
                 receiver.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, status)
+                    Received(
+                        self.path, {k.lower(): v for k, v in self.headers.items()}, body, status
+                    )
                 )
                 if answer == "slow":
                     time.sleep(receiver.slow_seconds)

@@ -10,8 +10,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.domain.queue_messages import QueuedMessage
 from shared.domain.webhooks import WebhookSubscription
@@ -163,7 +163,9 @@ def test_a_410_disables_the_subscription_at_once_and_mails_the_admins(
     assert _scheduled_webhook_delays(local_clock) == []
     [mail] = delivered_mail()
     assert mail["Subject"] == f"Webhook disabled: {receiver.url}"
-    shown = json_of(call("webhooks_get", "GET", f"/{created['id']}", token, webhook_id=created["id"]))
+    shown = json_of(
+        call("webhooks_get", "GET", f"/{created['id']}", token, webhook_id=created["id"])
+    )
     assert shown["active"] is False
     assert shown["disabled_reason"] == "The receiver answered 410 Gone"
 
@@ -222,7 +224,11 @@ def test_a_failed_delivery_is_redelivered_with_the_same_id_and_body(
         refused = call("webhooks_redeliver", "POST", path, token, **params)
         assert refused.status_code == 409  # disabled by the 410
         enable = call(
-            "webhooks_update", "PATCH", f"/{created['id']}", token, {"active": True},
+            "webhooks_update",
+            "PATCH",
+            f"/{created['id']}",
+            token,
+            {"active": True},
             webhook_id=created["id"],
         )
         assert json_of(enable)["active"] is True
