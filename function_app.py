@@ -22,6 +22,9 @@ from functions_api import (
     quizzes,
     users,
 )
+from functions_api import (
+    webhooks as webhooks_api,
+)
 from functions_jobs import certificates as certificates_queue
 from functions_jobs import emails, progress, schedules, webhooks
 from shared.config import get_settings
@@ -44,6 +47,7 @@ API = (
     files,
     certificates,
     analytics,
+    webhooks_api,
     docs,
 )
 JOBS = (emails, progress, certificates_queue, webhooks, schedules)

@@ -33,7 +33,8 @@ def outbox_sweep(timer: func.TimerRequest) -> None:
 @bp.timer_trigger(schedule="%HOUSEKEEPING_SCHEDULE%", arg_name="timer", use_monitor=True)
 def housekeeping_purge(timer: func.TimerRequest) -> None:
     """Delete rows past their time: inbox, settled local-queue messages, rate-limit windows,
-    spent tokens, MFA codes, expired refresh tokens and stale login-failure counters."""
+    spent tokens, MFA codes, expired refresh tokens, stale login-failure counters and the
+    webhook delivery log."""
     deps = bootstrap.current()
     with deps.uow() as uow:
         result = purge_expired(uow, deps.settings)

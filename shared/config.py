@@ -132,6 +132,19 @@ class Settings(BaseModel):
     # set, and the verification link of the QR code when FRONTEND_BASE_URL is not set.
     PUBLIC_API_URL: str = "http://localhost:7071"
 
+    # --- webhooks
+    # Encrypts the subscriptions' signing secrets at rest: a Fernet key (32 url-safe base64
+    # bytes; `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"`).
+    # Unset, a key is derived from SECRET_KEY (production requires its own).
+    WEBHOOK_SECRET_KEY: str | None = None
+    # Addresses or networks (comma-separated) a receiver may resolve to although they are not
+    # public: for a local receiver in development ("127.0.0.1, ::1"). Empty: public only.
+    WEBHOOK_ALLOWED_HOSTS: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+    # How long one POST to a receiver may take in all (connect, send, answer) before it fails.
+    WEBHOOK_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=30)
+    # Delivery-log rows older than this are purged by the housekeeping timer.
+    WEBHOOK_LOG_RETENTION_DAYS: int = Field(default=30, ge=1, le=365)
+
     # --- identity
     JWT_ISSUER: str = "lms-functions"
     JWT_AUDIENCE: str = "lms-api"
@@ -197,7 +210,7 @@ class Settings(BaseModel):
     # Longer than the sendEmail function's own SMTP timeout, so its answer arrives first.
     SEND_EMAIL_TIMEOUT_SECONDS: float = Field(default=30.0, gt=0, le=120)
 
-    @field_validator("FORWARDED_ALLOW_IPS", mode="before")
+    @field_validator("FORWARDED_ALLOW_IPS", "WEBHOOK_ALLOWED_HOSTS", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         # Addresses or networks, comma-separated ("127.0.0.1, 10.0.0.0/8") or a JSON list.

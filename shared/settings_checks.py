@@ -6,6 +6,8 @@ development defaults live here too, because production refuses exactly them.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,7 +87,23 @@ def production_problems(settings: Settings) -> list[str]:
             "PUBLIC_API_URL points at this machine; set the address clients reach the API at "
             "(it names the credentials' issuer and goes into certificates' QR codes)"
         )
-    return problems + _production_mail_problems(settings)
+    return problems + _production_mail_problems(settings) + _production_webhook_problems(settings)
+
+
+def _production_webhook_problems(settings: Settings) -> list[str]:
+    problems = []
+    if not settings.WEBHOOK_SECRET_KEY:
+        problems.append(
+            "WEBHOOK_SECRET_KEY is not set: give the Fernet key that encrypts webhook signing "
+            "secrets (a Key Vault reference in Azure), so rotating SECRET_KEY cannot lose them"
+        )
+    private = [str(n) for n in settings.WEBHOOK_ALLOWED_HOSTS if not n.is_global]
+    if private:
+        problems.append(
+            f"WEBHOOK_ALLOWED_HOSTS lets webhooks reach private addresses ({', '.join(private)}); "
+            "it is for a local receiver in development: leave it empty in production"
+        )
+    return problems
 
 
 def _production_mail_problems(settings: Settings) -> list[str]:
@@ -162,7 +180,19 @@ def configuration_problems(settings: Settings) -> list[str]:
         problems.append(
             "STORAGE=azure needs AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL"
         )
+    if settings.WEBHOOK_SECRET_KEY and not _is_fernet_key(settings.WEBHOOK_SECRET_KEY):
+        problems.append(
+            "WEBHOOK_SECRET_KEY is not a Fernet key (32 url-safe base64 bytes); make one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"`'
+        )
     return problems + _mail_transport_problems(settings)
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(value.encode())) == 32
+    except (ValueError, binascii.Error):
+        return False
 
 
 def _mail_transport_problems(settings: Settings) -> list[str]:

@@ -17,6 +17,7 @@ from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.timers import TimerSchedule
 from shared.domain.tokens import RefreshToken, SpentToken
 from shared.domain.users import User
+from shared.domain.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AdminProfile",
@@ -44,4 +45,7 @@ __all__ = [
     "TimerSchedule",
     "UploadedFile",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from shared.messages.base import Message
 from shared.messages.commands import (
+    DeliverWebhook,
     IssueCertificate,
     RenderCertificate,
     SendPasswordResetLink,
@@ -20,7 +21,11 @@ from shared.messages.events import (
     CoursePublished,
     EnrollmentCompleted,
     EnrollmentCreated,
+    EnrollmentDropped,
+    QuizGraded,
     QuizSubmitted,
+    UserRegistered,
+    WebhookPing,
 )
 
 MESSAGES: tuple[type[Message], ...] = (
@@ -31,12 +36,16 @@ MESSAGES: tuple[type[Message], ...] = (
     CertificateIssued,
     CertificateRevoked,
     QuizSubmitted,
+    QuizGraded,
+    EnrollmentDropped,
+    UserRegistered,
     CourseEnrollmentsChanged,
     CourseLessonsChanged,
     IssueCertificate,
     RenderCertificate,
     SendPasswordResetLink,
     SendVerificationLink,
+    DeliverWebhook,
 )
 BY_TYPE: Mapping[str, type[Message]] = {message.type: message for message in MESSAGES}
 
@@ -44,3 +53,20 @@ BY_TYPE: Mapping[str, type[Message]] = {message.type: message for message in MES
 def going_to(queue: str) -> tuple[type[Message], ...]:
     """The message types published to `queue`."""
     return tuple(message for message in MESSAGES if queue in message.queues)
+
+
+# What webhook subscribers receive (GET /api/v1/webhooks/events lists them, README documents
+# them): every event on the webhooks queue, and the ping.
+WEBHOOK_EVENTS: tuple[type[Message], ...] = (
+    CoursePublished,
+    EnrollmentCreated,
+    EnrollmentCompleted,
+    EnrollmentDropped,
+    QuizSubmitted,
+    QuizGraded,
+    CertificateIssued,
+    CertificateRevoked,
+    UserRegistered,
+    WebhookPing,
+)
+WEBHOOK_EVENT_TYPES = frozenset(event.type for event in WEBHOOK_EVENTS)

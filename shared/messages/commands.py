@@ -45,3 +45,16 @@ class SendVerificationLink(Message):
     queues = ("emails",)
 
     email: str
+
+
+class DeliverWebhook(Message):
+    """POST one webhook delivery (an event for one subscription) to its receiver: attempt
+    number `attempt`. A retry is this message again, scheduled, with the next number; an
+    attempt whose number is not the next one the delivery expects is stale and ignored."""
+
+    type = "webhook.deliver"
+    queues = ("webhooks",)
+
+    delivery_id: uuid.UUID
+    attempt: int
+    manual: bool = False  # a redelivery an admin asked for: one attempt, no retries

@@ -135,6 +135,22 @@ class CertificateRevokedEmail(Email):
     reason: str
 
 
+class WebhookAlertEmail(Email):
+    """To each admin: a webhook delivery failed for good, or its subscription was disabled."""
+
+    type = "email.webhook_alert"
+    template = "webhook_alert"
+    subject = "Webhook {{ 'disabled' if subscription_disabled else 'delivery failed' }}: {{ url }}"
+
+    subscription_id: uuid.UUID
+    url: str
+    event_type: str
+    webhook_id: str
+    attempts: int
+    reason: str  # the last attempt's error, or why the subscription was disabled
+    subscription_disabled: bool
+
+
 EMAILS: tuple[type[Email], ...] = (
     WelcomeEmail,
     VerifyEmail,
@@ -145,4 +161,5 @@ EMAILS: tuple[type[Email], ...] = (
     CourseCompletedEmail,
     CertificateIssuedEmail,
     CertificateRevokedEmail,
+    WebhookAlertEmail,
 )

@@ -6,6 +6,10 @@ enrollment.completed         progress (course figures, then the certificate), we
 certificate.issued           webhooks   (when its PDF and credential are stored)
 certificate.revoked          webhooks
 quiz.submitted               webhooks   (a finished attempt, not an expired one)
+quiz.graded                  webhooks   (its grade is final: at submission, or its last essay)
+enrollment.dropped           webhooks
+user.registered              webhooks   (a student signed up)
+webhook.ping                 -          (sent to one subscription by POST /webhooks/{id}/ping)
 course.enrollments_changed   progress   (recompute the course's enrollment figures)
 course.lessons_changed       progress   (recompute every enrollment's summary)
 """
@@ -84,6 +88,47 @@ class QuizSubmitted(Message):
     percentage: Decimal  # two places, as a string in JSON ("87.50")
     is_passed: bool
     submitted_at: Timestamp
+
+
+class QuizGraded(Message):
+    type = "quiz.graded"
+    queues = ("webhooks",)
+
+    attempt_id: uuid.UUID
+    quiz_id: uuid.UUID
+    enrollment_id: uuid.UUID
+    student_id: uuid.UUID
+    score: Decimal  # points earned, as a string in JSON
+    percentage: Decimal  # two places, as a string in JSON ("87.50")
+    is_passed: bool
+    graded_at: Timestamp
+
+
+class EnrollmentDropped(Message):
+    type = "enrollment.dropped"
+    queues = ("webhooks",)
+
+    enrollment_id: uuid.UUID
+    student_id: uuid.UUID
+    course_id: uuid.UUID
+    dropped_at: Timestamp
+
+
+class UserRegistered(Message):
+    type = "user.registered"
+    queues = ("webhooks",)
+
+    user_id: uuid.UUID
+    role: str
+    registered_at: Timestamp
+
+
+class WebhookPing(Message):
+    """Not queued as an event: POST /webhooks/{id}/ping delivers it to that subscription."""
+
+    type = "webhook.ping"
+
+    subscription_id: uuid.UUID
 
 
 class CourseEnrollmentsChanged(Message):

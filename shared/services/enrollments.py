@@ -24,7 +24,7 @@ from shared.domain.enrollments import Enrollment, EnrollmentStatus
 from shared.domain.errors import AccessDeniedError, ResourceConflictError, ResourceNotFoundError
 from shared.domain.users import Role
 from shared.messages.emails import EnrollmentConfirmationEmail
-from shared.messages.events import CourseEnrollmentsChanged, EnrollmentCreated
+from shared.messages.events import CourseEnrollmentsChanged, EnrollmentCreated, EnrollmentDropped
 from shared.schemas.enrollments import EnrollmentCreate, EnrollmentOut, ReviewCreate
 from shared.schemas.pages import Page, PageQuery
 from shared.security.permissions import Actor
@@ -219,5 +219,13 @@ def drop(uow: UnitOfWork, actor: Actor, enrollment_id: str | uuid.UUID) -> Enrol
         enrollment.dropped_at = now
         enrollment.updated_at = now
         enrollments_changed(uow, enrollment.course_id)
+        uow.publish(
+            EnrollmentDropped(
+                enrollment_id=enrollment.id,
+                student_id=enrollment.student_id,
+                course_id=enrollment.course_id,
+                dropped_at=now,
+            )
+        )
         uow.commit()
     return EnrollmentOut.model_validate(enrollment)

@@ -15,6 +15,7 @@ from shared.domain.mfa import MfaCode
 from shared.domain.queue_messages import COMPLETED, QueuedMessage
 from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.tokens import RefreshToken, SpentToken
+from shared.domain.webhooks import DeliveryState, WebhookAttempt, WebhookDelivery
 from shared.uow import UnitOfWork
 
 # A day's grace past expiry: a refresh in flight at the moment of expiry, on an instance whose
@@ -32,6 +33,8 @@ class PurgeResult:
     refresh_tokens: int
     login_failures: int
     sent_email_records: int
+    webhook_attempts: int
+    webhook_deliveries: int
 
 
 def purge_expired(uow: UnitOfWork, settings: Settings) -> PurgeResult:
@@ -44,11 +47,13 @@ def purge_expired(uow: UnitOfWork, settings: Settings) -> PurgeResult:
     - refresh tokens expired more than a day ago;
     - failed-login counters older than ACCOUNT_LOCKOUT_DURATION_SECONDS, unless still locked;
     - records of sent e-mails after INBOX_RETENTION_DAYS (rejected ones stay: they are the
-      record of a mail that never arrived).
+      record of a mail that never arrived);
+    - the webhook delivery log, and finished deliveries, after WEBHOOK_LOG_RETENTION_DAYS.
     """
     now = uow.clock()
     inbox_cutoff = now - timedelta(days=settings.INBOX_RETENTION_DAYS)
     queue_cutoff = now - timedelta(seconds=settings.QUEUE_DUPLICATE_DETECTION_WINDOW_SECONDS)
+    log_cutoff = now - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
     lockout_cutoff = now - timedelta(seconds=settings.ACCOUNT_LOCKOUT_DURATION_SECONDS)
     statements: dict[str, Delete] = {
         "inbox_rows": delete(ProcessedMessage).where(ProcessedMessage.processed_at < inbox_cutoff),
@@ -70,6 +75,12 @@ def purge_expired(uow: UnitOfWork, settings: Settings) -> PurgeResult:
         "sent_email_records": delete(EmailDelivery).where(
             EmailDelivery.status == DeliveryStatus.SENT.value,
             EmailDelivery.attempted_at < inbox_cutoff,
+        ),
+        # Attempts first: a delivery still pending keeps its row, past attempts go.
+        "webhook_attempts": delete(WebhookAttempt).where(WebhookAttempt.attempted_at < log_cutoff),
+        "webhook_deliveries": delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < log_cutoff,
+            WebhookDelivery.status != DeliveryState.PENDING.value,
         ),
     }
     counts: dict[str, Any] = {}

@@ -1,24 +1,25 @@
-"""The `webhooks` queue, until webhook delivery exists.
+"""The `webhooks` queue's handlers: events fan out to subscriptions, attempts are delivered.
 
-Delivery to subscribers (signed POSTs, retries, a delivery log) comes with a later issue.
-Until then no subscriber can be configured, so each event is acknowledged without delivery
-and logged at INFO: the queue drains instead of dead-lettering every event it carries. The
-events and their payloads are the models in shared/messages/events.py.
+The work is in shared/services/webhook_deliveries.py; this module is the handler table's
+vocabulary (the parameters the consumer injects).
 """
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING
 
 from shared.messages.base import Message
-from shared.messaging.broker import Delivery
+from shared.messages.commands import DeliverWebhook
+from shared.services import webhook_deliveries
+from shared.uow import UnitOfWork
 
-log = logging.getLogger("lms.webhooks")
+if TYPE_CHECKING:
+    from shared.bootstrap import Dependencies
 
 
-def acknowledge_event(message: Message, delivery: Delivery) -> None:
-    log.info(
-        "webhook event %s (%s) acknowledged without delivery: no subscribers are configured",
-        message.type,
-        delivery.message_id,
-    )
+def on_event(uow: UnitOfWork, message: Message) -> None:
+    webhook_deliveries.fan_out(uow, message)
+
+
+def on_deliver(uow: UnitOfWork, message: DeliverWebhook, deps: Dependencies) -> None:
+    webhook_deliveries.attempt_delivery(uow, message, deps)

@@ -21,6 +21,7 @@ SAFE_PRODUCTION = {
     "SEND_EMAIL_SIGNING_SECRET": "Zq8wLm3Rt7yUe2Io9pAs4dFg6hJk1lXc",
     "CERTIFICATE_SIGNING_KEY": "/run/secrets/certificate-signing-key.pem",
     "PUBLIC_API_URL": "https://api.lms.example.org",
+    "WEBHOOK_SECRET_KEY": "x5f7pQ3gVq0HkX9ZJmM4u0z8H7oV2cQ1sY6bR3tN8aE=",
 }
 
 
@@ -158,6 +159,10 @@ def test_production_with_good_settings_loads(monkeypatch):
         ({"PASSWORD_HASH_TIME_COST": "1"}, "below OWASP's minimum"),
         ({"CERTIFICATE_SIGNING_KEY": ""}, "CERTIFICATE_SIGNING_KEY is not set"),
         ({"PUBLIC_API_URL": "http://localhost:7071"}, "PUBLIC_API_URL points at this machine"),
+        ({"WEBHOOK_SECRET_KEY": ""}, "WEBHOOK_SECRET_KEY is not set"),
+        ({"WEBHOOK_SECRET_KEY": "not-a-key"}, "WEBHOOK_SECRET_KEY is not a Fernet key"),
+        ({"WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}, "WEBHOOK_ALLOWED_HOSTS lets webhooks reach"),
+        ({"WEBHOOK_ALLOWED_HOSTS": "10.0.0.0/8"}, "WEBHOOK_ALLOWED_HOSTS lets webhooks reach"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(monkeypatch, unsafe, named):
@@ -177,7 +182,7 @@ def test_production_names_every_problem_in_one_error(monkeypatch):
     error = refusal(monkeypatch, ENVIRONMENT="production")
 
     message = str(error)
-    assert len(error.problems) == 7
+    assert len(error.problems) == 8
     assert "SECRET_KEY is a placeholder" in message
     assert "DATABASE_URL points at SQLite" in message
     assert "STORAGE=local" in message
@@ -185,6 +190,7 @@ def test_production_names_every_problem_in_one_error(monkeypatch):
     assert "MAIL_FROM is the local placeholder" in message
     assert "CERTIFICATE_SIGNING_KEY is not set" in message
     assert "PUBLIC_API_URL points at this machine" in message
+    assert "WEBHOOK_SECRET_KEY is not set" in message
 
 
 def test_production_serves_the_api_docs_only_when_enable_api_docs_says_so(monkeypatch):

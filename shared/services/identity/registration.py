@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from shared.domain.errors import AccessDeniedError
 from shared.domain.users import Role
+from shared.messages.events import UserRegistered
 from shared.schemas.auth import AuthOut, Registration
 from shared.services.identity import account_emails, email_verification, sessions
 from shared.services.identity.accounts import commit_account, create_account, flush_account
@@ -41,6 +42,7 @@ def register(deps: Dependencies, data: Registration) -> AuthOut:
         flush_account(uow)  # assigns the id the tokens name
         tokens = sessions.start_session(uow.session, settings, user, uow.clock())
         account_emails.send_welcome(uow, user)
+        uow.publish(UserRegistered(user_id=user.id, role=user.role, registered_at=user.created_at))
         if user.email_verified_at is None:
             email_verification.send_link(uow, settings, user)
         commit_account(uow)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.quizzes import AttemptStatus, Quiz, QuizAnswer, QuizAttempt, QuizQuestion
-from shared.messages.events import QuizSubmitted
+from shared.messages.events import QuizGraded, QuizSubmitted
 from shared.schemas.quiz_attempts import AttemptResult, AttemptSubmit
 from shared.security.permissions import Actor
 from shared.services import progress
@@ -151,6 +151,18 @@ def finish_graded_attempt(
             percentage=Decimal(f"{result.percentage:.2f}"),
             is_passed=result.is_passed,
             submitted_at=attempt.submitted_at or now,
+        )
+    )
+    uow.publish(
+        QuizGraded(
+            attempt_id=attempt.id,
+            quiz_id=quiz.id,
+            enrollment_id=attempt.enrollment_id,
+            student_id=attempt.student_id,
+            score=Decimal(str(result.score)),
+            percentage=Decimal(f"{result.percentage:.2f}"),
+            is_passed=result.is_passed,
+            graded_at=now,
         )
     )
     if result.is_passed:

@@ -142,7 +142,7 @@ def test_enrolling_after_a_drop_reactivates_the_enrollment_with_its_progress() -
     assert body["dropped_at"] is None
     assert body["completed_lessons_count"] == 1
     assert body["progress_percentage"] == "33.33"
-    assert types_on("webhooks") == ["enrollment.created"]
+    assert types_on("webhooks") == ["enrollment.created", "enrollment.dropped"]
     # Enrolled, dropped, enrolled again: the course's figures change each time.
     assert types_on("progress") == ["course.enrollments_changed"] * 3
 

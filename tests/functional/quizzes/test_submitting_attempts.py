@@ -14,7 +14,7 @@ from shared.domain.inbox import ProcessedMessage
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
 from tests.accounts import make_user
-from tests.functional.enrollments.calls import drop, run_queue
+from tests.functional.enrollments.calls import drop, run_queue, types_on
 from tests.functional.quizzes.scenario import (
     MC,
     SHORT,
@@ -201,19 +201,20 @@ def test_a_graded_attempt_announces_quiz_submitted() -> None:
     assert event["submitted_at"].startswith(result["submitted_at"].rstrip("Z"))
 
 
-def test_the_webhooks_queue_acknowledges_quiz_submitted_instead_of_dead_lettering_it() -> None:
+def test_the_webhooks_queue_handles_quiz_submitted_and_graded_instead_of_dead_lettering() -> None:
     setup = quiz_setup((TF,))
     ok(_take(setup, [])[1])
 
     # A type without a handler raises in the queue function, and the broker dead-letters it.
-    assert run_queue("webhooks") == 1
+    assert sorted(types_on("webhooks")) == ["quiz.graded", "quiz.submitted"]
+    assert run_queue("webhooks") == 2
     with unit_of_work() as uow:
         handled = uow.session.scalar(
             select(func.count())
             .select_from(ProcessedMessage)
             .where(ProcessedMessage.consumer == "webhooks")
         )
-    assert handled == 1
+    assert handled == 2
 
 
 def _lesson_progress(setup: QuizSetup) -> LessonProgress | None:

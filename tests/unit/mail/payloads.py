@@ -70,6 +70,17 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "revoked_at": "5 December 2026",
         "reason": "The final exam was taken by someone else",
     },
+    "email.webhook_alert": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "subscription_id": COURSE_ID,
+        "url": "https://hr.example.org/hooks/lms",
+        "event_type": "enrollment.completed",
+        "webhook_id": "msg_2f1c",
+        "attempts": 8,
+        "reason": "HTTP 503",
+        "subscription_disabled": False,
+    },
 }
 
 SUBJECTS = {
@@ -82,6 +93,7 @@ SUBJECTS = {
     "email.course_completed": "You completed Analytical Engines",
     "email.certificate_issued": "Your certificate for Analytical Engines",
     "email.certificate_revoked": "Your certificate for Analytical Engines was revoked",
+    "email.webhook_alert": "Webhook delivery failed: https://hr.example.org/hooks/lms",
 }
 
 # What each message must link to, besides the app itself.

@@ -19,6 +19,7 @@ PRODUCTION = {
     "MAIL_FROM": "LMS <no-reply@lms.example.org>",
     "CERTIFICATE_SIGNING_KEY": "/run/secrets/certificate-signing-key.pem",
     "PUBLIC_API_URL": "https://api.lms.example.org",
+    "WEBHOOK_SECRET_KEY": "x5f7pQ3gVq0HkX9ZJmM4u0z8H7oV2cQ1sY6bR3tN8aE=",
 }
 FIREBASE = {
     "MAIL_TRANSPORT": "firebase",
