@@ -108,6 +108,13 @@ class Dependencies:
             "files", lambda: self._build_blob_store(self.settings.FILES_CONTAINER_NAME)
         )
 
+    def container(self, name: str) -> BlobStore:
+        """The store of the container `name` (a folder of that name under LOCAL_STORAGE_DIR
+        locally): what backups read from and write to, whichever setting names it."""
+        if name == self.settings.FILES_CONTAINER_NAME:
+            return self.files
+        return self._once(f"container:{name}", lambda: self._build_blob_store(name))
+
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work: a session, this clock, and the relay after commit."""
         return UnitOfWork(
