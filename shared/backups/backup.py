@@ -37,9 +37,11 @@ class BackupRequest:
 
 def make_backup(deps: Dependencies, request: BackupRequest, say: Say) -> Manifest:
     settings = deps.settings
-    key = encryption.parse_key(settings.BACKUP_ENCRYPTION_KEY or "") if (
-        settings.BACKUP_ENCRYPTION_KEY
-    ) else None
+    key = (
+        encryption.parse_key(settings.BACKUP_ENCRYPTION_KEY or "")
+        if (settings.BACKUP_ENCRYPTION_KEY)
+        else None
+    )
     output = request.output
     output.mkdir(parents=True, exist_ok=True, mode=0o700)
     started_at = deps.clock()
@@ -78,7 +80,7 @@ def make_backup(deps: Dependencies, request: BackupRequest, say: Say) -> Manifes
         name=name,
         created_at=started_at,
         app_version=__version__,
-        database=target.kind,  # type: ignore[arg-type]
+        database=target.kind,
         server_version=server_version,
         schema_revision=revision,
         row_counts=counts,

@@ -65,7 +65,7 @@ def archive(
                 info.size = store.size(name)
                 info.mtime = int(datetime.now(UTC).timestamp())
                 info.mode = 0o600
-                tar.addfile(info, _ChunkReader(store.chunks(name)))  # type: ignore[arg-type]
+                tar.addfile(info, _ChunkReader(store.chunks(name)))
                 count += 1
                 total += info.size
                 on_blob(f"{container}/{name}", info.size)

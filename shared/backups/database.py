@@ -9,14 +9,21 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
 CONNECT_TIMEOUT_SECONDS = 10
+# pg8000 has one timeout, for connecting and for every answer. Counting a large table, and
+# CREATE/DROP DATABASE (each waits for a checkpoint), can take minutes on a busy server.
+WORK_TIMEOUT_SECONDS = 900
 VERSION_TABLE = "alembic_version"
 
 
-def open_engine(url: str, tls: ssl.SSLContext | bool | None = None) -> Engine:
-    """An engine of single connections: a backup holds one, a restore a few, never a pool."""
+def open_engine(
+    url: str, tls: ssl.SSLContext | bool | None = None, *, timeout: float = WORK_TIMEOUT_SECONDS
+) -> Engine:
+    """An engine of single connections: a backup holds one, a restore a few, never a pool.
+    The first look at a server uses CONNECT_TIMEOUT_SECONDS, so one that is down is reported
+    at once."""
     connect_args: dict[str, object] = {}
     if make_url(url).get_backend_name() == "postgresql":
-        connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS
+        connect_args["timeout"] = timeout
         if tls is not None:
             connect_args["ssl_context"] = tls
     return create_engine(
@@ -34,12 +41,11 @@ def table_names(connection: Connection) -> list[str]:
 
 def row_counts(connection: Connection) -> dict[str, int]:
     """Rows in each table of the database's schema, as this connection's transaction sees them."""
-    return {
-        name: int(
-            connection.execute(text(f"SELECT count(*) FROM {_quoted(connection, name)}")).scalar_one()  # noqa: S608 (a table name from the catalog, quoted)
-        )
-        for name in table_names(connection)
-    }
+    counts = {}
+    for name in table_names(connection):
+        count = f"SELECT count(*) FROM {_quoted(connection, name)}"  # noqa: S608 (a catalog name, quoted)
+        counts[name] = int(connection.execute(text(count)).scalar_one())
+    return counts
 
 
 def schema_revision(connection: Connection) -> str | None:

@@ -35,10 +35,12 @@ class DrillReport:
 def newest_backup(folder: Path) -> Path:
     found = backups_in(folder)
     if not found:
-        raise BackupRefusedError(
-            f"no backup in {folder}: run `lms backup` (or name a backup file)"
-        )
+        raise BackupRefusedError(f"no backup in {folder}: run `lms backup` (or name a backup file)")
     return found[-1]
+
+
+def _rows(count: int | None) -> str:
+    return "no such table" if count is None else f"{count} rows"
 
 
 def count_problems(expected: dict[str, int], restored: dict[str, int]) -> list[str]:
@@ -46,8 +48,9 @@ def count_problems(expected: dict[str, int], restored: dict[str, int]) -> list[s
     for table in sorted(expected.keys() | restored.keys()):
         want, got = expected.get(table), restored.get(table)
         if want != got:
-            shown = lambda n: "missing" if n is None else f"{n} rows"  # noqa: E731
-            problems.append(f"table {table}: the manifest says {shown(want)}, restored {shown(got)}")
+            problems.append(
+                f"table {table}: the manifest says {_rows(want)}, restored {_rows(got)}"
+            )
     return problems
 
 
@@ -85,7 +88,7 @@ def run_drill(deps: Dependencies, path: Path | None, server: Target, say: Say) -
     return report
 
 
-class _scratch:  # noqa: N801 (used as a context manager, read as one)
+class _scratch:
     """A scratch database on the server of `server` (PostgreSQL) or in a temporary folder
     (SQLite), dropped on the way out whatever happened."""
 

@@ -150,7 +150,8 @@ def backups_in(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.name.endswith(MANIFEST_SUFFIX) and NAME.match(p.name[: -len(MANIFEST_SUFFIX)])
     ]
     return sorted(found, key=_order)

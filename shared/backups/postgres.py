@@ -3,6 +3,7 @@ the row counts were taken in, and a restore that replaces the schema in one tran
 
 from __future__ import annotations
 
+import contextlib
 import re
 import ssl
 import subprocess
@@ -16,7 +17,12 @@ from typing import IO
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from shared.backups.database import open_engine, row_counts, schema_revision
+from shared.backups.database import (
+    CONNECT_TIMEOUT_SECONDS,
+    open_engine,
+    row_counts,
+    schema_revision,
+)
 from shared.backups.pg_tools import Tool, find_tool, libpq_environment
 
 COPY_BYTES = 1024 * 1024
@@ -86,7 +92,7 @@ class DumpResult:
 
 
 def server_major(connection: Connection) -> tuple[int, str]:
-    engine = open_engine(connection.url, connection.tls)
+    engine = open_engine(connection.url, connection.tls, timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         with engine.connect() as db:
             number = int(db.execute(text("SHOW server_version_num")).scalar_one())
@@ -138,11 +144,12 @@ def _report_table(line: str, on_table: Callable[[str], None]) -> None:
         on_table(match.group(1))
 
 
-def _run(
-    tool: Tool, args: list[str], env: dict[str, str], on_line: Callable[[str], None]
-) -> None:
+def _run(tool: Tool, args: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> None:
     process = subprocess.Popen(  # noqa: S603 (the tool's path, fixed arguments, no shell)
-        [str(tool.path), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        [str(tool.path), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
         text=True,
     )
     said: list[str] = []
@@ -171,14 +178,23 @@ def restore(connection: Connection, dump_file: Path, on_table: Callable[[str], N
     with tempfile.TemporaryFile() as restore_said, tempfile.TemporaryFile() as psql_said:
         producer = subprocess.Popen(  # noqa: S603
             [str(pg_restore.path), "--no-owner", "--no-privileges", "--file=-", str(dump_file)],
-            stdout=subprocess.PIPE, stderr=restore_said, env=env,
+            stdout=subprocess.PIPE,
+            stderr=restore_said,
+            env=env,
         )
         consumer = subprocess.Popen(  # noqa: S603
             [
-                str(psql.path), "--no-psqlrc", "--quiet", "--single-transaction",
-                "--set=ON_ERROR_STOP=1", "--file=-",
+                str(psql.path),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                "--file=-",
             ],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_said, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_said,
+            env=env,
         )
         assert producer.stdout is not None and consumer.stdin is not None
         try:
@@ -196,10 +212,8 @@ def restore(connection: Connection, dump_file: Path, on_table: Callable[[str], N
             consumer.kill()
             consumer.wait()
             raise PostgresToolError(_failure(pg_restore, _lines(restore_said)))
-        try:
+        with contextlib.suppress(BrokenPipeError):
             consumer.stdin.close()
-        except BrokenPipeError:
-            pass
         if consumer.wait() != 0:
             message = _failure(psql, _lines(psql_said))
             raise PostgresToolError(f"{message}; the database was left as it was")
@@ -213,6 +227,7 @@ def _lines(said: IO[bytes]) -> list[str]:
 def create_scratch(connection: Connection, prefix: str = "lms_drill") -> Connection:
     """A new, empty database on the same server, for a drill."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    server_major(connection)  # a server that is down is reported now, not after a timeout
     engine = open_engine(connection.url, connection.tls)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:

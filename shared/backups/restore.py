@@ -88,9 +88,7 @@ def plain_file(backup: CheckedBackup, stored: BackupFile, key_text: str | None) 
         yield plain
 
 
-def restore_database(
-    backup: CheckedBackup, target: Target, key_text: str | None, say: Say
-) -> None:
+def restore_database(backup: CheckedBackup, target: Target, key_text: str | None, say: Say) -> None:
     """Replace the target database with the backup's (no migration)."""
     manifest = backup.manifest
     if manifest.database != target.kind:

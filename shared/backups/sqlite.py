@@ -23,9 +23,7 @@ def database_path(url: str) -> Path:
     return Path(database)
 
 
-def copy(
-    source: Path, target: Path, on_progress: Callable[[int, int], None] | None = None
-) -> None:
+def copy(source: Path, target: Path, on_progress: Callable[[int, int], None] | None = None) -> None:
     """Copy the database at `source` to `target` page by page, as other connections write."""
     if not source.is_file():
         raise FileNotFoundError(f"no SQLite database at {source}")

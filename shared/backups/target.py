@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -21,7 +22,7 @@ class Target:
         return self.settings.DATABASE_URL
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> Literal["postgresql", "sqlite"]:
         return "sqlite" if self.settings.is_sqlite else "postgresql"
 
     @property

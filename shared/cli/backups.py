@@ -195,9 +195,7 @@ def add_backup_commands(commands: Any) -> None:
         "restore", help="restore a backup (checked against its manifest), then migrate"
     )
     restore.add_argument("file", help="the backup's manifest or database file")
-    restore.add_argument(
-        "--yes", action="store_true", help="replace a database that is not empty"
-    )
+    restore.add_argument("--yes", action="store_true", help="replace a database that is not empty")
     restore.add_argument(
         "--include-blobs", action="store_true", help="also put the backup's blobs back"
     )
