@@ -121,6 +121,7 @@ def _upload(
     say: Say,
 ) -> None:
     store = deps.container(container)
+    store.check()  # reports a missing container (creates it outside production: Azurite)
     # The manifest last: a backup is listed in the container only once its files are there.
     for path in [*(folder / f.name for f in manifest.files), manifest_path]:
         with path.open("rb") as source:
