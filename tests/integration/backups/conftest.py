@@ -24,9 +24,7 @@ NewDatabase = Callable[..., str]
 
 
 @pytest.fixture
-def new_database(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[str], str]]:
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """`new_database(kind, revision="head" | None)`: the URL of a new database, migrated to
     `revision` (None: empty), dropped at teardown."""
     created: list[str] = []
@@ -39,9 +37,7 @@ def new_database(
         else:
             server_url = request.getfixturevalue("postgres_server_url")
             name = f"lms_backup_test_{uuid.uuid4().hex[:10]}"
-            admin = create_engine(
-                server_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT"
-            )
+            admin = create_engine(server_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             admin.dispose()
