@@ -10,6 +10,7 @@ from functions_api import (
     admin,
     analytics,
     auth,
+    certificates,
     cors,
     courses,
     docs,
@@ -21,7 +22,8 @@ from functions_api import (
     quizzes,
     users,
 )
-from functions_jobs import certificates, emails, progress, schedules, webhooks
+from functions_jobs import certificates as certificates_queue
+from functions_jobs import emails, progress, schedules, webhooks
 from shared.config import get_settings
 from shared.observability.logging import install_redaction
 
@@ -40,10 +42,11 @@ API = (
     enrollments,
     quizzes,
     files,
+    certificates,
     analytics,
     docs,
 )
-JOBS = (emails, progress, certificates, webhooks, schedules)
+JOBS = (emails, progress, certificates_queue, webhooks, schedules)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from shared.mail.delivery import Transport
     from shared.messaging.broker import Broker
     from shared.messaging.retries import RetryPolicy
+    from shared.security.signing_keys import SigningKey
     from shared.storage import BlobStore
 
 log = logging.getLogger("lms.bootstrap")
@@ -113,7 +114,24 @@ class Dependencies:
         locally): what backups read from and write to, whichever setting names it."""
         if name == self.settings.FILES_CONTAINER_NAME:
             return self.files
+        if name == self.settings.CERTIFICATES_CONTAINER_NAME:
+            return self.certificate_blobs
         return self._once(f"container:{name}", lambda: self._build_blob_store(name))
+    @property
+    def certificate_blobs(self) -> BlobStore:
+        """The certificates' PDFs: a container (a folder locally) of their own."""
+        name = self.settings.CERTIFICATES_CONTAINER_NAME
+        return self._once(
+            "certificate_blobs",
+            lambda: self._build_blob_store(name),
+        )
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The key that signs certificates' credentials (read, or made outside production)."""
+        from shared.security.signing_keys import load_signing_key
+
+        return self._once("signing_key", lambda: load_signing_key(self.settings))
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work: a session, this clock, and the relay after commit."""
@@ -186,7 +204,18 @@ class Dependencies:
 
 
 COMPONENTS = frozenset(
-    {"engine", "sessions", "passwords", "retries", "broker", "mail", "blobs", "files"}
+    {
+        "engine",
+        "sessions",
+        "passwords",
+        "retries",
+        "broker",
+        "mail",
+        "blobs",
+        "files",
+        "certificate_blobs",
+        "signing_key",
+    }
 )
 
 

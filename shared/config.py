@@ -131,6 +131,20 @@ class Settings(BaseModel):
     RESTORE_DRILL_PASSWORD: str | None = None
     # The drill fails when the newest backup is older: backups have stopped (the RPO is lost).
     RESTORE_DRILL_MAX_AGE_HOURS: float = Field(default=26.0, gt=0, le=24 * 366)
+    # --- certificates
+    # The certificates' PDFs: this container with STORAGE=azure, LOCAL_STORAGE_DIR/<name>
+    # with STORAGE=local.
+    CERTIFICATES_CONTAINER_NAME: str = "certificates"
+    # How long a download link to a certificate's PDF in Azure (a read-only SAS) works.
+    CERTIFICATE_DOWNLOAD_LINK_SECONDS: int = Field(default=300, ge=30, le=3600)
+    # The RSA key that signs the certificates' credentials (RS256): a PEM, or the path of a
+    # PEM file. Outside production a path that does not exist yet gets a new key on first use.
+    CERTIFICATE_SIGNING_KEY: str = ".lms/keys/certificate-signing-key.pem"
+    # Credentials expire this many days after issue; unset, they never do.
+    CERTIFICATE_CREDENTIAL_VALID_DAYS: int | None = Field(default=None, ge=1, le=36500)
+    # Where clients reach this API (scheme://host[:port]): the credentials' issuer, the key
+    # set, and the verification link of the QR code when FRONTEND_BASE_URL is not set.
+    PUBLIC_API_URL: str = "http://localhost:7071"
 
     # --- identity
     JWT_ISSUER: str = "lms-functions"
@@ -262,6 +276,13 @@ class Settings(BaseModel):
             )
         return value
 
+    @field_validator("PUBLIC_API_URL")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("write an absolute http(s):// URL, e.g. https://lms.example.org")
+        return value.rstrip("/")
+
     @field_validator("SEND_EMAIL_URL")
     @classmethod
     def _send_email_url(cls, value: str | None) -> str | None:
@@ -313,6 +334,14 @@ class Settings(BaseModel):
         if self.DATABASE_SSLMODE != "auto":
             return self.DATABASE_SSLMODE
         return "disable" if self.is_sqlite or is_loopback(self.DATABASE_URL) else "verify-full"
+
+    @property
+    def certificate_verify_base_url(self) -> str:
+        """Where a certificate's QR code and e-mail send people to verify it: the frontend's
+        page when FRONTEND_BASE_URL is set, else this API's public verify route."""
+        if "FRONTEND_BASE_URL" in self.model_fields_set:
+            return f"{self.FRONTEND_BASE_URL.rstrip('/')}/certificates/verify"
+        return f"{self.PUBLIC_API_URL}/api/v1/certificates/verify"
 
     @property
     def api_docs_enabled(self) -> bool:

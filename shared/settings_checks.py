@@ -74,6 +74,17 @@ def production_problems(settings: Settings) -> list[str]:
             f"argon2id ({MIN_PRODUCTION_HASH_MEMORY_KIB} KiB, {MIN_PRODUCTION_HASH_TIME_COST} "
             "iterations); unset them to use the defaults"
         )
+    if "CERTIFICATE_SIGNING_KEY" not in settings.model_fields_set:
+        problems.append(
+            "CERTIFICATE_SIGNING_KEY is not set: give the RSA key that signs certificates' "
+            "credentials as a PEM (a Key Vault reference in Azure) or a PEM file's path; "
+            "`lms keys generate` makes one"
+        )
+    if is_loopback_url(settings.PUBLIC_API_URL):
+        problems.append(
+            "PUBLIC_API_URL points at this machine; set the address clients reach the API at "
+            "(it names the credentials' issuer and goes into certificates' QR codes)"
+        )
     return problems + _production_mail_problems(settings)
 
 
@@ -183,6 +194,13 @@ def is_loopback(database_url: str) -> bool:
     from sqlalchemy.engine import make_url
 
     host = make_url(database_url).host
+    return host is None or host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
     return host is None or host in LOOPBACK_HOSTS or host.startswith("127.")
 
 

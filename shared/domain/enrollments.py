@@ -93,6 +93,11 @@ class LessonProgress(Base):
 class Certificate(Base):
     __tablename__ = "certificates"
     __table_args__ = (
+        CheckConstraint(
+            "(is_revoked AND revoked_at IS NOT NULL AND revocation_reason IS NOT NULL) OR "
+            "(NOT is_revoked AND revoked_at IS NULL AND revocation_reason IS NULL)",
+            name="revocation_recorded",
+        ),
         Index("ix_certificates_student_id_issued_at", "student_id", "issued_at"),
         Index("ix_certificates_course_id", "course_id"),
     )
@@ -108,3 +113,14 @@ class Certificate(Base):
     issued_at: Mapped[datetime]
     is_revoked: Mapped[bool] = mapped_column(default=False)
     revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    # The PDF in the `certificates` blob container and the signed credential beside it: both
+    # NULL until the certificates queue has rendered them.
+    pdf_blob_name: Mapped[str | None] = mapped_column(String(1024))
+    credential: Mapped[str | None] = mapped_column(Text)
+
+    def revoke(self, now: datetime, reason: str) -> None:
+        """Revoke for good: a revoked certificate is never valid again."""
+        self.is_revoked = True
+        self.revoked_at = now
+        self.revocation_reason = reason

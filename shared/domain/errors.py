@@ -22,6 +22,10 @@ class ResourceNotFoundError(DomainError):
     """The thing asked for does not exist (or the caller may not know it exists)."""
 
 
+class ResourceGoneError(ResourceNotFoundError):
+    """The thing existed and was withdrawn for good (a revoked certificate)."""
+
+
 class ResourceConflictError(DomainError):
     """The request clashes with what is stored (a duplicate, a stale state)."""
 

@@ -16,12 +16,14 @@ from shared.domain.errors import (
     DomainError,
     RateLimitExceededError,
     ResourceConflictError,
+    ResourceGoneError,
     ResourceNotFoundError,
     RuleViolationError,
 )
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ResourceNotFoundError: 404,
+    ResourceGoneError: 410,
     ResourceConflictError: 409,
     AuthenticationRequiredError: 401,
     AccessDeniedError: 403,

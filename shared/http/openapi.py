@@ -244,6 +244,9 @@ def _responses(route: RouteSpec, refs: Refs) -> dict[str, Any]:
         if route.response is None and status == 204:
             responses[str(status)] = {"description": "No Content"}
             continue
+        if route.media_type is not None:
+            responses[str(status)] = _content_response(route.media_type, status)
+            continue
         schema = (
             refs[(route.response, "serialization")]
             if route.response is not None
@@ -270,6 +273,15 @@ def _responses(route: RouteSpec, refs: Refs) -> dict[str, Any]:
         }
     responses["default"] = _problem("Any other error, as problem details")
     return responses
+
+
+def _content_response(media_type: str, status: int) -> dict[str, Any]:
+    """A file in the body, or (3xx) a redirect to where it can be read."""
+    if 300 <= status < 400:
+        location = {"description": "where to read it", "schema": {"type": "string"}}
+        return {"description": HTTPStatus(status).phrase, "headers": {"Location": location}}
+    schema = {"type": "string", "format": "binary"}
+    return {"description": HTTPStatus(status).phrase, "content": {media_type: {"schema": schema}}}
 
 
 def _problem(description: str) -> dict[str, Any]:

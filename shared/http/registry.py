@@ -75,6 +75,9 @@ class RouteSpec:
     other_statuses: tuple[int, ...] = field(default=())
     # False for the routes that serve the documentation itself and the CORS preflight.
     in_schema: bool = True
+    # What a route that builds its response by hand answers with (a PDF download, say);
+    # None: JSON. A 3xx in other_statuses is a redirect to where the content is.
+    media_type: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -143,6 +146,7 @@ class Router:
         max_body_bytes: int | None = None,
         other_statuses: tuple[int, ...] = (),
         in_schema: bool = True,
+        media_type: str | None = None,
     ) -> Callable[[F], F]:
         if path.startswith("/"):
             raise ValueError(f"write the route without a leading '/': {path[1:]!r}")
@@ -160,7 +164,9 @@ class Router:
                 rate_limit=rule,
                 max_body_bytes=max_body_bytes,
             )
-            spec = dataclasses.replace(spec, other_statuses=other_statuses, in_schema=in_schema)
+            spec = dataclasses.replace(
+                spec, other_statuses=other_statuses, in_schema=in_schema, media_type=media_type
+            )
             if spec.name in self.registry:
                 raise ValueError(
                     f"two HTTP functions are named {spec.name!r}; names must be unique"

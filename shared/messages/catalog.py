@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from shared.messages.base import Message
 from shared.messages.commands import (
     IssueCertificate,
+    RenderCertificate,
     SendPasswordResetLink,
     SendVerificationLink,
 )
 from shared.messages.emails import EMAILS
 from shared.messages.events import (
     CertificateIssued,
+    CertificateRevoked,
     CourseEnrollmentsChanged,
     CourseLessonsChanged,
     CoursePublished,
@@ -27,10 +29,12 @@ MESSAGES: tuple[type[Message], ...] = (
     EnrollmentCreated,
     EnrollmentCompleted,
     CertificateIssued,
+    CertificateRevoked,
     QuizSubmitted,
     CourseEnrollmentsChanged,
     CourseLessonsChanged,
     IssueCertificate,
+    RenderCertificate,
     SendPasswordResetLink,
     SendVerificationLink,
 )

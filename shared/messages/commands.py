@@ -16,6 +16,16 @@ class IssueCertificate(Message):
     enrollment_id: uuid.UUID
 
 
+class RenderCertificate(Message):
+    """Render an issued certificate's PDF into Blob storage and sign its credential (once:
+    a certificate that has its PDF is left alone), then tell the student and subscribers."""
+
+    type = "certificate.render"
+    queues = ("certificates",)
+
+    certificate_id: uuid.UUID
+
+
 class SendPasswordResetLink(Message):
     """E-mail a password reset link to `email` if it is an active account, within the
     address's mail budget. Forgot-password publishes it for any address, so its answer costs

@@ -119,6 +119,20 @@ class CertificateIssuedEmail(Email):
     course_title: str
     certificate_id: uuid.UUID
     certificate_number: str
+    verify_url: str  # the public verification page of the certificate (also its QR code)
+
+
+class CertificateRevokedEmail(Email):
+    type = "email.certificate_revoked"
+    template = "certificate_revoked"
+    subject = "Your certificate for {{ course_title }} was revoked"
+    pages = ("course_url",)
+
+    course_id: uuid.UUID
+    course_title: str
+    certificate_number: str
+    revoked_at: str  # as shown: "5 December 2026"
+    reason: str
 
 
 EMAILS: tuple[type[Email], ...] = (
@@ -130,4 +144,5 @@ EMAILS: tuple[type[Email], ...] = (
     EnrollmentConfirmationEmail,
     CourseCompletedEmail,
     CertificateIssuedEmail,
+    CertificateRevokedEmail,
 )

@@ -3,7 +3,8 @@
 course.published             webhooks
 enrollment.created           webhooks
 enrollment.completed         progress (course figures, then the certificate), webhooks
-certificate.issued           webhooks
+certificate.issued           webhooks   (when its PDF and credential are stored)
+certificate.revoked          webhooks
 quiz.submitted               webhooks   (a finished attempt, not an expired one)
 course.enrollments_changed   progress   (recompute the course's enrollment figures)
 course.lessons_changed       progress   (recompute every enrollment's summary)
@@ -57,6 +58,19 @@ class CertificateIssued(Message):
     student_id: uuid.UUID
     course_id: uuid.UUID
     issued_at: Timestamp
+
+
+class CertificateRevoked(Message):
+    type = "certificate.revoked"
+    queues = ("webhooks",)
+
+    certificate_id: uuid.UUID
+    certificate_number: str
+    enrollment_id: uuid.UUID
+    student_id: uuid.UUID
+    course_id: uuid.UUID
+    revoked_at: Timestamp
+    reason: str
 
 
 class QuizSubmitted(Message):

@@ -151,12 +151,18 @@ def _checker_pool() -> ThreadPoolExecutor:
         return _checkers[1]
 
 
+def _check_storage(deps: Dependencies) -> None:
+    # Files and certificates live in containers of their own: both must be usable.
+    deps.blobs.check()
+    deps.certificate_blobs.check()
+
+
 def check_readiness(deps: Dependencies) -> Readiness:
     checks: dict[str, Callable[[], None]] = {
         "database": lambda: check_database(deps),
         "redis": lambda: check_state_store(deps),
         "broker": lambda: deps.broker.check(),
-        "storage": lambda: deps.blobs.check(),
+        "storage": lambda: _check_storage(deps),
     }
     readiness = Readiness()
     pool = _checker_pool()

@@ -63,6 +63,14 @@ class BlobStore(Protocol):
         """Raise DependencyUnavailableError, with a reason safe to show, if unusable."""
         ...
 
+    def download_url(
+        self, name: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
+        """A URL that lets anyone holding it read `name` for `expires_in` seconds, served as
+        an attachment called `filename`; None when the store has no such URLs (the caller
+        then streams `get(name)` itself)."""
+        ...
+
 
 @runtime_checkable
 class SignedUrls(Protocol):

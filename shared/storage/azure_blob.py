@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from azure.core.exceptions import AzureError
     from azure.storage.blob import ContainerClient
 
+    from shared.storage.azure_sas import DelegationKeys
+
 # Ordinary calls get a few quick retries and fail within about half a minute. The SDK's
 # defaults (10 retries, 15 s back-offs, 20 s connect timeout) would hold an HTTP request for
 # minutes while storage is down.
@@ -60,6 +62,7 @@ class AzureBlobStore:
         self._connection_string = connection_string
         self._account_url = account_url
         self._client: ContainerClient | None = None
+        self._delegation_keys: DelegationKeys | None = None
         self._client_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -233,6 +236,27 @@ class AzureBlobStore:
                 if not self.create_missing_container:
                     raise
                 self._create_container(**CHECK_OPTIONS)
+
+    def download_url(
+        self, name: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
+        from shared.storage.azure_sas import DelegationKeys, read_url
+
+        validate_blob_name(name)
+        if '"' in filename or any(ord(char) < 32 for char in filename):
+            raise ValueError(f"{filename!r} cannot be a download's file name")
+        client = self._container_client()
+        if self._delegation_keys is None and self._account_url and not self._connection_string:
+            self._delegation_keys = DelegationKeys(self._account_url, client.credential)
+        with self._errors_as_domain_errors():
+            return read_url(
+                client,
+                name,
+                filename=filename,
+                content_type=content_type,
+                expires_in=expires_in,
+                delegation_keys=self._delegation_keys,
+            )
 
     def ensure_container(self) -> None:
         """Create the container unless it exists (Azurite and development accounts)."""

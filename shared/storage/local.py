@@ -122,5 +122,10 @@ class LocalBlobStore:
                 "fix its permissions or point LOCAL_STORAGE_DIR at a writable folder."
             ) from None
 
+    def download_url(
+        self, name: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
+        return None  # a folder has no signed URLs: the app streams the bytes itself
+
     def _path(self, name: str) -> Path:
         return self.root.joinpath(*validate_blob_name(name).split("/"))

@@ -127,5 +127,25 @@ def test_a_student_completes_a_published_course_and_receives_the_certificate_mai
 
         [mail] = wait_for(certificate_mail)
         assert "Journey Through Functions" in mail.as_string()
+
+        status, mine = student.call("GET", "/api/v1/certificates/my-certificates")
+        assert status == 200 and mine["total"] == 1, mine
+        [certificate] = mine["certificates"]
+        student.connection.request(
+            "GET", certificate["pdf_url"], headers={"Authorization": f"Bearer {student.token}"}
+        )
+        pdf = student.connection.getresponse()
+        assert pdf.status == 200
+        assert pdf.read().startswith(b"%PDF-")
+        anonymous = Client(url)
+        number = certificate["certificate_number"]
+        status, check = anonymous.call("GET", f"/api/v1/certificates/verify/{number}")
+        assert (status, check["valid"]) == (200, True)
+        status, signed = student.call("GET", f"/api/v1/certificates/{certificate['id']}/credential")
+        assert status == 200, signed
+        status, checked = anonymous.call(
+            "POST", "/api/v1/certificates/verify-credential", {"credential": signed["credential"]}
+        )
+        assert (status, checked["valid"]) == (200, True), checked
     finally:
         assert host.stop() == 0

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from shared import bootstrap
+from shared.domain.enrollments import Certificate, Enrollment
 from shared.domain.users import Role
 from shared.http.registry import ROUTES, RouteSpec
 from tests.accounts import bearer, make_user
 from tests.function_calls import call_http, functions_by_name
 from tests.functional.quizzes import scenario
+from tests.unit_of_work import unit_of_work
 
 pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
@@ -68,6 +71,7 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     attempt = scenario.ok(scenario.start(setup.quiz_id, setup.student_token), 201)
     _, admin = make_user(role=Role.ADMIN, admin_setup_complete=True)
     assert setup.enrollment is not None and setup.student is not None
+    certificate_id = _certificate_of(setup.enrollment)
     return {
         "params": {
             "course_id": str(setup.course.id),
@@ -78,11 +82,31 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             "enrollment_id": str(setup.enrollment.id),
             "user_id": str(setup.student.id),
             "instructor_id": str(uuid.uuid4()),
+            "certificate_id": str(certificate_id),
         },
         "admin": admin,
         "owner": setup.owner_token,
         "student": setup.student_token,
     }
+
+
+def _certificate_of(enrollment: Enrollment) -> uuid.UUID:
+    """A certificate row for the enrollment, so revoking reaches a real one."""
+    now = datetime.now(UTC)
+    certificate = Certificate(
+        id=uuid.uuid4(),
+        certificate_number=f"CERT-{now:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}",
+        enrollment_id=enrollment.id,
+        student_id=enrollment.student_id,
+        course_id=enrollment.course_id,
+        completion_date=now,
+        issued_at=now,
+        is_revoked=False,
+    )
+    with unit_of_work() as uow:
+        uow.session.add(certificate)
+        uow.commit()
+    return certificate.id
 
 
 def _token(spec: RouteSpec, world: dict[str, Any]) -> str:

@@ -141,6 +141,25 @@ def test_building_adapters_imports_neither_the_azure_sdks_nor_argon2() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_starting_the_app_imports_no_pdf_qr_or_signing_library() -> None:
+    # Only the certificates queue renders and signs; a cold start must not pay for it.
+    program = (
+        "import sys\n"
+        "import function_app\n"
+        "heavy = ('fpdf', 'segno', 'uharfbuzz', 'PIL', 'fontTools', 'cryptography')\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_component_given_to_build_is_used_as_it_is() -> None:
     from shared.security.passwords import PasswordHasher
 

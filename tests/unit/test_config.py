@@ -19,6 +19,8 @@ SAFE_PRODUCTION = {
     "MAIL_FROM": "LMS <no-reply@lms.example.org>",
     "SEND_EMAIL_URL": "https://europe-west1-lms.cloudfunctions.net/sendEmail",
     "SEND_EMAIL_SIGNING_SECRET": "Zq8wLm3Rt7yUe2Io9pAs4dFg6hJk1lXc",
+    "CERTIFICATE_SIGNING_KEY": "/run/secrets/certificate-signing-key.pem",
+    "PUBLIC_API_URL": "https://api.lms.example.org",
 }
 
 
@@ -154,6 +156,8 @@ def test_production_with_good_settings_loads(monkeypatch):
         ({"DATABASE_SSLMODE": "disable"}, "DATABASE_SSLMODE=disable does not check"),
         ({"PASSWORD_HASH_MEMORY_KIB": "19455"}, "below OWASP's minimum"),
         ({"PASSWORD_HASH_TIME_COST": "1"}, "below OWASP's minimum"),
+        ({"CERTIFICATE_SIGNING_KEY": ""}, "CERTIFICATE_SIGNING_KEY is not set"),
+        ({"PUBLIC_API_URL": "http://localhost:7071"}, "PUBLIC_API_URL points at this machine"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(monkeypatch, unsafe, named):
@@ -173,12 +177,14 @@ def test_production_names_every_problem_in_one_error(monkeypatch):
     error = refusal(monkeypatch, ENVIRONMENT="production")
 
     message = str(error)
-    assert len(error.problems) == 5
+    assert len(error.problems) == 7
     assert "SECRET_KEY is a placeholder" in message
     assert "DATABASE_URL points at SQLite" in message
     assert "STORAGE=local" in message
     assert "MAIL_TRANSPORT=maildir" in message
     assert "MAIL_FROM is the local placeholder" in message
+    assert "CERTIFICATE_SIGNING_KEY is not set" in message
+    assert "PUBLIC_API_URL points at this machine" in message
 
 
 def test_production_serves_the_api_docs_only_when_enable_api_docs_says_so(monkeypatch):

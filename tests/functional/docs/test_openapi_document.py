@@ -102,6 +102,18 @@ def test_errors_are_documented_as_problem_json_and_deletes_as_no_content() -> No
     assert {"200", "201"} <= set(enroll)
 
 
+def test_a_file_download_is_documented_as_its_media_type_or_a_redirect() -> None:
+    responses = _document()["paths"]["/api/v1/certificates/{certificate_id}/download"]["get"][
+        "responses"
+    ]
+
+    assert responses["200"]["content"] == {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert "Location" in responses["307"]["headers"]
+    assert "content" not in responses["307"]
+
+
 def test_openapi_json_answers_404_where_enable_api_docs_is_false(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,5 +1,5 @@
-"""The certificates queue: certificate.issue through its queue function, as the Functions
-host calls it."""
+"""The certificates queue: certificate.issue and certificate.render through its queue
+function, as the Functions host calls it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from shared.domain.courses import Course
 from shared.domain.enrollments import Certificate, Enrollment
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.users import Role, User
-from shared.services import certificates
+from shared.services import certificate_documents, certificates
 from tests.accounts import make_user
 from tests.function_calls import json_of
 from tests.functional.enrollments.calls import (
@@ -60,7 +60,7 @@ def _issue(enrollment_id: uuid.UUID, message_id: str | None = None) -> str:
     )
 
 
-def test_a_completed_enrollment_gets_its_certificate_mail_and_webhook_event() -> None:
+def test_a_completed_enrollment_gets_its_certificate_then_its_pdf_mail_and_webhook_event() -> None:
     enrollment = _completed_enrollment()
 
     _issue(enrollment.id)
@@ -77,7 +77,19 @@ def test_a_completed_enrollment_gets_its_certificate_mail_and_webhook_event() ->
     assert certificate.completion_date == stored.completed_at
     assert stored.certificate_issued_at == certificate.issued_at
     assert certificate.is_revoked is False
+    assert certificate.pdf_blob_name is None  # rendering is the queue's next message
+    assert of_type("certificates", "certificate.render") == [
+        {"certificate_id": str(certificate.id)}
+    ]
+    assert sent_to("emails") == sent_to("webhooks") == []
+
+    assert run_queue("certificates") == 1
+
+    [certificate] = _certificates()
+    assert certificate.pdf_blob_name == f"{certificate.id}.pdf"
+    assert certificate.credential is not None
     student: User = load(User, enrollment.student_id)
+    number = certificate.certificate_number
     assert of_type("emails", "email.certificate_issued") == [
         {
             "to": student.email,
@@ -85,13 +97,14 @@ def test_a_completed_enrollment_gets_its_certificate_mail_and_webhook_event() ->
             "course_id": str(enrollment.course_id),
             "course_title": "Certified",
             "certificate_id": str(certificate.id),
-            "certificate_number": certificate.certificate_number,
+            "certificate_number": number,
+            "verify_url": f"http://localhost:7071/api/v1/certificates/verify/{number}",
         }
     ]
     assert of_type("webhooks", "certificate.issued") == [
         {
             "certificate_id": str(certificate.id),
-            "certificate_number": certificate.certificate_number,
+            "certificate_number": number,
             "enrollment_id": str(enrollment.id),
             "student_id": str(enrollment.student_id),
             "course_id": str(enrollment.course_id),
@@ -108,31 +121,74 @@ def test_certificate_issue_delivered_twice_issues_one_certificate() -> None:
     _issue(enrollment.id)  # another request for the same enrollment: it has its certificate
 
     assert len(_certificates()) == 1
-    assert len(of_type("emails", "email.certificate_issued")) == 1
-    assert len(of_type("webhooks", "certificate.issued")) == 1
+    assert len(of_type("certificates", "certificate.render")) == 1
     assert _count(ProcessedMessage) == 2
 
 
-def test_a_failing_handler_commits_nothing_and_a_retry_issues_the_certificate(
+def test_certificate_render_delivered_twice_renders_and_announces_once() -> None:
+    enrollment = _completed_enrollment()
+    _issue(enrollment.id)
+    [certificate] = _certificates()
+    payload = {"certificate_id": str(certificate.id)}
+    message_id = deliver("certificates", "certificate.render", payload)
+    [rendered] = _certificates()
+
+    deliver("certificates", "certificate.render", payload, message_id)  # the inbox drops it
+    deliver("certificates", "certificate.render", payload)  # a new copy: it is rendered
+    deliver("certificates", "certificate.render", {"certificate_id": str(uuid.uuid4())})
+
+    [again] = _certificates()
+    assert (again.pdf_blob_name, again.credential) == (rendered.pdf_blob_name, rendered.credential)
+    assert len(of_type("emails", "email.certificate_issued")) == 1
+    assert len(of_type("webhooks", "certificate.issued")) == 1
+
+
+def test_a_failing_issue_commits_nothing_and_a_retry_issues_the_certificate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     enrollment = _completed_enrollment()
 
-    def broken(*args: Any) -> None:
-        raise RuntimeError("announcing failed")
+    def broken(**fields: Any) -> None:
+        raise RuntimeError("publishing failed")
 
-    monkeypatch.setattr(certificates, "announce", broken)
-    with pytest.raises(RuntimeError, match="announcing failed"):
+    monkeypatch.setattr(certificates, "RenderCertificate", broken)
+    with pytest.raises(RuntimeError, match="publishing failed"):
         _issue(enrollment.id)
 
     assert _certificates() == []
     assert load(Enrollment, enrollment.id).certificate_issued_at is None
     assert _count(ProcessedMessage) == 0
-    assert sent_to("emails") == sent_to("webhooks") == []
+    assert sent_to("certificates") == []
 
     monkeypatch.undo()
     _issue(enrollment.id)
     assert len(_certificates()) == 1
+
+
+def test_a_failing_render_commits_nothing_and_a_retry_renders_the_certificate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enrollment = _completed_enrollment()
+    _issue(enrollment.id)
+    [certificate] = _certificates()
+    payload = {"certificate_id": str(certificate.id)}
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("announcing failed")
+
+    monkeypatch.setattr(certificate_documents, "announce", broken)
+    with pytest.raises(RuntimeError, match="announcing failed"):
+        deliver("certificates", "certificate.render", payload)
+
+    [unrendered] = _certificates()
+    assert (unrendered.pdf_blob_name, unrendered.credential) == (None, None)
+    assert sent_to("emails") == sent_to("webhooks") == []
+
+    monkeypatch.undo()
+    deliver("certificates", "certificate.render", payload)
+    [rendered] = _certificates()
+    assert rendered.pdf_blob_name is not None
+    assert len(of_type("emails", "email.certificate_issued")) == 1
 
 
 @pytest.mark.parametrize("status", ["active", "dropped"])
@@ -170,7 +226,7 @@ def test_completing_a_course_leads_to_its_certificate_through_the_queues() -> No
         complete(token, enrollment_id, lesson.id)
 
     run_queue("progress")
-    run_queue("certificates")
+    assert run_queue("certificates") == 2  # certificate.issue, then certificate.render
 
     [certificate] = _certificates()
     assert str(certificate.enrollment_id) == enrollment_id
@@ -182,3 +238,18 @@ def test_completing_a_course_leads_to_its_certificate_through_the_queues() -> No
         "email.course_completed",
         "email.certificate_issued",
     ]
+
+
+def test_a_number_that_keeps_clashing_fails_the_delivery_and_commits_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = _completed_enrollment()
+    _issue(first.id)
+    [taken] = _certificates()
+    second = _completed_enrollment()
+    monkeypatch.setattr(certificates, "certificate_number", lambda now: taken.certificate_number)
+
+    with pytest.raises(RuntimeError, match="no free certificate number after 5 attempts"):
+        _issue(second.id)
+
+    assert [c.enrollment_id for c in _certificates()] == [first.id]

@@ -12,6 +12,7 @@ VERIFY_LINK = f"http://localhost:3000/verify-email?token={TOKEN}"
 RESET_LINK = f"http://localhost:3000/reset-password?token={TOKEN}"
 COURSE_ID = "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f"
 CERTIFICATE_ID = "0c9d8e7f-6a5b-4c4d-8e2f-1a2b3c4d5e6f"
+VERIFY_CERTIFICATE_LINK = "http://localhost:7071/api/v1/certificates/verify/CERT-20261123-4F2A9C"
 
 PAYLOADS: dict[str, dict[str, Any]] = {
     "email.welcome": {"to": "ada@example.org", "full_name": "Ada Lovelace"},
@@ -58,6 +59,16 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "course_title": "Analytical Engines",
         "certificate_id": CERTIFICATE_ID,
         "certificate_number": "CERT-20261123-4F2A9C",
+        "verify_url": VERIFY_CERTIFICATE_LINK,
+    },
+    "email.certificate_revoked": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "course_id": COURSE_ID,
+        "course_title": "Analytical Engines",
+        "certificate_number": "CERT-20261123-4F2A9C",
+        "revoked_at": "5 December 2026",
+        "reason": "The final exam was taken by someone else",
     },
 }
 
@@ -70,6 +81,7 @@ SUBJECTS = {
     "email.enrollment_confirmation": "You are enrolled in Analytical Engines",
     "email.course_completed": "You completed Analytical Engines",
     "email.certificate_issued": "Your certificate for Analytical Engines",
+    "email.certificate_revoked": "Your certificate for Analytical Engines was revoked",
 }
 
 # What each message must link to, besides the app itself.
@@ -79,6 +91,7 @@ LINKS = {
     "email.enrollment_confirmation": f"http://localhost:3000/courses/{COURSE_ID}",
     "email.course_completed": f"http://localhost:3000/courses/{COURSE_ID}",
     "email.certificate_issued": f"http://localhost:3000/certificates/{CERTIFICATE_ID}",
+    "email.certificate_revoked": f"http://localhost:3000/courses/{COURSE_ID}",
 }
 
 

@@ -17,6 +17,8 @@ PRODUCTION = {
     "STORAGE": "azure",
     "AZURE_STORAGE_ACCOUNT_URL": "https://lmsfiles.blob.core.windows.net",
     "MAIL_FROM": "LMS <no-reply@lms.example.org>",
+    "CERTIFICATE_SIGNING_KEY": "/run/secrets/certificate-signing-key.pem",
+    "PUBLIC_API_URL": "https://api.lms.example.org",
 }
 FIREBASE = {
     "MAIL_TRANSPORT": "firebase",

@@ -12,7 +12,14 @@ import pytest
 from shared import bootstrap
 from shared.mail.rendering import RenderedEmail, render
 from shared.messages.emails import EMAILS
-from tests.unit.mail.payloads import LINKS, PAYLOADS, SUBJECTS, TOKEN, email
+from tests.unit.mail.payloads import (
+    LINKS,
+    PAYLOADS,
+    SUBJECTS,
+    TOKEN,
+    VERIFY_CERTIFICATE_LINK,
+    email,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XSS = "<script>alert('x')</script>"
@@ -44,6 +51,20 @@ def test_each_email_carries_its_link_in_both_parts(message_type: str) -> None:
     link = LINKS[message_type]
     assert f"\n{link}\n" in result.text
     assert f'href="{html.escape(link)}"' in result.html
+
+
+def test_the_certificate_email_carries_the_verification_link_in_both_parts() -> None:
+    result = rendered("email.certificate_issued")
+    assert f"\n{VERIFY_CERTIFICATE_LINK}\n" in result.text
+    assert f'href="{html.escape(VERIFY_CERTIFICATE_LINK)}"' in result.html
+
+
+def test_the_revocation_email_says_when_and_why_in_both_parts() -> None:
+    result = rendered("email.certificate_revoked")
+    for part in (result.text, result.html):
+        assert "CERT-20261123-4F2A9C" in part
+        assert "5 December 2026" in part
+        assert "The final exam was taken by someone else" in part
 
 
 @pytest.mark.parametrize("message_type", ["email.mfa_login_code", "email.mfa_setup_code"])

@@ -1,0 +1,1 @@
+"""Documents the app renders: certificates as PDF."""
