@@ -117,6 +117,7 @@ class Dependencies:
         if name == self.settings.CERTIFICATES_CONTAINER_NAME:
             return self.certificate_blobs
         return self._once(f"container:{name}", lambda: self._build_blob_store(name))
+
     @property
     def certificate_blobs(self) -> BlobStore:
         """The certificates' PDFs: a container (a folder locally) of their own."""

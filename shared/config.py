@@ -123,9 +123,7 @@ class Settings(BaseModel):
     # 32 random bytes, URL-safe base64 (`lms backup-key`): backups are AES-256-GCM encrypted.
     BACKUP_ENCRYPTION_KEY: str | None = None
     # A container each backup is also uploaded to (kept BACKUP_RETENTION_DAYS there too).
-    BACKUP_CONTAINER: str | None = Field(
-        default=None, pattern=r"^[a-z0-9](?:-?[a-z0-9]){2,62}$"
-    )
+    BACKUP_CONTAINER: str | None = Field(default=None, pattern=r"^[a-z0-9](?:-?[a-z0-9]){2,62}$")
     # An account whose sign-in the restore drill tries on the restored data.
     RESTORE_DRILL_EMAIL: str | None = None
     RESTORE_DRILL_PASSWORD: str | None = None
