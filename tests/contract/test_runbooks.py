@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from shared import bootstrap
+from shared.backups.manifest import backups_in
 from shared.cli.main import build_parser, main
 from shared.messaging.broker import OutgoingMessage
 from shared.messaging.local import LocalBroker
@@ -88,7 +89,7 @@ def test_the_runbooks_commands_run_on_a_real_database(
     for command in lms_commands((REPO / "docs" / "runbooks" / runbook).read_text()):
         if any(flag in command for flag in NOT_HERE):
             continue
-        newest = sorted(Path(".lms/backups").glob("*.manifest.json"))[-1]
+        newest = backups_in(Path(".lms/backups"))[-1]  # names order by time, then counter
         command = EXAMPLE_BACKUP.sub(lambda m: str(newest), command)
         command = command.replace("<message-id>", "emails-1").replace("<queue>", "emails")
         args = shlex.split(command)[1:]
