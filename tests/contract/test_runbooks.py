@@ -90,7 +90,7 @@ def test_the_runbooks_commands_run_on_a_real_database(
         if any(flag in command for flag in NOT_HERE):
             continue
         newest = backups_in(Path(".lms/backups"))[-1]  # names order by time, then counter
-        command = EXAMPLE_BACKUP.sub(lambda m: str(newest), command)
+        command = EXAMPLE_BACKUP.sub(str(newest).replace("\\", "/"), command)
         command = command.replace("<message-id>", "emails-1").replace("<queue>", "emails")
         args = shlex.split(command)[1:]
         capsys.readouterr()
