@@ -150,7 +150,9 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: 'deployments'
     filesContainerName: 'files'
     certificatesContainerName: 'certificates'
+    backupsContainerName: 'backups'
     softDeleteDays: 14
+    pointInTimeRestoreDays: 13
     appPrincipalId: identities.outputs.appPrincipalId
   }
 }

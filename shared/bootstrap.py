@@ -109,6 +109,15 @@ class Dependencies:
             "files", lambda: self._build_blob_store(self.settings.FILES_CONTAINER_NAME)
         )
 
+    def container(self, name: str) -> BlobStore:
+        """The store of the container `name` (a folder of that name under LOCAL_STORAGE_DIR
+        locally): what backups read from and write to, whichever setting names it."""
+        if name == self.settings.FILES_CONTAINER_NAME:
+            return self.files
+        if name == self.settings.CERTIFICATES_CONTAINER_NAME:
+            return self.certificate_blobs
+        return self._once(f"container:{name}", lambda: self._build_blob_store(name))
+
     @property
     def certificate_blobs(self) -> BlobStore:
         """The certificates' PDFs: a container (a folder locally) of their own."""

@@ -117,6 +117,18 @@ class Settings(BaseModel):
     FILE_DOWNLOAD_URL_EXPIRE_SECONDS: int = Field(default=900, ge=30, le=86400)
     FILES_CLEANUP_SCHEDULE: str = "0 20 * * * *"
 
+    # --- backups (`lms backup`, `lms restore`, `lms restore-drill`)
+    BACKUP_DIR: Path = Path(".lms/backups")
+    BACKUP_RETENTION_DAYS: int = Field(default=14, ge=0, le=3650)
+    # 32 random bytes, URL-safe base64 (`lms backup-key`): backups are AES-256-GCM encrypted.
+    BACKUP_ENCRYPTION_KEY: str | None = None
+    # A container each backup is also uploaded to (kept BACKUP_RETENTION_DAYS there too).
+    BACKUP_CONTAINER: str | None = Field(default=None, pattern=r"^[a-z0-9](?:-?[a-z0-9]){2,62}$")
+    # An account whose sign-in the restore drill tries on the restored data.
+    RESTORE_DRILL_EMAIL: str | None = None
+    RESTORE_DRILL_PASSWORD: str | None = None
+    # The drill fails when the newest backup is older: backups have stopped (the RPO is lost).
+    RESTORE_DRILL_MAX_AGE_HOURS: float = Field(default=26.0, gt=0, le=24 * 366)
     # --- certificates
     # The certificates' PDFs: this container with STORAGE=azure, LOCAL_STORAGE_DIR/<name>
     # with STORAGE=local.
@@ -254,6 +266,15 @@ class Settings(BaseModel):
                 return "postgresql+pg8000://" + value[len(prefix) :]
         if not value.startswith(("sqlite://", "postgresql+pg8000://")):
             raise ValueError("use sqlite:///path/to.db or postgresql+pg8000://user@host/db")
+        return value
+
+    @field_validator("BACKUP_ENCRYPTION_KEY")
+    @classmethod
+    def _backup_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            from shared.backups.encryption import parse_key
+
+            parse_key(value)  # its ValueError names the fix
         return value
 
     @field_validator("MAIL_FROM")

@@ -23,8 +23,14 @@ param filesContainerName string
 @description('Container for issued certificates.')
 param certificatesContainerName string
 
+@description('Container `lms backup` uploads to (BACKUP_CONTAINER), for self-run backups.')
+param backupsContainerName string
+
 @description('Days a deleted blob or container can be restored from the data account.')
 param softDeleteDays int
+
+@description('Days back to which the data account\'s containers can be restored to a point in time (less than softDeleteDays).')
+param pointInTimeRestoreDays int
 
 @description('Principal id of the app identity.')
 param appPrincipalId string
@@ -96,6 +102,17 @@ resource dataBlobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' =
   parent: dataAccount
   name: 'default'
   properties: {
+    // An overwritten or deleted blob keeps its previous versions; with the change feed they
+    // let a whole container go back to a point in time (az storage blob restore).
+    isVersioningEnabled: true
+    changeFeed: {
+      enabled: true
+      retentionInDays: softDeleteDays
+    }
+    restorePolicy: {
+      enabled: true
+      days: pointInTimeRestoreDays
+    }
     deleteRetentionPolicy: {
       enabled: true
       days: softDeleteDays
@@ -118,6 +135,14 @@ resource filesContainer 'Microsoft.Storage/storageAccounts/blobServices/containe
 resource certificatesContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: dataBlobs
   name: certificatesContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource backupsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: dataBlobs
+  name: backupsContainerName
   properties: {
     publicAccess: 'None'
   }

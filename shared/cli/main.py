@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from shared.cli.admin import add_admin_commands
+from shared.cli.backups import add_backup_commands
 from shared.cli.keys import add_key_commands
 from shared.cli.openapi import add_openapi_commands
 from shared.cli.queues import add_queue_commands
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_commands(commands)
     add_seed_commands(commands)
     add_openapi_commands(commands)
+    add_backup_commands(commands)
     add_key_commands(commands)
     return parser
 

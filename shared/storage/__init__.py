@@ -50,6 +50,11 @@ class BlobStore(Protocol):
         """The first `length` bytes of `name` (fewer if it is shorter)."""
         ...
 
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The bytes of `name` a piece at a time (backups read blobs larger than memory);
+        raise ResourceNotFoundError when nothing is stored."""
+        ...
+
     def names(self, modified_before: datetime) -> Iterator[str]:
         """The names of the blobs last written before `modified_before`, in no set order."""
         ...

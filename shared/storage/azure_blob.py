@@ -149,6 +149,18 @@ class AzureBlobStore:
                     raise
                 return b""
 
+    def chunks(self, name: str) -> Iterator[bytes]:
+        from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
+
+        validate_blob_name(name)
+        client = self._container_client()
+        with self._errors_as_domain_errors():
+            try:
+                download = client.download_blob(name)
+            except AzureResourceNotFoundError:
+                raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+            yield from download.chunks()
+
     def names(self, modified_before: datetime) -> Iterator[str]:
         from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
 from shared.storage import HEAD_BYTES, validate_blob_name
 
+CHUNK_BYTES = 1024 * 1024
+
 
 class LocalBlobStore:
     """Stores each blob at `root/<name>`; parts of the name become folders.
@@ -84,6 +86,15 @@ class LocalBlobStore:
                 return stored.read(length)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        try:
+            stored = self._path(name).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ResourceNotFoundError(f"No file is stored under {name!r}.") from None
+        with stored:
+            while chunk := stored.read(CHUNK_BYTES):
+                yield chunk
 
     def names(self, modified_before: datetime) -> Iterator[str]:
         if not self.root.is_dir():

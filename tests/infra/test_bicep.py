@@ -384,3 +384,25 @@ def test_azd_parameters_give_every_parameter_main_bicep_requires() -> None:
 def test_the_package_azd_deploys_leaves_out_azd_environments_and_tools() -> None:
     ignored = set((REPO / ".funcignore").read_text().split())
     assert {".azure", ".venv", ".venv-infra", "infra", "tests", ".github"} <= ignored
+
+
+def test_blobs_and_the_database_can_be_brought_back_to_a_point_in_time() -> None:
+    """What the operations runbooks rely on: Blob versioning, soft delete and container
+    point-in-time restore on the data account, and PostgreSQL's own backups."""
+    (blobs,) = [
+        r
+        for r in bicep.of_type("Microsoft.Storage/storageAccounts/blobServices")
+        if r.symbol == "dataBlobs"
+    ]
+    assert bicep.property_value(blobs.body, "isVersioningEnabled") == "true"
+    restore = blobs.body.split("restorePolicy:", 1)[1]
+    assert bicep.property_value(restore, "enabled") == "true"
+    main = bicep.read("main.bicep")
+    soft_delete = int(re.search(r"softDeleteDays: (\d+)", main).group(1))  # type: ignore[union-attr]
+    restore_days = int(re.search(r"pointInTimeRestoreDays: (\d+)", main).group(1))  # type: ignore[union-attr]
+    assert 0 < restore_days < soft_delete  # Azure requires it
+    assert "backupsContainerName: 'backups'" in main
+    (server,) = bicep.of_type("Microsoft.DBforPostgreSQL/flexibleServers")
+    assert bicep.property_value(server.body, "backupRetentionDays") == "backupRetentionDays"
+    assert 7 <= int(bicep.params("main.bicep")["postgresBackupRetentionDays"] or 0) <= 35
+    assert "geoRedundantBackup" in server.body
