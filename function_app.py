@@ -9,6 +9,7 @@ import azure.functions as func
 from functions_api import (
     admin,
     analytics,
+    assignments,
     auth,
     cors,
     courses,
@@ -39,6 +40,7 @@ API = (
     lessons,
     enrollments,
     quizzes,
+    assignments,
     files,
     analytics,
     docs,
