@@ -138,8 +138,13 @@ class Classroom:
         return str(self.assignment["id"])
 
     def work(self, **body: Any) -> dict[str, Any]:
-        """A submission body for this assignment: text unless something else is given."""
-        return {"assignment_id": self.assignment_id, **(body or {"content": "My answer"})}
+        """A submission body for this assignment: text unless other work is given."""
+        sent = {"content", "link_url", "file_ids", "file_urls"} & set(body)
+        return {
+            "assignment_id": self.assignment_id,
+            **({} if sent else {"content": "My answer"}),
+            **body,
+        }
 
     def submit(self, token: str | None = None, **body: Any) -> func.HttpResponse:
         return submit(self.work(**body), token or self.student_token)
@@ -186,20 +191,26 @@ def due_in(now: datetime, **delta: float) -> str:
 # --- e-mails --------------------------------------------------------------------------------
 
 
-def deliver_emails() -> int:
-    """Run the `emails` queue through the app's real `emails_consume` until it is empty (to
-    the Maildir, MAIL_TRANSPORT's default); the number of deliveries."""
-    user_function = functions_by_name()["emails_consume"].get_user_function()
-    function = QueueFunction("emails_consume", "emails", lambda msg: user_function(msg=msg))
+def deliver(queue: str) -> int:
+    """Run `queue` through the app's real `<queue>_consume` until it is empty, as the local
+    host would; the number of deliveries."""
+    name = f"{queue}_consume"
+    user_function = functions_by_name()[name].get_user_function()
+    function = QueueFunction(name, queue, lambda msg: user_function(msg=msg))
     broker = bootstrap.current().broker
     assert isinstance(broker, LocalBroker)
     consumer = QueueConsumer([function], broker)
     delivered = 0
-    while batch := broker.receive("emails", 8):
+    while batch := broker.receive(queue, 8):
         for message in batch:
             assert consumer.deliver(function, message)
             delivered += 1
     return delivered
+
+
+def deliver_emails() -> int:
+    """The `emails` queue delivered to the Maildir (MAIL_TRANSPORT's default)."""
+    return deliver("emails")
 
 
 def delivered_mail(to: str) -> list[EmailMessage]:

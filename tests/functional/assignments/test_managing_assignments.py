@@ -135,9 +135,7 @@ def test_an_assignment_attaches_to_one_lesson_of_its_course() -> None:
 
 def test_students_see_published_assignments_of_courses_they_are_enrolled_in() -> None:
     room = classroom()
-    draft = ok(
-        create({"course_id": str(room.course.id), "title": "Draft"}, room.owner_token), 201
-    )
+    draft = ok(create({"course_id": str(room.course.id), "title": "Draft"}, room.owner_token), 201)
     _, outsider = make_user(role=Role.STUDENT)
     _, other_instructor = make_user(role=Role.INSTRUCTOR)
     _, admin = make_user(role=Role.ADMIN, admin_setup_complete=True)
@@ -231,7 +229,9 @@ def test_publishing_and_archiving_through_status_or_is_published() -> None:
 def test_null_clears_a_nullable_field() -> None:
     room = classroom(due_date="2030-01-01T00:00:00Z", max_submissions=3)
 
-    body = ok(update(room.assignment_id, {"due_date": None, "max_submissions": None}, room.owner_token))
+    body = ok(
+        update(room.assignment_id, {"due_date": None, "max_submissions": None}, room.owner_token)
+    )
 
     assert (body["due_date"], body["max_submissions"]) == (None, None)
 

@@ -69,8 +69,7 @@ def test_a_submission_on_the_due_date_is_on_time_and_one_after_it_is_refused(
     assert ok(room.submit(), 201)["is_late"] is False
     clock.advance(seconds=1)
     assert refused(room.submit(late_token), 403) == (
-        "The due date has passed and this assignment does not accept late work; "
-        "ask your instructor"
+        "The due date has passed and this assignment does not accept late work; ask your instructor"
     )
     with unit_of_work() as uow:
         assert len(uow.session.scalars(select(Submission)).all()) == 1
