@@ -89,7 +89,7 @@ class Assignment(Base):
     is_published: Mapped[bool] = mapped_column(default=False)
     late_policy: Mapped[str] = mapped_column(String(20), default=LatePolicy.REFUSE.value)
     late_penalty_percent: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
-    max_submissions: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    max_submissions: Mapped[int | None]  # None: unlimited (no default: None is a value)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
