@@ -40,9 +40,7 @@ def _counts() -> tuple[int, int, int]:
     with unit_of_work() as uow:
         submissions = uow.session.scalar(select(func.count()).select_from(Submission))
         versions = uow.session.scalar(select(func.count()).select_from(SubmissionVersion))
-        numbers = uow.session.scalar(
-            select(func.count(SubmissionVersion.number.distinct()))
-        )
+        numbers = uow.session.scalar(select(func.count(SubmissionVersion.number.distinct())))
     return int(submissions or 0), int(versions or 0), int(numbers or 0)
 
 
