@@ -9,6 +9,7 @@ import azure.functions as func
 from functions_api import (
     admin,
     analytics,
+    assignments,
     auth,
     certificates,
     cors,
@@ -44,6 +45,7 @@ API = (
     lessons,
     enrollments,
     quizzes,
+    assignments,
     files,
     certificates,
     analytics,

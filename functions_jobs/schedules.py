@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import azure.functions as func
 
 from shared import bootstrap
 from shared.messaging.outbox import sweep_outbox
+from shared.services.assignments.reminders import send_due_reminders
 from shared.services.files.cleanup import remove_abandoned
 from shared.services.housekeeping import purge_expired
 from shared.services.quizzes.attempts import expire_overdue
@@ -66,3 +68,16 @@ def files_cleanup(timer: func.TimerRequest) -> None:
             result.expired_uploads,
             result.orphaned_blobs,
         )
+
+
+@bp.function_name("assignment_reminders")
+@bp.timer_trigger(schedule="%ASSIGNMENT_REMINDER_SCHEDULE%", arg_name="timer", use_monitor=True)
+def assignment_reminders(timer: func.TimerRequest) -> None:
+    """Mail each enrolled student who has not submitted a reminder before an assignment's due
+    date (ASSIGNMENT_REMINDER_LEAD_HOURS ahead), once per student and assignment."""
+    deps = bootstrap.current()
+    lead = timedelta(hours=deps.settings.ASSIGNMENT_REMINDER_LEAD_HOURS)
+    with deps.uow() as uow:
+        sent = send_due_reminders(uow, lead)
+    if sent:
+        log.info("assignments: %d due-date reminder(s) sent", sent)

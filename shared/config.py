@@ -96,6 +96,9 @@ class Settings(BaseModel):
     OUTBOX_SWEEP_SCHEDULE: str = "*/10 * * * * *"
     HOUSEKEEPING_SCHEDULE: str = "0 */15 * * * *"
     QUIZ_ATTEMPT_EXPIRY_SCHEDULE: str = "0 */1 * * * *"
+    # Reminders mailed to students who have not submitted, this many hours before the due date.
+    ASSIGNMENT_REMINDER_SCHEDULE: str = "0 */10 * * * *"
+    ASSIGNMENT_REMINDER_LEAD_HOURS: int = Field(default=24, ge=1, le=24 * 14)
     INBOX_RETENTION_DAYS: int = Field(default=14, ge=1, le=365)
 
     # --- files
@@ -185,6 +188,8 @@ class Settings(BaseModel):
     AUTH_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
     FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR: int = Field(default=100, ge=1)
     FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=3600, ge=1, le=86400)
+    ASSIGNMENT_RATE_LIMIT_REQUESTS_PER_MINUTE: int = Field(default=60, ge=1)
+    ASSIGNMENT_RATE_LIMIT_WINDOW_SECONDS: int = Field(default=60, ge=1, le=86400)
     # argon2id cost per password hash (sign-in, sign-up, password changes): OWASP's minimum,
     # m=19 MiB, t=2, p=1. A stored hash made with other values is re-hashed at its next sign-in.
     PASSWORD_HASH_TIME_COST: int = Field(default=2, ge=1, le=10)

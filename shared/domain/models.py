@@ -1,6 +1,13 @@
 """Every model, imported once so Base.metadata is complete (Alembic and the drift test read it)."""
 
 from shared.domain.admins import AdminProfile
+from shared.domain.assignments import (
+    Assignment,
+    AssignmentReminder,
+    Submission,
+    SubmissionFile,
+    SubmissionVersion,
+)
 from shared.domain.base import Base
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Certificate, Enrollment, LessonProgress
@@ -21,6 +28,8 @@ from shared.domain.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubsc
 
 __all__ = [
     "AdminProfile",
+    "Assignment",
+    "AssignmentReminder",
     "Base",
     "Certificate",
     "Course",
@@ -42,6 +51,9 @@ __all__ = [
     "RefreshToken",
     "RejectedMessage",
     "SpentToken",
+    "Submission",
+    "SubmissionFile",
+    "SubmissionVersion",
     "TimerSchedule",
     "UploadedFile",
     "User",

@@ -8,6 +8,7 @@ others carry ids, and the pages they point at are built here from FRONTEND_BASE_
     app_url          {FRONTEND_BASE_URL}                          every template
     course_url       {FRONTEND_BASE_URL}/courses/{course_id}
     certificate_url  {FRONTEND_BASE_URL}/certificates/{certificate_id}
+    assignment_url   {FRONTEND_BASE_URL}/assignments/{assignment_id}
 
 HTML templates are autoescaped (a course title of `<script>` arrives as text); text templates
 are not, since nothing interprets them. Jinja2 is imported on the first render, not at a cold
@@ -35,6 +36,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 FRONTEND_PAGES: Mapping[str, tuple[str, str]] = {
     "course_url": ("courses", "course_id"),
     "certificate_url": ("certificates", "certificate_id"),
+    "assignment_url": ("assignments", "assignment_id"),
 }
 
 

@@ -151,6 +151,45 @@ class WebhookAlertEmail(Email):
     subscription_disabled: bool
 
 
+class AssignmentGradedEmail(Email):
+    type = "email.assignment_graded"
+    template = "assignment_graded"
+    subject = "Your work on {{ assignment_title }} is graded"
+    pages = ("assignment_url",)
+
+    assignment_id: uuid.UUID
+    assignment_title: str
+    course_title: str
+    grade: str  # "87.50", after any late penalty
+    max_grade: str
+    late_penalty_percent: str | None = None  # "10.00" when a late penalty was taken off
+    feedback: str = ""
+
+
+class AssignmentReturnedEmail(Email):
+    type = "email.assignment_returned"
+    template = "assignment_returned"
+    subject = "Your work on {{ assignment_title }} was returned for rework"
+    pages = ("assignment_url",)
+
+    assignment_id: uuid.UUID
+    assignment_title: str
+    course_title: str
+    feedback: str = ""
+
+
+class AssignmentDueReminderEmail(Email):
+    type = "email.assignment_due_reminder"
+    template = "assignment_due_reminder"
+    subject = "{{ assignment_title }} is due {{ due_text }}"
+    pages = ("assignment_url",)
+
+    assignment_id: uuid.UUID
+    assignment_title: str
+    course_title: str
+    due_text: str  # "on 2026-05-01 at 17:00 UTC"
+
+
 EMAILS: tuple[type[Email], ...] = (
     WelcomeEmail,
     VerifyEmail,
@@ -162,4 +201,7 @@ EMAILS: tuple[type[Email], ...] = (
     CertificateIssuedEmail,
     CertificateRevokedEmail,
     WebhookAlertEmail,
+    AssignmentGradedEmail,
+    AssignmentReturnedEmail,
+    AssignmentDueReminderEmail,
 )

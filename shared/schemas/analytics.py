@@ -51,13 +51,46 @@ class DailyActivityOut(Schema):
     quizzes_taken: int
 
 
+class DueAssignmentOut(Schema):
+    """A published assignment the caller still owes work for: nothing submitted yet, or work
+    returned for rework (`status` "returned"). `is_overdue`: past its due date, late work
+    still accepted."""
+
+    assignment_id: uuid.UUID
+    course_id: uuid.UUID
+    course_title: str
+    title: str
+    due_date: dt.datetime
+    is_overdue: bool
+    late_policy: str
+    max_points: int
+    submission_id: uuid.UUID | None
+    status: str | None
+
+
+class GradedAssignmentOut(Schema):
+    """One of the caller's graded submissions."""
+
+    assignment_id: uuid.UUID
+    submission_id: uuid.UUID
+    course_id: uuid.UUID
+    course_title: str
+    title: str
+    grade: float
+    max_grade: float
+    is_late: bool
+    graded_at: dt.datetime
+
+
 class StudentDashboardOut(Schema):
-    """GET /analytics/my-dashboard."""
+    """GET /analytics/my-dashboard; the assignment lists are additions to the reference."""
 
     student_id: uuid.UUID
     summary: StudentProgressOut
     courses: list[DashboardCourseOut]
     recent_activity: list[DailyActivityOut]
+    assignments_due: list[DueAssignmentOut]
+    assignments_graded: list[GradedAssignmentOut]
 
 
 class CourseAnalyticsOut(Schema):
@@ -84,6 +117,9 @@ class InstructorOverviewOut(Schema):
     total_students: int
     total_enrollments: int
     average_course_rating: float
+    # Submissions to the instructor's assignments waiting for a grade (submitted or revised):
+    # an addition to the reference.
+    submissions_awaiting_grading: int
 
 
 class SystemOverviewOut(Schema):

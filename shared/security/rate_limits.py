@@ -27,7 +27,8 @@ from shared.domain.base import UtcDateTime
 DEFAULT_RULE = "default"
 AUTH_RULE = "auth"
 UPLOAD_RULE = "upload"
-RULE_NAMES = (DEFAULT_RULE, AUTH_RULE, UPLOAD_RULE)
+ASSIGNMENTS_RULE = "assignments"
+RULE_NAMES = (DEFAULT_RULE, AUTH_RULE, UPLOAD_RULE, ASSIGNMENTS_RULE)
 # Requests whose client address no trusted proxy reported share one budget.
 UNKNOWN_CLIENT = "ip:unknown"
 
@@ -57,6 +58,13 @@ def rule_named(name: str, settings: Settings) -> RateLimitRule:
             name,
             settings.FILE_UPLOAD_RATE_LIMIT_REQUESTS_PER_HOUR,
             settings.FILE_UPLOAD_RATE_LIMIT_WINDOW_SECONDS,
+            per_user=True,
+        )
+    if name == ASSIGNMENTS_RULE:
+        return RateLimitRule(
+            name,
+            settings.ASSIGNMENT_RATE_LIMIT_REQUESTS_PER_MINUTE,
+            settings.ASSIGNMENT_RATE_LIMIT_WINDOW_SECONDS,
             per_user=True,
         )
     raise ValueError(f"{name!r} is not a rate limit rule; use one of {', '.join(RULE_NAMES)}")

@@ -20,14 +20,20 @@ def fetch_page(
     session: Session, statement: Select[Any], query: PageQuery
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of `statement` (already ordered) on the page `query` asks for, and the total."""
+    return fetch_slice(session, statement, (query.page - 1) * query.page_size, query.page_size)
+
+
+def fetch_slice(
+    session: Session, statement: Select[Any], skip: int, limit: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of `statement` (already ordered) from `skip` on, at most `limit`, and the
+    total (the reference's skip/limit lists)."""
     rows = session.execute(
-        statement.add_columns(func.count().over())
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
+        statement.add_columns(func.count().over()).offset(skip).limit(limit)
     ).all()
     if rows:
         return [tuple(row)[:-1] for row in rows], int(rows[0][-1])
-    if query.page == 1:
+    if skip == 0:
         return [], 0
     matching = statement.order_by(None).subquery()
     return [], int(session.scalar(select(func.count()).select_from(matching)) or 0)

@@ -15,9 +15,10 @@ The state machine of one lesson's progress:
 - completed, or a percentage ≥ 100 → completed at 100 %, completed_at (and started_at) set once;
 - not_started → 0 %, timestamps cleared; in_progress → started_at set once, completed_at cleared;
 - time_spent_seconds and last_position_seconds are absolute values, not increments;
-- a lesson with an open quiz (published, not archived) is completed only by passing the quiz
-  (record_lesson_completion): an update that would complete it is refused (400), so neither
-  the lesson nor the course can be completed around the quiz.
+- a lesson with an open quiz (published, not archived) is completed only by passing the quiz,
+  and one with a published assignment only by a graded submission (record_lesson_completion):
+  an update that would complete it is refused (400), so neither the lesson nor the course can
+  be completed around the quiz or the assignment.
 
 The summary: total = courses.total_lessons (every lesson of the course); completed = progress
 rows with status completed; percentage = completed / total * 100 rounded half-up to 0.01
@@ -41,6 +42,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from shared.domain.assignments import Assignment, AssignmentStatus
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from shared.domain.errors import (
@@ -64,6 +66,10 @@ LESSON_NOT_IN_COURSE = "Lesson not found in this enrollment's course"
 NOT_EDITOR = "Not authorized to update this enrollment progress"
 NO_DOWNGRADE = "Completed lesson progress cannot be downgraded"
 QUIZ_GATED = "This lesson has a quiz: it is completed by passing the quiz, not marked complete"
+ASSIGNMENT_GATED = (
+    "This lesson has an assignment: it is completed when the assignment is graded, "
+    "not marked complete"
+)
 ENROLLMENT_ENDED = "This enrollment was dropped; enroll in the course again to continue"
 ENDED_STATUSES = (EnrollmentStatus.DROPPED.value, EnrollmentStatus.EXPIRED.value)
 
@@ -211,20 +217,29 @@ class _CourseLesson:
     total_lessons: int
     progress: LessonProgress | None
     gated: bool  # an open (published, not archived) quiz: only a passing attempt completes it
+    assigned: bool  # a published assignment: only a graded submission completes it
 
 
 def _course_lesson(
     session: Session, enrollment: Enrollment, lesson_id: uuid.UUID
 ) -> _CourseLesson | None:
     """The lesson with its course's title, total, the stored progress and whether an open quiz
-    gates it; None: not in it."""
+    or a published assignment gates it; None: not in it."""
     open_quiz = (
         exists()
         .where(Quiz.lesson_id == Lesson.id, Quiz.is_published.is_(True), Quiz.archived_at.is_(None))
         .correlate(Lesson)
     )
+    open_assignment = (
+        exists()
+        .where(
+            Assignment.lesson_id == Lesson.id,
+            Assignment.status == AssignmentStatus.PUBLISHED.value,
+        )
+        .correlate(Lesson)
+    )
     row = session.execute(
-        select(Course.title, Course.total_lessons, LessonProgress, open_quiz)
+        select(Course.title, Course.total_lessons, LessonProgress, open_quiz, open_assignment)
         .select_from(Lesson)
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(
@@ -288,8 +303,9 @@ def update_progress(
     lesson = _course_lesson(session, enrollment, parse_id(lesson_id, LESSON_NOT_IN_COURSE))
     if lesson is None:
         raise ResourceNotFoundError(LESSON_NOT_IN_COURSE)
-    if lesson.gated and _completes(data) and not _is_completed(lesson.progress):
-        raise RuleViolationError(QUIZ_GATED)
+    gated = lesson.gated or lesson.assigned
+    if gated and _completes(data) and not _is_completed(lesson.progress):
+        raise RuleViolationError(QUIZ_GATED if lesson.gated else ASSIGNMENT_GATED)
     progress = _record(uow, actor, enrollment, lesson, data)
     uow.commit()
     return LessonProgressOut.model_validate(progress)

@@ -14,6 +14,8 @@ owns and every enrollment in them:
     average_course_rating  AVG of every rating in those courses: each rating weighs the same,
                            so a course with 40 ratings counts 40 times one with a single
                            rating (not a mean of the courses' means)
+    submissions_awaiting_grading  submissions to those courses' assignments with status
+                           submitted or revised
 System: users by role, courses, published courses, enrollments, active enrollments.
 
 Always computed from the rows, never cached (the reference cached a course's figures for
@@ -35,6 +37,7 @@ from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
 from shared.domain.users import Role, User
 from shared.schemas.analytics import CourseAnalyticsOut, InstructorOverviewOut, SystemOverviewOut
 from shared.security.permissions import Actor
+from shared.services.analytics.assignments import awaiting_grading
 from shared.services.analytics.formulas import (
     INSUFFICIENT_PERMISSIONS,
     count_where,
@@ -117,7 +120,8 @@ def instructor_overview(
         .subquery("enrollment_figures")
     )
     user = select(func.count().label("known")).where(User.id == user_id).subquery("user_known")
-    row = uow.session.execute(one_row(courses, enrollments, user)).one()
+    submissions = awaiting_grading(user_id)
+    row = uow.session.execute(one_row(courses, enrollments, user, submissions)).one()
     if not row.known:
         raise ResourceNotFoundError(INSTRUCTOR_NOT_FOUND)
     return InstructorOverviewOut(
@@ -127,6 +131,7 @@ def instructor_overview(
         total_students=row.students,
         total_enrollments=row.enrollments,
         average_course_rating=mean(row.rating, row.ratings),
+        submissions_awaiting_grading=row.awaiting,
     )
 
 

@@ -12,9 +12,10 @@ and over the caller's quiz attempts with status `graded`:
 
 my-dashboard: that summary; one row per enrollment, newest enrollment first; and per UTC
 date of the last 30 (today included), the lessons completed that day with the time spent
-on them, and the graded attempts submitted that day. Days without either are left out.
+on them, and the graded attempts submitted that day. Days without either are left out; and
+the assignments due and graded (analytics/assignments.py).
 
-Statements: my-progress 1, my-dashboard 3, whatever the number of enrollments.
+Statements: my-progress 1, my-dashboard 5, whatever the number of enrollments.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from shared.schemas.analytics import (
     StudentProgressOut,
 )
 from shared.security.permissions import Actor
+from shared.services.analytics import assignments
 from shared.services.analytics.formulas import (
     count_where,
     mean,
@@ -62,6 +64,8 @@ def my_dashboard(uow: UnitOfWork, actor: Actor) -> StudentDashboardOut:
         summary=_progress(uow.session, actor.id),
         courses=_courses(uow.session, actor.id),
         recent_activity=_activity(uow.session, actor.id, now),
+        assignments_due=assignments.due_assignments(uow.session, actor.id, now),
+        assignments_graded=assignments.graded_assignments(uow.session, actor.id),
     )
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from shared.domain.errors import AccessDeniedError, ResourceNotFoundError
+from shared.domain.assignments import Assignment, Submission, SubmissionFile, SubmissionVersion
+from shared.domain.courses import Course
+from shared.domain.errors import AccessDeniedError, ResourceConflictError, ResourceNotFoundError
 from shared.domain.files import FileStatus, UploadedFile
+from shared.domain.users import Role
 from shared.schemas.files import FileListQuery, FileOut
 from shared.schemas.pages import Page
 from shared.security.permissions import Actor
@@ -19,6 +22,7 @@ from shared.uow import UnitOfWork
 
 log = logging.getLogger("lms.files")
 FILE_NOT_FOUND = "File not found"
+ATTACHED = "This file is attached to an assignment submission; it stays while the submission does"
 
 
 def owned_file(uow: UnitOfWork, owner_id: uuid.UUID, file_id: uuid.UUID | str) -> UploadedFile:
@@ -43,14 +47,35 @@ def list_files(uow: UnitOfWork, actor: Actor, query: FileListQuery) -> Page[File
 
 
 def readable_file(uow: UnitOfWork, actor: Actor, file_id: str) -> UploadedFile:
-    """The file, if the caller may download it: its uploader, an admin, or anyone signed in
-    when it is public."""
+    """The file, if the caller may download it: its uploader, an admin, anyone signed in
+    when it is public, or the instructor of a course it was submitted to (an attachment of a
+    submission to one of the course's assignments)."""
     stored = uow.session.get(UploadedFile, parse_id(file_id, FILE_NOT_FOUND))
     if stored is None or not stored.is_available:
         raise ResourceNotFoundError(FILE_NOT_FOUND)
-    if not (stored.is_public or actor.is_admin or stored.uploader_id == actor.id):
+    if not (
+        stored.is_public
+        or actor.is_admin
+        or stored.uploader_id == actor.id
+        or _submitted_to_course_of(uow, actor, stored.id)
+    ):
         raise AccessDeniedError("Not authorized to access this file")
     return stored
+
+
+def _submitted_to_course_of(uow: UnitOfWork, actor: Actor, file_id: uuid.UUID) -> bool:
+    """Whether the file is attached to a submission to a course the caller teaches."""
+    if actor.role is not Role.INSTRUCTOR:
+        return False
+    attached = (
+        select(SubmissionFile.file_id)
+        .join(SubmissionVersion, SubmissionVersion.id == SubmissionFile.version_id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .join(Course, Course.id == Assignment.course_id)
+        .where(SubmissionFile.file_id == file_id, Course.instructor_id == actor.id)
+    )
+    return uow.session.scalar(select(exists(attached))) is True
 
 
 def delete_file(uow: UnitOfWork, store: BlobStore, actor: Actor, file_id: str) -> None:
@@ -63,6 +88,8 @@ def delete_file(uow: UnitOfWork, store: BlobStore, actor: Actor, file_id: str) -
         raise ResourceNotFoundError(FILE_NOT_FOUND)
     if not (actor.is_admin or stored.uploader_id == actor.id):
         raise AccessDeniedError("Not authorized to delete this file")
+    if uow.session.scalar(select(exists().where(SubmissionFile.file_id == stored.id))):
+        raise ResourceConflictError(ATTACHED)
     name = stored.storage_path
     uow.session.delete(stored)
     uow.commit()

@@ -89,6 +89,7 @@ def test_an_instructors_rating_weighs_every_rating_the_same() -> None:
         "total_enrollments": 8,  # C1's 6 and C2's 2, whatever their status
         # (5 + 4 + 4 + 2) / 4 ratings; the mean of the courses' means would be 3.17.
         "average_course_rating": 3.75,
+        "submissions_awaiting_grading": 0,
     }
 
 
@@ -104,6 +105,7 @@ def test_an_instructor_without_ratings_has_a_zero_rating() -> None:
         "total_students": 1,
         "total_enrollments": 2,  # S dropped C3 and expired in C4: still enrollments
         "average_course_rating": 0,
+        "submissions_awaiting_grading": 0,
     }
 
 
@@ -119,6 +121,7 @@ def test_a_user_without_courses_has_an_overview_of_zeros() -> None:
         "total_students": 0,
         "total_enrollments": 0,
         "average_course_rating": 0,
+        "submissions_awaiting_grading": 0,
     }
 
 

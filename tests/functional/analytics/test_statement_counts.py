@@ -83,15 +83,16 @@ def test_my_progress_costs_three_statements_however_many_enrollments() -> None:
     assert json_of(my_progress(token))["quizzes_taken"] == 50
 
 
-def test_my_dashboard_costs_five_statements_however_many_enrollments() -> None:
+def test_my_dashboard_costs_seven_statements_however_many_enrollments() -> None:
     student, token = make_user()
     _learn_in_new_courses(student, 1)
-    # Rate limit, actor, the summary, the enrollment rows, the daily activity.
-    assert _statements(lambda: my_dashboard(token)) == 5
+    # Rate limit, actor, the summary, the enrollment rows, the daily activity, the
+    # assignments due and the assignments graded.
+    assert _statements(lambda: my_dashboard(token)) == 7
 
     _learn_in_new_courses(student, MORE)
 
-    assert _statements(lambda: my_dashboard(token)) == 5
+    assert _statements(lambda: my_dashboard(token)) == 7
     body = json_of(my_dashboard(token))
     assert len(body["courses"]) == 50
     assert sum(day["lessons_completed"] for day in body["recent_activity"]) == 50

@@ -13,6 +13,7 @@ RESET_LINK = f"http://localhost:3000/reset-password?token={TOKEN}"
 COURSE_ID = "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f"
 CERTIFICATE_ID = "0c9d8e7f-6a5b-4c4d-8e2f-1a2b3c4d5e6f"
 VERIFY_CERTIFICATE_LINK = "http://localhost:7071/api/v1/certificates/verify/CERT-20261123-4F2A9C"
+ASSIGNMENT_ID = "3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d"
 
 PAYLOADS: dict[str, dict[str, Any]] = {
     "email.welcome": {"to": "ada@example.org", "full_name": "Ada Lovelace"},
@@ -81,6 +82,33 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "reason": "HTTP 503",
         "subscription_disabled": False,
     },
+    "email.assignment_graded": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "assignment_id": ASSIGNMENT_ID,
+        "assignment_title": "The Bernoulli numbers",
+        "course_title": "Analytical Engines",
+        "grade": "81.00",
+        "max_grade": "100.00",
+        "late_penalty_percent": "10.00",
+        "feedback": "Note G is right; check the loop bounds.",
+    },
+    "email.assignment_returned": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "assignment_id": ASSIGNMENT_ID,
+        "assignment_title": "The Bernoulli numbers",
+        "course_title": "Analytical Engines",
+        "feedback": "Show the table of operations too.",
+    },
+    "email.assignment_due_reminder": {
+        "to": "ada@example.org",
+        "full_name": "Ada Lovelace",
+        "assignment_id": ASSIGNMENT_ID,
+        "assignment_title": "The Bernoulli numbers",
+        "course_title": "Analytical Engines",
+        "due_text": "on 2026-05-01 at 17:00 UTC",
+    },
 }
 
 SUBJECTS = {
@@ -94,6 +122,9 @@ SUBJECTS = {
     "email.certificate_issued": "Your certificate for Analytical Engines",
     "email.certificate_revoked": "Your certificate for Analytical Engines was revoked",
     "email.webhook_alert": "Webhook delivery failed: https://hr.example.org/hooks/lms",
+    "email.assignment_graded": "Your work on The Bernoulli numbers is graded",
+    "email.assignment_returned": "Your work on The Bernoulli numbers was returned for rework",
+    "email.assignment_due_reminder": "The Bernoulli numbers is due on 2026-05-01 at 17:00 UTC",
 }
 
 # What each message must link to, besides the app itself.
@@ -104,6 +135,9 @@ LINKS = {
     "email.course_completed": f"http://localhost:3000/courses/{COURSE_ID}",
     "email.certificate_issued": f"http://localhost:3000/certificates/{CERTIFICATE_ID}",
     "email.certificate_revoked": f"http://localhost:3000/courses/{COURSE_ID}",
+    "email.assignment_graded": f"http://localhost:3000/assignments/{ASSIGNMENT_ID}",
+    "email.assignment_returned": f"http://localhost:3000/assignments/{ASSIGNMENT_ID}",
+    "email.assignment_due_reminder": f"http://localhost:3000/assignments/{ASSIGNMENT_ID}",
 }
 
 
