@@ -41,6 +41,16 @@ param postgresAdminPassword string
 @minLength(32)
 param sendEmailSigningSecret string
 
+@description('CERTIFICATE_SIGNING_KEY: the RSA private key (PEM) that signs certificates\' credentials; `lms keys generate` makes one.')
+@secure()
+@minLength(200)
+param certificateSigningKey string
+
+@description('WEBHOOK_SECRET_KEY: the Fernet key that encrypts webhook signing secrets at rest (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).')
+@secure()
+@minLength(44)
+param webhookSecretKey string
+
 // --- the app's non-secret settings
 @description('MAIL_FROM, e.g. "LMS <no-reply@school.example>".')
 param mailFrom string
@@ -53,6 +63,9 @@ param frontendBaseUrl string
 
 @description('CORS_ORIGINS, comma-separated.')
 param corsOrigins string
+
+@description('PUBLIC_API_URL: where clients reach the API (a custom domain, or the Function App\'s https://<name>.azurewebsites.net).')
+param publicApiUrl string
 
 @description('Who receives the alerts.')
 param alertEmail string
@@ -200,6 +213,8 @@ module keyVault 'modules/keyvault.bicep' = {
     secretKey: secretKey
     databaseUrl: 'postgresql+pg8000://${postgresAdminLogin}:${uriComponent(postgresAdminPassword)}@${postgres.outputs.host}:${postgres.outputs.port}/${postgres.outputs.databaseName}'
     sendEmailSigningSecret: sendEmailSigningSecret
+    certificateSigningKey: certificateSigningKey
+    webhookSecretKey: webhookSecretKey
     appPrincipalId: identities.outputs.appPrincipalId
     deployPrincipalId: identities.outputs.deployPrincipalId
     operatorPrincipalId: principalId
@@ -221,11 +236,14 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     dataBlobEndpoint: storage.outputs.dataBlobEndpoint
     filesContainerName: 'files'
+    certificatesContainerName: 'certificates'
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appInsightsConnectionString: monitoring.outputs.connectionString
     secretKeyUri: keyVault.outputs.secretKeyUri
     databaseUrlUri: keyVault.outputs.databaseUrlUri
     sendEmailSigningSecretUri: keyVault.outputs.sendEmailSigningSecretUri
+    certificateSigningKeyUri: keyVault.outputs.certificateSigningKeyUri
+    webhookSecretKeyUri: keyVault.outputs.webhookSecretKeyUri
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
@@ -235,6 +253,7 @@ module functionApp 'modules/functionapp.bicep' = {
     sendEmailUrl: sendEmailUrl
     frontendBaseUrl: frontendBaseUrl
     corsOrigins: corsOrigins
+    publicApiUrl: publicApiUrl
   }
 }
 

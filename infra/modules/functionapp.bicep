@@ -40,6 +40,9 @@ param dataBlobEndpoint string
 @description('Container for uploaded files (AZURE_STORAGE_CONTAINER_NAME).')
 param filesContainerName string
 
+@description('Container of the certificates\' PDFs (CERTIFICATES_CONTAINER_NAME).')
+param certificatesContainerName string
+
 @description('<namespace>.servicebus.windows.net')
 param serviceBusNamespace string
 
@@ -54,6 +57,12 @@ param databaseUrlUri string
 
 @description('Key Vault URI of the SEND_EMAIL_SIGNING_SECRET secret.')
 param sendEmailSigningSecretUri string
+
+@description('Key Vault URI of the CERTIFICATE_SIGNING_KEY secret.')
+param certificateSigningKeyUri string
+
+@description('Key Vault URI of the WEBHOOK_SECRET_KEY secret.')
+param webhookSecretKeyUri string
 
 @description('Instance memory in MB: 512, 2048 or 4096.')
 @allowed([
@@ -92,6 +101,9 @@ param frontendBaseUrl string
 
 @description('Origins allowed to call the API from a browser (CORS_ORIGINS), comma-separated.')
 param corsOrigins string
+
+@description('Where clients reach the API (PUBLIC_API_URL): the credentials\' issuer and the QR codes\' links.')
+param publicApiUrl string
 
 // Website Contributor: deploy code and restart the app, nothing else in the group.
 var websiteContributor = 'de139f84-1756-47ae-9be6-808fbbe84772'
@@ -227,6 +239,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: '0 */1 * * * *'
         }
         {
+          name: 'FILES_CLEANUP_SCHEDULE'
+          value: '0 20 * * * *'
+        }
+        {
+          name: 'ASSIGNMENT_REMINDER_SCHEDULE'
+          value: '0 */10 * * * *'
+        }
+        {
           name: 'STORAGE'
           value: 'azure'
         }
@@ -238,8 +258,26 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'AZURE_STORAGE_CONTAINER_NAME'
           value: filesContainerName
         }
-        // The certificates container is provisioned (storage.bicep); the setting that names
-        // it comes with the certificates feature, which adds it here.
+        {
+          name: 'FILES_CONTAINER_NAME'
+          value: filesContainerName
+        }
+        {
+          name: 'CERTIFICATES_CONTAINER_NAME'
+          value: certificatesContainerName
+        }
+        {
+          name: 'CERTIFICATE_SIGNING_KEY'
+          value: '@Microsoft.KeyVault(SecretUri=${certificateSigningKeyUri})'
+        }
+        {
+          name: 'WEBHOOK_SECRET_KEY'
+          value: '@Microsoft.KeyVault(SecretUri=${webhookSecretKeyUri})'
+        }
+        {
+          name: 'PUBLIC_API_URL'
+          value: publicApiUrl
+        }
         {
           name: 'MAIL_TRANSPORT'
           value: 'firebase'

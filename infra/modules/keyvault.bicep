@@ -22,6 +22,14 @@ param databaseUrl string
 @secure()
 param sendEmailSigningSecret string
 
+@description('CERTIFICATE_SIGNING_KEY: the PEM that signs certificates\' credentials.')
+@secure()
+param certificateSigningKey string
+
+@description('WEBHOOK_SECRET_KEY: the Fernet key that encrypts webhook secrets at rest.')
+@secure()
+param webhookSecretKey string
+
 @description('Principal id of the app identity (reads the secrets).')
 param appPrincipalId string
 
@@ -85,6 +93,26 @@ resource sendEmailSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource certificateSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  //checkov:skip=CKV_AZURE_41: an expired secret stops the app; rotation is a deliberate step (README "Deploy")
+  parent: vault
+  name: 'certificate-signing-key'
+  properties: {
+    value: certificateSigningKey
+    contentType: 'application/x-pem-file'
+  }
+}
+
+resource webhookSecretKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  //checkov:skip=CKV_AZURE_41: an expired secret stops the app; rotation is a deliberate step (README "Deploy")
+  parent: vault
+  name: 'webhook-secret-key'
+  properties: {
+    value: webhookSecretKey
+    contentType: 'text/plain'
+  }
+}
+
 resource appReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, appPrincipalId, secretsUser)
   scope: vault
@@ -120,3 +148,5 @@ output vaultUri string = vault.properties.vaultUri
 output secretKeyUri string = secretKeySecret.properties.secretUri
 output databaseUrlUri string = databaseUrlSecret.properties.secretUri
 output sendEmailSigningSecretUri string = sendEmailSecret.properties.secretUri
+output certificateSigningKeyUri string = certificateSigningKeySecret.properties.secretUri
+output webhookSecretKeyUri string = webhookSecretKeySecret.properties.secretUri

@@ -406,3 +406,22 @@ def test_blobs_and_the_database_can_be_brought_back_to_a_point_in_time() -> None
     assert bicep.property_value(server.body, "backupRetentionDays") == "backupRetentionDays"
     assert 7 <= int(bicep.params("main.bicep")["postgresBackupRetentionDays"] or 0) <= 35
     assert "geoRedundantBackup" in server.body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CERTIFICATES_CONTAINER_NAME",
+        "CERTIFICATE_SIGNING_KEY",
+        "FILES_CONTAINER_NAME",
+        "PUBLIC_API_URL",
+        "WEBHOOK_SECRET_KEY",
+    ],
+)
+def test_the_settings_production_refuses_to_start_without_are_app_settings(name: str) -> None:
+    assert name in bicep.app_settings()
+
+
+@pytest.mark.parametrize("name", ["CERTIFICATE_SIGNING_KEY", "WEBHOOK_SECRET_KEY"])
+def test_the_keys_come_from_key_vault(name: str) -> None:
+    assert str(bicep.app_settings()[name]).startswith("@Microsoft.KeyVault(")
