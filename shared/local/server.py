@@ -184,6 +184,7 @@ def _listeners(host: str, port: int, count: int) -> list[socket.socket]:
 
 def _listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     from shared.local.http_server import LISTEN_BACKLOG
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -293,6 +294,7 @@ def _serve_here(
 ) -> int:
     """One process: requests, queue consumers and timers."""
     from shared.local.http_server import create_server
+
     server = create_server(wsgi, listener, threads)
     consumer = _queue_consumer(functions, bootstrap.current())
     scheduler.start()
@@ -374,6 +376,7 @@ def _worker(
     """One worker process: its own dependencies (connections never cross a fork), request
     threads and queue consumers, until SIGINT or SIGTERM."""
     from shared.local.http_server import create_server
+
     consumer = None
     server = None
     try:

@@ -22,7 +22,7 @@ from shared.config import UnsafeSettingsError
 from shared.local.app_functions import AppSettingMissingError, functions_of
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
-from shared.local.server import StartupError, stop_on_signals, load_function_app, where_things_go
+from shared.local.server import StartupError, load_function_app, stop_on_signals, where_things_go
 from shared.local.timers import TimerScheduler
 from shared.messaging.local import LocalBroker
 from shared.observability.console import configure_console_logging
