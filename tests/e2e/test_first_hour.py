@@ -124,11 +124,21 @@ def test_the_readme_run_command_serves_a_ready_api_from_a_fresh_clone(
     assert (clone / ".lms" / "lms.db").exists()  # the embedded default, in the clone
 
 
-def test_lms_worker_delivers_the_mail_an_api_only_host_queued(
-    clone: Path, ran_make_run: str
-) -> None:
-    maildir = clone / ".lms" / "newcomer-mail"
-    settings = {"MAILDIR_PATH": str(maildir)}
+def test_lms_worker_delivers_the_mail_an_api_only_host_queued(clone: Path) -> None:
+    # A database of its own: the `make run` host above consumes the default one's queues.
+    maildir = clone / ".lms" / "worker-mail"
+    settings = {
+        "MAILDIR_PATH": str(maildir),
+        "DATABASE_URL": f"sqlite:///{clone / '.lms' / 'worker.db'}",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "shared.cli", "migrate"],
+        cwd=clone,
+        env=_environment(**settings),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     api = Child(
         [sys.executable, "-m", "shared.cli", "serve", "--port", "0", "--processes", "1"],
         clone,
@@ -141,7 +151,8 @@ def test_lms_worker_delivers_the_mail_an_api_only_host_queued(
         assert re.search(r"queue triggers\s+none", api.output)  # the API host consumes nothing
         worker.wait_for(re.compile(r"LMS worker running"))
 
-        assert _post(f"{url}/api/v1/auth/forgot-password", {"email": "student@example.com"}) == 200
+        signup = {"email": "new@example.com", "password": "NewcomerPass123", "full_name": "New"}
+        assert _post(f"{url}/api/v1/auth/register", signup) == 201
 
         deadline = time.monotonic() + 30
         delivered: list[Path] = []
@@ -149,7 +160,7 @@ def test_lms_worker_delivers_the_mail_an_api_only_host_queued(
             delivered = list((maildir / "new").glob("*")) if (maildir / "new").exists() else []
             time.sleep(0.2)
         assert delivered, f"no mail in {maildir}:\n{worker.output}"
-        assert "student@example.com" in delivered[0].read_text(errors="replace")
+        assert "new@example.com" in delivered[0].read_text(errors="replace")
     finally:
         worker.stop()
         api.stop()
