@@ -50,7 +50,8 @@ def get_user(uow: UnitOfWork, user_id: str | uuid.UUID) -> UserOut:
 
 
 def create_student(deps: Dependencies, data: UserCreate) -> UserOut:
-    """An admin adds a student; privileged accounts have their own flows. No e-mail is sent."""
+    """An admin adds a student; privileged accounts have their own flows. An unverified
+    account (REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN on) gets its verification link."""
     if data.role in PRIVILEGED_ROLES:
         raise RuleViolationError(
             "Use /admin/setup or /instructors/register to create privileged accounts"
