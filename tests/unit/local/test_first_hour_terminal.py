@@ -119,7 +119,7 @@ def _table() -> RouteTable:
 def test_a_malformed_id_is_a_404_that_says_the_id_must_be_a_uuid() -> None:
     outcome = _table().match("GET", "/api/v1/courses/42")
     assert isinstance(outcome, NotFound)
-    assert outcome.hint.startswith("id must be a UUID")
+    assert outcome.hint.startswith("course_id must be a UUID")
 
 
 def test_a_path_no_route_serves_gets_no_hint() -> None:
