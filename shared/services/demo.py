@@ -274,7 +274,8 @@ def demo_state(deps: Dependencies) -> list[str]:
 
     with deps.uow() as uow:
         session = uow.session
-        by_role = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        rows = session.execute(select(User.role, func.count()).group_by(User.role))
+        by_role = {str(role): int(n) for role, n in rows}
         published = count(select(func.count()).where(Course.is_published.is_(True)))
         drafts = count(select(func.count()).where(Course.is_published.is_(False)))
         pending = count(select(func.count()).where(InstructorProfile.is_verified.is_(False)))

@@ -125,3 +125,31 @@ def test_a_malformed_id_is_a_404_that_says_the_id_must_be_a_uuid() -> None:
 def test_a_path_no_route_serves_gets_no_hint() -> None:
     assert _table().match("GET", "/api/v1/nothing/42") == NotFound()
     assert _table().match("GET", "/api/v1/courses/42/lessons") == NotFound()
+
+
+def test_lms_serve_without_waitress_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shared.cli.local as local
+
+    monkeypatch.setattr(local.importlib.util, "find_spec", lambda name: None)
+    assert main(["serve"]) == 2
+    assert "pip install 'lms-functions[local]'" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_lms_worker_refuses_an_app_role_without_background_triggers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    from shared import bootstrap
+    from shared.local.worker import run_worker
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/lms.db")
+    bootstrap.reset()
+    import azure.functions as func
+
+    try:
+        assert run_worker(app=func.FunctionApp()) == 2
+    finally:
+        bootstrap.reset()
+    assert "registers no queue or timer trigger" in capsys.readouterr().err
