@@ -105,4 +105,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/cold_start.py
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) node_modules .lms .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* $(INFRA_VENV) node_modules .lms .pytest_cache .mypy_cache .ruff_cache
