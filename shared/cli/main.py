@@ -9,11 +9,23 @@ from collections.abc import Sequence
 from shared.cli.admin import add_admin_commands
 from shared.cli.backups import add_backup_commands
 from shared.cli.keys import add_key_commands
+from shared.cli.local import add_local_commands, missing_waitress
 from shared.cli.openapi import add_openapi_commands
 from shared.cli.queues import add_queue_commands
 from shared.cli.seed import add_seed_commands
 from shared.config import UnsafeSettingsError, get_settings
 from shared.version import __version__
+
+SETTINGS_HELP = """\
+Settings come from the environment (every one is in local.settings.sample.json and the README):
+  DATABASE_URL     sqlite:///./.lms/lms.db by default; postgresql+pg8000://user@host/db
+  APP_ROLE         all (default), api (HTTP only) or jobs (queue and timer triggers only)
+  BROKER           local (a database table, default) or servicebus (ServiceBusConnection)
+  STORAGE          local (LOCAL_STORAGE_DIR, default .lms/files) or azure
+  MAIL_TRANSPORT   maildir (MAILDIR_PATH, default .lms/mail), smtp or firebase
+  LOG_LEVEL        INFO by default; logs are readable lines on a terminal, JSON elsewhere
+  ENVIRONMENT      development by default; production refuses unsafe settings
+Start with: lms migrate && lms seed-demo && lms serve"""
 
 
 def _masked(url: str) -> str:
@@ -57,6 +69,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if missing_waitress("serve"):
+        return 2
     from shared.local.server import serve
 
     return serve(host=args.host, port=args.port, threads=args.threads, processes=args.processes)
@@ -73,12 +87,19 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lms", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="lms",
+        description=__doc__,
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"lms {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="serve every function of function_app.py on one local HTTP port"
+        "serve",
+        help="serve every function of function_app.py on one local HTTP port, with the "
+        "queue consumers and timers",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7071, help="port to bind (default 7071)")
@@ -99,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("revision", nargs="?", default="head", help="target (default head)")
     migrate.set_defaults(handler=cmd_migrate)
 
+    add_local_commands(commands)
     add_queue_commands(commands)
     add_admin_commands(commands)
     add_seed_commands(commands)

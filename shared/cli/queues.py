@@ -105,7 +105,7 @@ def cmd_dlq_purge(args: argparse.Namespace) -> int:
 
 
 def add_queue_commands(commands: Any) -> None:
-    jobs = commands.add_parser("jobs", help="background jobs")
+    jobs = commands.add_parser("jobs", help="background jobs: what waits on each queue")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="COMMAND")
     status = jobs_commands.add_parser("status", help="depth, oldest message and dead letters")
     status.set_defaults(handler=cmd_jobs_status)
@@ -114,15 +114,15 @@ def add_queue_commands(commands: Any) -> None:
     dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True, metavar="COMMAND")
 
     def with_queue(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        parser.add_argument("--queue", required=True, choices=QUEUES)
+        parser.add_argument("--queue", required=True, choices=QUEUES, help="the queue")
         return parser
 
     listing = with_queue(dlq_commands.add_parser("list", help="list dead letters"))
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     listing.set_defaults(handler=cmd_dlq_list)
 
     show = with_queue(dlq_commands.add_parser("show", help="one dead letter, with its body"))
-    show.add_argument("message_id")
+    show.add_argument("message_id", help="the dead letter's message id (from `lms dlq list`)")
     show.set_defaults(handler=cmd_dlq_show)
 
     for name, handler, verb in (
@@ -130,6 +130,8 @@ def add_queue_commands(commands: Any) -> None:
         ("purge", cmd_dlq_purge, "delete"),
     ):
         parser = with_queue(dlq_commands.add_parser(name, help=f"{verb} dead letters"))
-        parser.add_argument("message_ids", nargs="*", metavar="MESSAGE_ID")
+        parser.add_argument(
+            "message_ids", nargs="*", metavar="MESSAGE_ID", help="message ids (`lms dlq list`)"
+        )
         parser.add_argument("--all", action="store_true", help=f"{verb} every dead letter")
         parser.set_defaults(handler=handler)

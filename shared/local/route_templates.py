@@ -147,6 +147,28 @@ class RouteTemplate:
                 return params
         return None
 
+    def refused_parameters(self, path_segments: list[str]) -> list[Parameter] | None:
+        """The parameters whose constraints alone keep this template from matching the path
+        (None when it does not match even without them, or when it matches)."""
+        for shape in self.shapes:
+            fixed = len(shape.segments)
+            if len(path_segments) < fixed or (
+                shape.catch_all is None and len(path_segments) != fixed
+            ):
+                continue
+            refused: list[Parameter] = []
+            for segment, value in zip(shape.segments, path_segments, strict=False):
+                if isinstance(segment, Literal) and not segment.matches(value):
+                    break
+                if isinstance(segment, Parameter) and not segment.matches(value):
+                    if value == "":
+                        break
+                    refused.append(segment)
+            else:
+                if refused:
+                    return refused
+        return None
+
 
 def _parse_segment(part: str, index: int, text: str) -> Segment | CatchAll:
     if (

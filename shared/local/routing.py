@@ -16,7 +16,7 @@ import azure.functions as func
 
 from shared.local.app_functions import HttpFunction, functions_of
 from shared.local.route_constraints import RouteTemplateError
-from shared.local.route_templates import RouteTemplate, overlap_example, split_path
+from shared.local.route_templates import Parameter, RouteTemplate, overlap_example, split_path
 
 ANY_METHOD = "*"
 
@@ -76,7 +76,15 @@ class MethodNotAllowed:
 
 @dataclass(frozen=True)
 class NotFound:
-    pass
+    # What would have matched: "course_id must be a UUID" when only a constraint refused it.
+    hint: str = ""
+
+
+def _requirement(parameter: Parameter) -> str:
+    if any(c.name == "guid" for c in parameter.constraints):
+        return f"{parameter.name} must be a UUID (like 3fa85f64-5717-4562-b3fc-2c963f66afa6)"
+    constraints = ", ".join(map(str, parameter.constraints))
+    return f"{parameter.name} must satisfy the route constraint {constraints}"
 
 
 def _common_methods(a: Route, b: Route) -> list[str]:
@@ -149,8 +157,18 @@ class RouteTable:
                 matched.append((route, params))
         known = [route for route, _ in matched if not route.is_preflight_fallback]
         if not known:
-            return NotFound()
+            return NotFound(self._hint(method, segments))
         allowed: set[str] = set()
         for route in known:
             allowed |= route.methods or set()
         return MethodNotAllowed(tuple(sorted(allowed)))
+
+    def _hint(self, method: str, segments: list[str]) -> str:
+        """Why a path that a route would serve but for a parameter's constraint is refused."""
+        for route in self.routes:
+            if route.is_preflight_fallback or not route.accepts(method):
+                continue
+            refused = route.template.refused_parameters(segments)
+            if refused:
+                return "; ".join(_requirement(parameter) for parameter in refused)
+        return ""

@@ -12,6 +12,9 @@ Start-up either succeeds with one banner on stdout (flushed, so a parent process
 knows the port answers) or fails with one message and exit status 2: a settings error, no
 function_app.py, ambiguous routes, a bad timer schedule or a busy port. SIGINT and SIGTERM
 stop it cleanly with status 0.
+
+waitress (the `[local]` extra of the package) is imported only when a port is opened, so
+`lms worker` runs where only requirements.txt is installed.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from shared.bootstrap import Dependencies
 from shared.config import Settings, UnsafeSettingsError
 from shared.local.app_functions import AppFunctions, AppSettingMissingError, functions_of
 from shared.local.body_limits import BodyLimits
-from shared.local.http_server import LISTEN_BACKLOG, create_server
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
 from shared.local.route_constraints import RouteTemplateError
@@ -54,7 +56,7 @@ from shared.local.timers import TimerScheduler
 from shared.local.uploads import LOCAL_UPLOAD_PATH, LocalUploads
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
-from shared.observability.logging import configure_logging
+from shared.observability.console import configure_console_logging
 
 log = logging.getLogger("lms.local")
 
@@ -98,6 +100,26 @@ def masked_database_url(settings: Settings) -> str:
     return make_url(settings.DATABASE_URL).render_as_string(hide_password=True)
 
 
+def where_things_go(settings: Settings) -> list[str]:
+    """The banner's lines that say where data, mail and files end up."""
+    if settings.MAIL_TRANSPORT == "maildir":
+        mail = f"Maildir {settings.MAILDIR_PATH.resolve()} (one file per mail under new/)"
+    elif settings.MAIL_TRANSPORT == "smtp":
+        mail = f"SMTP {settings.SMTP_HOST}:{settings.SMTP_PORT}"
+    else:
+        mail = f"Firebase sendEmail at {settings.SEND_EMAIL_URL or '(SEND_EMAIL_URL not set)'}"
+    if settings.STORAGE == "local":
+        files = f"folder {settings.LOCAL_STORAGE_DIR.resolve()}"
+    else:
+        account = settings.AZURE_STORAGE_ACCOUNT_URL or "AZURE_STORAGE_CONNECTION_STRING"
+        files = f"Azure Blob container {settings.FILES_CONTAINER_NAME!r} ({account})"
+    return [
+        f"  database        {masked_database_url(settings)}",
+        f"  mail            {mail}",
+        f"  files           {files}",
+    ]
+
+
 def banner(
     url: str,
     threads: int,
@@ -119,7 +141,7 @@ def banner(
         f"  timers          {', '.join(timers) or 'none'}",
         f"  queue triggers  {', '.join(queues) or 'none'}"
         + (f"  (from the {settings.BROKER} broker)" if queues else ""),
-        f"  database        {masked_database_url(settings)}",
+        *where_things_go(settings),
         f"  sendEmail       {send_email}",
     ]
     if functions.unsupported:
@@ -134,7 +156,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def _stop_on_signals() -> Iterator[None]:
+def stop_on_signals() -> Iterator[None]:
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
@@ -161,6 +183,8 @@ def _listeners(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 def _listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    from shared.local.http_server import LISTEN_BACKLOG
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -220,7 +244,7 @@ def serve(
         # Each process's pool is sized to its threads (Settings.db_pool_size).
         settings = environment.model_copy(update={"PYTHON_THREADPOOL_THREAD_COUNT": threads})
         deps = bootstrap.install(bootstrap.build(settings))
-        configure_logging(settings.LOG_LEVEL)
+        configure_console_logging(settings.LOG_LEVEL)
         folder = Path(os.getcwd())
         function_app = app if app is not None else load_function_app(folder)
         functions = functions_of(function_app)
@@ -269,13 +293,15 @@ def _serve_here(
     text: str,
 ) -> int:
     """One process: requests, queue consumers and timers."""
+    from shared.local.http_server import create_server
+
     server = create_server(wsgi, listener, threads)
     consumer = _queue_consumer(functions, bootstrap.current())
     scheduler.start()
     if consumer is not None:
         consumer.start()
     try:
-        with _stop_on_signals():
+        with stop_on_signals():
             print(text, flush=True)
             server.run()
     except KeyboardInterrupt:
@@ -319,7 +345,7 @@ def _serve_in_workers(
     status = 0
     scheduler.start()
     try:
-        with _stop_on_signals():
+        with stop_on_signals():
             print(text, flush=True)
             pid, code = os.wait()
             workers.discard(pid)
@@ -349,10 +375,12 @@ def _worker(
 ) -> int:
     """One worker process: its own dependencies (connections never cross a fork), request
     threads and queue consumers, until SIGINT or SIGTERM."""
+    from shared.local.http_server import create_server
+
     consumer = None
     server = None
     try:
-        with _stop_on_signals():
+        with stop_on_signals():
             # Forget the parent's dependencies without closing them: they are the parent's.
             bootstrap.forget()
             deps = bootstrap.install(bootstrap.build(settings))

@@ -257,7 +257,8 @@ class FunctionsWsgiApp:
                     headers={"Allow": listed},
                 )
                 return problem_response(request, problem)
-            return problem_response(request, HttpProblem(404, f"Nothing is served at {path}"))
+            hint = f": {outcome.hint}" if outcome.hint else ""
+            return problem_response(request, HttpProblem(404, f"Nothing is served at {path}{hint}"))
         except Exception:
             # The route pipeline catches everything; reaching here is a bug in the host or a
             # function registered without the pipeline.

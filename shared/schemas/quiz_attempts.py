@@ -56,7 +56,16 @@ class AnswerIn(Schema):
 
 
 class AttemptSubmit(Schema):
-    answers: Annotated[list[AnswerIn], Field(max_length=MAX_ANSWERS)] = []
+    # An attempt is spent once submitted, so `answers` is required: a body without it (`{}`,
+    # a client that lost its state) is a 422 and the attempt stays open. An explicit empty
+    # list is a deliberate blank submission; questions left out count as unanswered.
+    answers: Annotated[
+        list[AnswerIn],
+        Field(
+            max_length=MAX_ANSWERS,
+            description="Required; [] submits a blank attempt. Questions left out are unanswered.",
+        ),
+    ]
 
 
 class AttemptStarted(Schema):

@@ -25,7 +25,7 @@ from shared.schemas.enrollments import EnrollmentCreate
 from shared.schemas.instructors import InstructorRegister
 from shared.schemas.lessons import LessonCreate
 from shared.security.permissions import Actor
-from shared.services import courses, enrollments, lessons, progress
+from shared.services import courses, demo_features, enrollments, lessons, progress
 from shared.services.identity import instructors
 from shared.services.identity.accounts import commit_account, create_account, find_by_email
 from shared.services.identity.admins import create_operator_admin
@@ -249,3 +249,46 @@ def seed(deps: Dependencies, say: Callable[[str], None]) -> None:
         f"{STUDENT.email} is enrolled in {COURSES[0].title!r} ({LESSONS_DONE} of "
         f"{len(outline)} lessons done) and {COURSES[1].title!r}"
     )
+    say(demo_features.ensure_draft_course(deps, teacher))
+    say(demo_features.ensure_pending_instructor(deps))
+    quiz_id, line = demo_features.ensure_quiz(deps, teacher, course_ids[0])
+    say(line)
+    say(demo_features.ensure_essay_waiting(deps, learner, quiz_id))
+    say(demo_features.ensure_file(deps, teacher))
+    say(demo_features.ensure_certificate(deps, learner))
+    say(demo_features.ensure_webhook_subscription(deps, teacher))
+    for line in demo_state(deps):
+        say(line)
+
+
+def demo_state(deps: Dependencies) -> list[str]:
+    """What the database holds now, whoever made it (the demo, or someone since)."""
+    from sqlalchemy import Select, func
+
+    from shared.domain.files import UploadedFile
+    from shared.domain.instructors import InstructorProfile
+    from shared.domain.quizzes import AttemptStatus, Quiz, QuizAttempt
+
+    def count(query: Select[tuple[int]]) -> int:
+        return int(session.scalar(query) or 0)
+
+    with deps.uow() as uow:
+        session = uow.session
+        rows = session.execute(select(User.role, func.count()).group_by(User.role))
+        by_role = {str(role): int(n) for role, n in rows}
+        published = count(select(func.count()).where(Course.is_published.is_(True)))
+        drafts = count(select(func.count()).where(Course.is_published.is_(False)))
+        pending = count(select(func.count()).where(InstructorProfile.is_verified.is_(False)))
+        quizzes = count(select(func.count()).select_from(Quiz))
+        waiting = count(
+            select(func.count()).where(QuizAttempt.status == AttemptStatus.NEEDS_GRADING.value)
+        )
+        files = count(select(func.count()).select_from(UploadedFile))
+    roles = ", ".join(f"{n} {role}" for role, n in sorted(by_role.items()))
+    return [
+        "Now in the database:",
+        f"  users     {roles}; {pending} instructor(s) waiting for verification",
+        f"  courses   {published} published, {drafts} draft",
+        f"  quizzes   {quizzes}; {waiting} attempt(s) waiting for grading",
+        f"  files     {files}",
+    ]

@@ -78,10 +78,11 @@ def test_only_jobs_that_sign_in_to_azure_may_ask_for_a_token(name: str) -> None:
         assert wants_token == signs_in, f"{name}:{job_name}"
 
 
-def test_ci_runs_the_readme_test_command_on_311_and_312_with_postgresql() -> None:
+def test_ci_runs_the_readme_test_command_on_311_to_313_with_postgresql() -> None:
     ci = load("ci.yml")
     test = ci["jobs"]["test"]
-    assert test["strategy"]["matrix"]["python"] == ["3.11", "3.12"]
+    assert test["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    assert "continue-on-error" not in test  # every version is a gate
     assert test["services"]["postgres"]["image"] == "postgres:16"
     assert test["env"]["TEST_DATABASES"] == "all"
     assert "TEST_POSTGRES_URL" in test["env"]
@@ -162,3 +163,13 @@ def test_dependabot_keeps_the_pinned_actions_current() -> None:
     config = yaml.safe_load((WORKFLOWS.parent / "dependabot.yml").read_text())
     ecosystems = {u["package-ecosystem"] for u in config["updates"]}
     assert "github-actions" in ecosystems
+
+
+def test_the_deploy_installs_and_ships_the_locked_versions() -> None:
+    deploy = load("deploy.yml")
+    runs = "\n".join(
+        s.get("run", "") for job in deploy["jobs"].values() for s in job.get("steps", [])
+    )
+    assert "pip install --quiet -r requirements.txt -c requirements.lock" in runs
+    # The package's requirements.txt, which the remote build installs, is the lock.
+    assert 'cp requirements.lock "$RUNNER_TEMP/locked/requirements.txt"' in runs

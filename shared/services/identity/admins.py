@@ -34,6 +34,7 @@ from shared.schemas.users import UserOut
 from shared.security.ip_allowlist import require_includes_caller
 from shared.security.passwords import PasswordHasher
 from shared.security.permissions import Actor
+from shared.services.identity import email_verification
 from shared.services.identity.accounts import commit_account, create_account, flush_account
 from shared.uow import UnitOfWork
 
@@ -186,6 +187,7 @@ def create_initial_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAc
                 now,
                 email_verified=not settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
             )
+            email_verification.send_link_if_unverified(uow, settings, user)
             commit_account(uow)
         except ResourceConflictError as exc:
             # A registered e-mail: the reference answered its failures here with 400 so.
@@ -212,6 +214,7 @@ def setup_admin(deps: Dependencies, data: AdminSetupRequest) -> AdminAccountCrea
                 now,
                 email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
             )
+            email_verification.send_link_if_unverified(uow, deps.settings, user)
             commit_account(uow)
             return _created("Admin account created successfully", user, profile, now)
     except ResourceConflictError:

@@ -24,7 +24,7 @@ from shared.schemas.auth import MessageOut
 from shared.security import mail_budget
 from shared.security.tokens import EMAIL_VERIFICATION, decode_token, issue_token
 from shared.services.identity import account_emails, sessions
-from shared.services.identity.accounts import find_by_email
+from shared.services.identity.accounts import find_by_email, flush_account
 from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -46,6 +46,16 @@ def send_link(uow: UnitOfWork, settings: Settings, user: User) -> None:
         settings, EMAIL_VERIFICATION, user.id, lifetime, uow.clock(), email=user.email
     )
     account_emails.send_verification_link(uow, settings, user, token.token, minutes)
+
+
+def send_link_if_unverified(uow: UnitOfWork, settings: Settings, user: User) -> None:
+    """Whoever creates an account (sign-up, an admin adding a user, an instructor or another
+    admin): an address not yet verified gets its link in the same transaction. With
+    REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN off an account counts as verified at creation, as in
+    the reference, and gets none."""
+    if user.email_verified_at is None:
+        flush_account(uow)  # the link's token names the account's id
+        send_link(uow, settings, user)
 
 
 def request_link(deps: Dependencies, email: str) -> MessageOut:

@@ -31,6 +31,7 @@ from shared.schemas.instructors import (
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
+from shared.services.identity import email_verification
 from shared.services.identity.accounts import commit_account, create_account, flush_account
 from shared.services.ids import parse_id
 from shared.uow import UnitOfWork
@@ -109,6 +110,7 @@ def register(deps: Dependencies, data: InstructorRegister) -> InstructorRegister
                 email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
             )
             flush_account(uow)
+            email_verification.send_link_if_unverified(uow, deps.settings, user)
             profile = InstructorProfile(
                 user_id=user.id,
                 bio=data.bio,

@@ -43,7 +43,6 @@ def register(deps: Dependencies, data: Registration) -> AuthOut:
         tokens = sessions.start_session(uow.session, settings, user, uow.clock())
         account_emails.send_welcome(uow, user)
         uow.publish(UserRegistered(user_id=user.id, role=user.role, registered_at=user.created_at))
-        if user.email_verified_at is None:
-            email_verification.send_link(uow, settings, user)
+        email_verification.send_link_if_unverified(uow, settings, user)
         commit_account(uow)
         return sessions.signed_in(user, tokens)

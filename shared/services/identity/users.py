@@ -21,7 +21,7 @@ from shared.schemas.accounts import UserCreate, UserUpdate
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.users import UserOut
 from shared.security.permissions import Actor
-from shared.services.identity import sessions
+from shared.services.identity import email_verification, sessions
 from shared.services.identity.accounts import commit_account, create_account, find_by_email
 from shared.services.ids import parse_id
 from shared.services.pages import fetch_page
@@ -50,7 +50,8 @@ def get_user(uow: UnitOfWork, user_id: str | uuid.UUID) -> UserOut:
 
 
 def create_student(deps: Dependencies, data: UserCreate) -> UserOut:
-    """An admin adds a student; privileged accounts have their own flows. No e-mail is sent."""
+    """An admin adds a student; privileged accounts have their own flows. An unverified
+    account (REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN on) gets its verification link."""
     if data.role in PRIVILEGED_ROLES:
         raise RuleViolationError(
             "Use /admin/setup or /instructors/register to create privileged accounts"
@@ -65,6 +66,7 @@ def create_student(deps: Dependencies, data: UserCreate) -> UserOut:
             role=Role.STUDENT,
             email_verified=not deps.settings.REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN,
         )
+        email_verification.send_link_if_unverified(uow, deps.settings, user)
         commit_account(uow)
         return UserOut.model_validate(user)
 

@@ -125,3 +125,28 @@ def test_emails_carry_tokens_only_inside_their_link() -> None:
         others = [str(v) for k, v in payload.items() if k != "link"]
         assert all(token not in text for text in others), kind
         assert all("token" not in key for key in payload), kind
+
+
+def test_a_student_an_admin_adds_gets_a_verification_link_when_verification_is_required() -> None:
+    from shared.schemas.accounts import UserCreate
+    from shared.services.identity.users import create_student
+
+    data = UserCreate(email="added@example.org", full_name="Added", password="s3cret-pass")
+    created = create_student(bootstrap.current(), data)
+
+    assert created.email_verified_at is None
+    links = emails("email.verify_email")
+    assert [link["payload"]["to"] for link in links] == ["added@example.org"]
+
+
+def test_an_account_verified_at_creation_gets_no_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.schemas.accounts import UserCreate
+    from shared.services.identity.users import create_student
+
+    monkeypatch.setenv("REQUIRE_EMAIL_VERIFICATION_FOR_LOGIN", "false")
+    bootstrap.reset()
+    data = UserCreate(email="added@example.org", full_name="Added", password="s3cret-pass")
+    created = create_student(bootstrap.current(), data)
+
+    assert created.email_verified_at is not None
+    assert emails("email.verify_email") == []

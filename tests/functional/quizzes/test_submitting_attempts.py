@@ -13,7 +13,8 @@ from shared.domain.enrollments import Enrollment, LessonProgress
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.quizzes import QuizAnswer, QuizAttempt
 from shared.domain.users import Role
-from tests.accounts import make_user
+from tests.accounts import bearer, make_user
+from tests.function_calls import call_http
 from tests.functional.enrollments.calls import drop, run_queue, types_on
 from tests.functional.quizzes.scenario import (
     MC,
@@ -365,3 +366,25 @@ def test_with_correct_answers_hidden_a_student_sees_only_the_score_and_the_verdi
     assert by_question[setup.question(0)]["is_correct"] is False
     assert by_question[setup.question(0)]["solution"]["correct_option_ids"] == ["b"]
     assert by_question[setup.question(1)]["solution"]["correct_answer"] == "true"
+
+
+def test_a_body_without_answers_is_refused_with_422_and_the_attempt_stays_open() -> None:
+    setup = quiz_setup((MC, TF), max_attempts=1)
+    attempt = ok(start(setup.quiz_id, setup.student_token), 201)
+
+    response = call_http(
+        "attempts_submit",
+        "POST",
+        f"/api/v1/quizzes/{setup.quiz_id}/attempts/{attempt['id']}/submit",
+        headers=bearer(setup.student_token),
+        json_body={},
+        route_params={"quiz_id": setup.quiz_id, "attempt_id": attempt["id"]},
+    )
+
+    assert response.status_code == 422
+    assert "answers" in response.get_body().decode()
+    stored = load(QuizAttempt, uuid.UUID(attempt["id"]))
+    assert (stored.status, stored.submitted_at) == ("in_progress", None)
+    # An explicit empty list is a deliberate blank submission: graded, the attempt spent.
+    blank = ok(submit(setup.quiz_id, attempt["id"], [], setup.student_token))
+    assert (blank["status"], blank["percentage"]) == ("graded", "0.00")
