@@ -231,10 +231,17 @@ def ensure_file(deps: Dependencies, teacher: Actor) -> str:
 
 
 def ensure_certificate(deps: Dependencies, learner: Actor) -> str:
-    """The demo's issued certificate: filled in when the certificate routes land."""
-    return "certificate: not in the demo yet (the certificate routes are not built yet)"
+    """The demo's issued certificate: not seeded yet (issue 23 keeps it open)."""
+    return (
+        "certificate: none seeded yet; complete every lesson of a course as the demo student "
+        "and the certificates queue issues one (GET /api/v1/certificates/my-certificates)"
+    )
 
 
 def ensure_webhook_subscription(deps: Dependencies, teacher: Actor) -> str:
-    """The demo's webhook subscription to a local receiver: filled in when webhooks land."""
-    return "webhook subscription: not in the demo yet (webhook subscriptions are not built yet)"
+    """The demo's webhook subscription to a local receiver: not seeded yet (issue 23 keeps
+    it open)."""
+    return (
+        "webhook subscription: none seeded yet; POST /api/v1/webhooks as the admin (a local "
+        "receiver needs its address in WEBHOOK_ALLOWED_HOSTS)"
+    )
