@@ -83,6 +83,11 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             "user_id": str(setup.student.id),
             "instructor_id": str(uuid.uuid4()),
             "certificate_id": str(certificate_id),
+            # No rows behind these: bodies and queries are parsed before any lookup, so every
+            # hostile value still meets the parser (and a missing row is a 404, never a 500).
+            "assignment_id": str(uuid.uuid4()),
+            "submission_id": str(uuid.uuid4()),
+            "webhook_id": str(uuid.uuid4()),
         },
         "admin": admin,
         "owner": setup.owner_token,
