@@ -255,7 +255,7 @@ def seed(deps: Dependencies, say: Callable[[str], None]) -> None:
     say(line)
     say(demo_features.ensure_essay_waiting(deps, learner, quiz_id))
     say(demo_features.ensure_file(deps, teacher))
-    say(demo_features.ensure_certificate(deps, learner))
+    say(demo_features.ensure_certificate(deps, learner, course_ids[1]))
     say(demo_features.ensure_webhook_subscription(deps, teacher))
     for line in demo_state(deps):
         say(line)

@@ -2,9 +2,9 @@
 for verification, a quiz with every question type and an essay waiting for grading, a file.
 
 Each `ensure_*` keeps what exists and adds what is missing, through the services the API uses,
-and returns one line saying what it did. `ensure_certificate` and `ensure_webhook_subscription`
-are the places where the demo's certificate and webhook subscription go once those features
-land; until then they say so.
+and returns one line saying what it did. `ensure_certificate` gives the demo student a
+certificate (the second demo course completed); `ensure_webhook_subscription` seeds nothing
+yet and says how to make one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from shared.domain.courses import Course, Lesson
+from shared.domain.enrollments import Certificate, Enrollment, EnrollmentStatus
 from shared.domain.files import UploadedFile
 from shared.domain.quizzes import Quiz, QuizAttempt, QuizQuestion
 from shared.schemas.courses import CourseCreate
@@ -22,7 +23,7 @@ from shared.schemas.instructors import InstructorRegister
 from shared.schemas.quiz_attempts import AnswerIn, AttemptSubmit
 from shared.schemas.quizzes import QuestionCreate, QuizCreate
 from shared.security.permissions import Actor
-from shared.services import courses
+from shared.services import certificates, courses, lessons, progress
 from shared.services.files.uploads import IncomingFile, upload_file
 from shared.services.identity import instructors
 from shared.services.identity.accounts import find_by_email
@@ -230,11 +231,34 @@ def ensure_file(deps: Dependencies, teacher: Actor) -> str:
     return f"file {FILE_NAME}: uploaded by the instructor, public (GET /api/v1/files/my-files)"
 
 
-def ensure_certificate(deps: Dependencies, learner: Actor) -> str:
-    """The demo's issued certificate: not seeded yet (issue 23 keeps it open)."""
+def ensure_certificate(deps: Dependencies, learner: Actor, course_id: uuid.UUID) -> str:
+    """The learner completes every lesson of the course and gets its certificate; its PDF
+    and signed credential come from the certificates queue (`lms serve` runs it)."""
+    with deps.uow() as uow:
+        number = uow.session.scalar(
+            select(Certificate.certificate_number).where(
+                Certificate.student_id == learner.id, Certificate.course_id == course_id
+            )
+        )
+        if number is not None:
+            return f"certificate {number}: kept"
+        enrollment = uow.session.scalars(
+            select(Enrollment).where(
+                Enrollment.student_id == learner.id, Enrollment.course_id == course_id
+            )
+        ).one()
+        enrollment_id, completed = enrollment.id, enrollment.status == EnrollmentStatus.COMPLETED
+        outline = lessons.list_lessons(uow, learner, course_id).items
+    if not completed:
+        for lesson in outline:
+            with deps.uow() as uow:
+                progress.complete_lesson(uow, learner, enrollment_id, lesson.id)
+    with deps.uow() as uow:
+        certificate, _ = certificates.generate_certificate(uow, learner, str(enrollment_id))
     return (
-        "certificate: none seeded yet; complete every lesson of a course as the demo student "
-        "and the certificates queue issues one (GET /api/v1/certificates/my-certificates)"
+        f"certificate {certificate.certificate_number}: {learner.email} completed "
+        f"{certificate.course_title!r}; the certificates queue renders its PDF and signed "
+        "credential when lms serve runs (GET /api/v1/certificates/my-certificates)"
     )
 
 

@@ -3,6 +3,7 @@ published with lessons, and the student is part-way through the first course."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +14,7 @@ from shared.bootstrap import Dependencies
 from shared.cli.main import main
 from shared.domain.admins import AdminProfile
 from shared.domain.courses import Course, Lesson
-from shared.domain.enrollments import Enrollment
+from shared.domain.enrollments import Certificate, Enrollment
 from shared.domain.files import UploadedFile
 from shared.domain.instructors import InstructorProfile
 from shared.domain.quizzes import QuestionType, Quiz, QuizAttempt, QuizQuestion
@@ -99,10 +100,10 @@ def test_seeding_twice_keeps_what_exists_and_adds_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["seed-demo"]) == 0
-    counts = [_count(model) for model in (User, Course, Lesson, Enrollment)]
+    counts = [_count(model) for model in (User, Course, Lesson, Enrollment, Certificate)]
     capsys.readouterr()
     assert main(["seed-demo"]) == 0
-    assert [_count(model) for model in (User, Course, Lesson, Enrollment)] == counts
+    assert [_count(model) for model in (User, Course, Lesson, Enrollment, Certificate)] == counts
     out = capsys.readouterr().out
     assert "already there, kept as it is" in out
     assert "created" not in out
@@ -146,4 +147,4 @@ def test_seed_demo_shows_every_feature_and_prints_what_the_database_holds(
     out = capsys.readouterr().out
     assert "courses   3 published, 1 draft" in out
     assert "1 attempt(s) waiting for grading" in out
-    assert "certificate: none seeded yet" in out  # the demo certificate is still to come
+    assert re.search(r"certificate CERT-\S+: student@example.com completed", out)
