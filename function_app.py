@@ -18,6 +18,7 @@ from functions_api import (
     health,
     instructors,
     lessons,
+    metrics,
     quizzes,
     users,
 )
@@ -42,6 +43,7 @@ API = (
     files,
     analytics,
     docs,
+    metrics,
 )
 JOBS = (emails, progress, certificates, webhooks, schedules)
 

@@ -5,6 +5,7 @@ from shared.domain.base import Base
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Certificate, Enrollment, LessonProgress
 from shared.domain.files import UploadedFile
+from shared.domain.heartbeats import WorkerHeartbeat
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.instructors import InstructorProfile
 from shared.domain.mail import EmailDelivery
@@ -44,4 +45,5 @@ __all__ = [
     "TimerSchedule",
     "UploadedFile",
     "User",
+    "WorkerHeartbeat",
 ]

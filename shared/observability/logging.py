@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.observability.context import current_request_id
+from shared.observability.context import current_fields, current_request_id, invocation_id
 
 # Repeats are bounded (e-mail: the RFC 5321 lengths) so a long token-like word or a line of
 # many URLs is redacted in linear time; unbounded, 100 kB of such text took seconds.
@@ -97,6 +97,10 @@ def install_redaction() -> None:
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then what identifies the work
+    (request_id, invocation_id, route, user_id, queue, message_id, timer) and the event's own
+    fields (status, duration_ms). Values are redacted like the message."""
+
     def format(self, record: logging.LogRecord) -> str:
         redact_record(record)
         entry = {
@@ -108,6 +112,17 @@ class JsonFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
+        invocation = invocation_id()
+        if invocation:
+            entry["invocation_id"] = invocation
+        fields = dict(current_fields())
+        # What one event adds (status, duration_ms): logger.info(..., extra={"fields": {...}}).
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            fields.update(extra)
+        for key, value in fields.items():
+            if key not in entry:
+                entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from shared.domain.errors import AccessDeniedError
 from shared.domain.users import Role
+from shared.observability import metrics
 from shared.schemas.auth import AuthOut, Registration
 from shared.services.identity import account_emails, email_verification, sessions
 from shared.services.identity.accounts import commit_account, create_account, flush_account
@@ -44,4 +45,5 @@ def register(deps: Dependencies, data: Registration) -> AuthOut:
         if user.email_verified_at is None:
             email_verification.send_link(uow, settings, user)
         commit_account(uow)
+        metrics.increment("lms_user_registrations_total", role="student")
         return sessions.signed_in(user, tokens)
