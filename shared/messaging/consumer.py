@@ -55,6 +55,7 @@ def _beats() -> Any:
 
     return consumer_beats
 
+
 Handler = Callable[..., None]
 INJECTED = ("uow", "message", "delivery", "deps")
 

@@ -11,12 +11,14 @@ import contextvars
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "lms_request_id", default=None
 )
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 _fields: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
-    "lms_log_fields", default={}
+    "lms_log_fields", default=_NO_FIELDS
 )
 
 

@@ -24,12 +24,14 @@ def instrument_engine(engine: Engine, slow_query_ms: int) -> Engine:
     if slow_query_ms > 0:
         threshold = slow_query_ms / 1000
 
-        def started(_conn: Any, _cursor: Any, _sql: Any, _params: Any, context: Any, _m: Any) -> None:
+        def started(
+            _conn: Any, _cursor: Any, _sql: Any, _params: Any, context: Any, _m: Any
+        ) -> None:
             if context is not None:
                 context.lms_started = time.perf_counter()
 
-        def ended(_conn: Any, _cursor: Any, _sql: Any, _params: Any, context: Any, _m: Any) -> None:
-            began = getattr(context, "lms_started", None)
+        def ended(*args: Any) -> None:
+            began = getattr(args[4], "lms_started", None)
             if began is not None and time.perf_counter() - began > threshold:
                 metrics.increment("lms_db_slow_queries_total")
 

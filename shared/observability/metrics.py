@@ -183,6 +183,21 @@ def instruments() -> _Instruments:
     return current
 
 
+def share_between_processes(directory: str) -> None:
+    """Keep this host's figures in `directory`, shared by the processes forked from now on
+    (`lms serve`); its old files are removed."""
+    import glob
+    import sys
+
+    for path in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(path)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:  # imported before: its value class was chosen for one process
+        setattr(values, "ValueClass", values.get_value_class())  # noqa: B010
+    reset()
+
+
 def reset() -> None:
     """Start from zero (tests; `lms serve` after it points PROMETHEUS_MULTIPROC_DIR elsewhere)."""
     global _instruments
@@ -242,7 +257,7 @@ def exposition(figures: Iterable[Figure] = ()) -> bytes:
         from prometheus_client.multiprocess import MultiProcessCollector
 
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=found.multiprocess_dir)
+        MultiProcessCollector(registry, path=found.multiprocess_dir)  # type: ignore[no-untyped-call]
     else:
         registry = found.registry
     gauges = CollectorRegistry()
@@ -275,4 +290,4 @@ def forget_process(pid: int) -> None:
     if directory:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid, directory)
+        multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]

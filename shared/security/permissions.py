@@ -47,7 +47,8 @@ INSTRUCTOR = Access("instructor", "required", frozenset({Role.INSTRUCTOR, Role.A
 ADMIN = Access("admin", "required", frozenset({Role.ADMIN}))
 # The reference's ADM+: an admin whose admin profile has completed setup.
 ADMIN_SETUP_COMPLETE = Access("admin+", "required", frozenset({Role.ADMIN}), True)
-METRICS_SCRAPER = Access("metrics-token", "none", service_token_setting="METRICS_TOKEN")
+# Prometheus: the bearer token is METRICS_TOKEN's value (a setting's name, not a secret).
+METRICS_SCRAPER = Access("metrics-token", "none", service_token_setting="METRICS_TOKEN")  # noqa: S106
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ def _state_store(session: Session) -> list[Figure]:
             "lms_state_store_rows",
             "Rows in the rate-limit, lockout and spent-token tables (housekeeping purges them)",
             float(session.execute(select(func.count()).select_from(table)).scalar_one()),
-            (("table", table.name),),
+            (("table", str(getattr(table, "name", table))),),
         )
         for table in STATE_STORE_TABLES
     ]

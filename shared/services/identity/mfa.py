@@ -30,8 +30,8 @@ from shared.domain.admins import AdminProfile
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.mfa import LOGIN, SETUP, MfaCode
 from shared.domain.users import Role, User
-from shared.schemas.auth import AuthOut, MessageOut, MfaChallengeOut
 from shared.observability import metrics
+from shared.schemas.auth import AuthOut, MessageOut, MfaChallengeOut
 from shared.security import lockout
 from shared.security.tokens import MFA_CHALLENGE, decode_token, issue_token
 from shared.services.identity import account_emails, sessions

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError, RuleViolationError
 from shared.domain.users import User
-from shared.schemas.auth import AuthOut, MfaChallengeOut, PasswordChange, TokenOut
 from shared.observability import metrics
+from shared.schemas.auth import AuthOut, MfaChallengeOut, PasswordChange, TokenOut
 from shared.security import lockout
 from shared.services.identity import mfa, sessions
 from shared.services.identity.credentials import (
