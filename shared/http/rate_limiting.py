@@ -74,6 +74,7 @@ class RequestRateLimit:
                 raise
             if is_database_unavailable(exc):
                 note_unavailable()
+            metrics.increment("lms_state_store_uncounted_total", counter="rate_limit")
             not_counted.warn(rule.name, exc)
             return
         if self.status.exceeded:

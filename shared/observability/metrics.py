@@ -93,6 +93,11 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...], Sequence[tuple[str, ...]]]] = {
     "lms_timer_runs_total": ("Timer function runs, by result", ("timer", "result"), ()),
     "lms_db_connections_opened_total": ("Database connections opened by the pools", (), ()),
     "lms_db_slow_queries_total": ("Statements slower than DB_SLOW_QUERY_MS", (), ()),
+    "lms_state_store_uncounted_total": (
+        "Rate-limit and lockout counts skipped because their tables did not answer (fail open)",
+        ("counter",),
+        (("rate_limit",), ("lockout",)),
+    ),
     "lms_db_unavailable_total": (
         "Requests and jobs that met an unavailable database (503, fail-open counters)",
         (),

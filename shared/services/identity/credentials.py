@@ -167,6 +167,7 @@ def _uncounted_when_unavailable(what: str) -> Iterator[None]:
         if not is_database_unavailable(exc):
             raise
         note_unavailable()
+        metrics.increment("lms_state_store_uncounted_total", counter="lockout")
         log.warning(
             "lockout: the database did not answer, so %s went uncounted (%s); "
             "check DATABASE_URL and the database's load",
