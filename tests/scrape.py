@@ -6,7 +6,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.function_calls import call_http
 
-METRICS_TOKEN = "metrics-token-for-tests-0123456789abcdef"  # noqa: S105 (a test value)
+METRICS_TOKEN = "metrics-token-for-tests-0123456789abcdef"
 
 
 class Scrape:

@@ -13,7 +13,7 @@ from shared import bootstrap
 from shared.domain.enrollments import EnrollmentStatus
 from shared.domain.users import Role
 from shared.messaging.broker import OutgoingMessage
-from shared.services.heartbeats import consumer_beats, timer_run
+from shared.services.heartbeats import timer_run
 from tests.accounts import make_user
 from tests.function_calls import call_http, functions_by_name, json_of
 from tests.functional.enrollments.calls import run_queue
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(autouse=True)
-def fresh_beats(database_url: str) -> None:
-    consumer_beats.forget()
+def on_a_database(database_url: str) -> None:
+    pass
 
 
 def _ready() -> dict[str, Any]:
