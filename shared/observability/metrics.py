@@ -287,12 +287,3 @@ class _FigureCollector:
                 families[figure.name] = family
             family.add_metric([value for _, value in figure.labels], figure.value)
         return list(families.values())
-
-
-def forget_process(pid: int) -> None:
-    """A worker process ended: drop its live gauges from the shared files (its counters stay)."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
