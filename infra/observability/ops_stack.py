@@ -109,7 +109,8 @@ def _run_check(command: list[str], cwd: Path) -> None:
 
 
 def check_files(workdir: Path, prometheus_yml: Path, alertmanager_yml: Path) -> None:
-    _run_check(["promtool", "test", "rules", "alerts.test.yml"], HERE / "prometheus" / "tests")
+    tests = sorted(path.name for path in (HERE / "prometheus" / "tests").glob("*.test.yml"))
+    _run_check(["promtool", "test", "rules", *tests], HERE / "prometheus" / "tests")
     _run_check(["promtool", "check", "config", str(prometheus_yml)], workdir)
     _run_check(["amtool", "check-config", str(alertmanager_yml)], workdir)
 

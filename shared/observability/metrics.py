@@ -104,16 +104,18 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...], Sequence[tuple[str, ...]]]] = {
         (),
     ),
 }
-HISTOGRAMS: dict[str, tuple[str, tuple[str, ...], tuple[float, ...]]] = {
+HISTOGRAMS: dict[str, tuple[str, tuple[str, ...], tuple[float, ...], Sequence[tuple[str, ...]]]] = {
     "http_request_duration_seconds": (
         "Time from the request entering the pipeline to the response, by route template",
         ("method", "path"),
         HTTP_BUCKETS,
+        (),
     ),
     "lms_job_duration_seconds": (
         "Time a queue handler took, by queue",
         ("queue",),
         JOB_BUCKETS,
+        tuple((q,) for q in QUEUES),
     ),
 }
 # Summed over the host's live processes.
@@ -163,10 +165,12 @@ class _Instruments:
             for values in initial:
                 counter.labels(*values)
             self.counters[name] = counter
-        self.histograms = {
-            name: Histogram(name, text, labels, buckets=buckets, registry=target)
-            for name, (text, labels, buckets) in HISTOGRAMS.items()
-        }
+        self.histograms: dict[str, Any] = {}
+        for name, (text, labels, buckets, initial) in HISTOGRAMS.items():
+            histogram = Histogram(name, text, labels, buckets=buckets, registry=target)
+            for values in initial:
+                histogram.labels(*values)
+            self.histograms[name] = histogram
         self.gauges = {
             name: Gauge(name, text, labels, registry=target, multiprocess_mode="livesum")
             for name, (text, labels) in GAUGES.items()

@@ -25,8 +25,11 @@ from typing import Any
 import pytest
 
 from shared import bootstrap
+from shared.domain.users import Role
 from shared.messaging.broker import OutgoingMessage
-from tests.e2e.host_process import REPO_ROOT, HostProcess, host_environment, run_lms
+from tests.accounts import make_user
+from tests.e2e.host_process import REPO_ROOT, HostProcess, host_environment
+from tests.learning import make_course, make_enrollment
 from tests.scrape import METRICS_TOKEN
 
 OPS_STACK = REPO_ROOT / "infra" / "observability" / "ops_stack.py"
@@ -74,7 +77,7 @@ def webhook() -> Iterator[Webhook]:
 
 
 def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a test URL)
+    with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read())
 
 
@@ -103,7 +106,8 @@ def test_a_dead_letter_fires_an_alert_that_reaches_the_webhook_and_resolves(
     env = host_environment(
         database_url, tmp_path, METRICS_TOKEN=METRICS_TOKEN, OUTBOX_SWEEP_SCHEDULE="*/1 * * * * *"
     )
-    assert run_lms("seed-demo", env=env).returncode == 0  # enrollments: the ratios exist
+    course = make_course(make_user(role=Role.INSTRUCTOR)[0], lessons=1, title="Watched")
+    make_enrollment(make_user()[0], course)  # an enrollment: the ratios exist
     host = HostProcess(env, processes=2)
     url = host.wait_until_listening()
     ops = None
@@ -127,7 +131,7 @@ def test_a_dead_letter_fires_an_alert_that_reaches_the_webhook_and_resolves(
                 str(tmp_path / "ops"),
                 "--seconds",
                 "120",
-            ],  # fmt: skip
+            ],
             env={**env, "METRICS_TOKEN": METRICS_TOKEN},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
