@@ -105,3 +105,18 @@ def test_processes_sharing_a_directory_are_scraped_as_one(tmp_path: Path) -> Non
         os.environ.pop("PROMETHEUS_MULTIPROC_DIR")
     assert figures.value("lms_jobs_processed_total", queue="emails") == 2
     assert figures.value("lms_job_duration_seconds_count", queue="emails") == 2
+
+
+def test_a_cold_start_imports_neither_prometheus_client_nor_opentelemetry() -> None:
+    program = (
+        "import sys, function_app\n"
+        "function_app.app.get_functions()\n"
+        "heavy = ('prometheus_client', 'opentelemetry', 'azure.monitor')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {**os.environ, "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": "true"}
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO_ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
