@@ -37,6 +37,9 @@ _PG_DETAIL = re.compile(r"""(['"]D['"]:\s*)('(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|
 # SQLAlchemy's "[parameters: ...]" line, should an engine ever log with its parameters shown.
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]{0,100000}\]")
 _TRACEBACKS = logging.Formatter()
+# Fields whose values the app makes itself (a route template, a UUID, an HTTP method): no
+# need to redact them at every line. Anything else a field carries is redacted.
+_OWN_FIELDS = frozenset({"route", "user_id", "method"})
 
 
 def redact(text: str) -> str:
@@ -122,7 +125,8 @@ class JsonFormatter(logging.Formatter):
             fields.update(extra)
         for key, value in fields.items():
             if key not in entry:
-                entry[key] = redact(value) if isinstance(value, str) else value
+                unchecked = isinstance(value, str) and key not in _OWN_FIELDS
+                entry[key] = redact(value) if unchecked else value
         if record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry)

@@ -166,3 +166,12 @@ def test_a_dead_letter_fires_an_alert_that_reaches_the_webhook_and_resolves(
             ops.send_signal(signal.SIGTERM)
             assert ops.wait(20) == 0
         assert host.stop() == 0
+    # Its logs: one JSON line per request, with what identifies it.
+    text = host.stderr_path.read_text().splitlines()
+    lines = [json.loads(line) for line in text if line.startswith("{")]
+    ready = [e for e in lines if e["logger"] == "lms.http.access" and e["route"] == "/api/v1/ready"]
+    assert ready, lines[-5:]
+    assert {"time", "level", "message", "request_id", "method", "status", "duration_ms"} <= set(
+        ready[0]
+    )
+    assert ready[0]["status"] == 200
