@@ -113,3 +113,26 @@ def test_the_pool_and_the_server_connections_are_figures(database_url: str) -> N
     if database_url.startswith("postgresql"):
         assert figures.value("lms_database_connections") >= 1
         assert figures.value("lms_database_max_connections") >= 10
+
+
+def test_readiness_warns_when_no_timer_has_run_for_ten_minutes(clock: Any) -> None:
+    with timer_run(bootstrap.current(), "outbox_sweep"):
+        pass
+    assert "workers" not in _ready().get("warnings", "")
+    clock.advance(minutes=11)
+    body = _ready()
+    assert body["status"] == "ok"
+    assert "no timer has run for over 600 s" in body["warnings"]
+    assert body["timers"]["outbox_sweep"]["last_success_age_seconds"] == 660
+
+
+def test_readiness_warns_when_messages_wait_and_no_consumer_of_their_queue_is_seen(
+    clock: Any,
+) -> None:
+    broker = bootstrap.current().broker
+    broker.send([OutgoingMessage("progress", "waiting-1", b"{}", "course.enrollments_changed")])
+    clock.advance(minutes=6)
+    assert (
+        "queue progress: a message has waited 360 s and no consumer was seen for ever"
+        in (_ready()["warnings"])
+    )

@@ -78,3 +78,34 @@ def test_nothing_is_imported_or_sent_while_telemetry_is_off(telemetry_off: None)
         [sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO_ROOT, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_each_event_counter_is_made_once_and_takes_the_event_labels() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    app_insights.enable(True)
+    try:
+        # The worker's global provider stands here as one of the SDK's, not installed globally.
+        app_insights._meter = MeterProvider(metric_readers=[reader]).get_meter("lms")
+        for _ in range(3):
+            app_insights.add("auth_mfa_failures_total", 1, {})
+        app_insights.add("lms_user_registrations_total", 1, {"role": "student"})
+        assert sorted(app_insights._counters) == [
+            "auth_mfa_failures_total",
+            "lms_user_registrations_total",
+        ]
+    finally:
+        app_insights.enable(False)
+    points = {
+        (metric.name, tuple(point.attributes.items())): point.value
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+        for point in metric.data.data_points
+    }
+    assert points == {
+        ("auth_mfa_failures_total", ()): 3,
+        ("lms_user_registrations_total", (("role", "student"),)): 1,
+    }
