@@ -2,7 +2,7 @@
 
     started = measurement.start(spec)
     ...
-    measurement.finish(spec, request, status, started)
+    measurement.finish(spec, status, started)
 
 Recording costs no database round trip and holds no lock across I/O (metrics.py). The route
 is the template the request matched ("/api/v1/courses/{course_id}"), never the path asked
@@ -16,7 +16,6 @@ import re
 import time
 
 from shared.http.registry import RouteSpec
-from shared.http.request import Request
 from shared.observability import metrics
 
 access_log = logging.getLogger("lms.http.access")
@@ -42,7 +41,7 @@ def start(spec: RouteSpec) -> float:
     return time.perf_counter()
 
 
-def finish(spec: RouteSpec, request: Request, status: int, started: float) -> None:
+def finish(spec: RouteSpec, status: int, started: float) -> None:
     seconds = time.perf_counter() - started
     route = route_template(spec)
     if spec.name not in UNMEASURED:

@@ -87,7 +87,7 @@ def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> fu
                 reply = problem_for(request, status, domain_error.detail, headers)
         rate_limit.add_headers(reply)
         response = finish(request, reply, settings)
-        measurement.finish(spec, request, response.status_code, started)
+        measurement.finish(spec, response.status_code, started)
         return response
 
 

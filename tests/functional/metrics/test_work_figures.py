@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from azure.functions.timer import TimerRequest
+from sqlalchemy import text
 
 from shared import bootstrap
 from shared.domain.enrollments import EnrollmentStatus
@@ -136,3 +137,17 @@ def test_readiness_warns_when_messages_wait_and_no_consumer_of_their_queue_is_se
         "queue progress: a message has waited 360 s and no consumer was seen for ever"
         in (_ready()["warnings"])
     )
+
+
+def test_statements_slower_than_the_threshold_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DB_SLOW_QUERY_MS", "1")
+    bootstrap.reset()
+    slow = text(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) "
+        "SELECT count(*) FROM c"
+    )
+    with bootstrap.current().engine.connect() as connection:
+        assert connection.execute(slow).scalar_one() == 300000
+    assert scrape().value("lms_db_slow_queries_total") >= 1
