@@ -39,7 +39,8 @@ def test_a_timer_run_is_counted_and_its_last_success_is_read_from_the_database()
     before = time.time()
     functions_by_name()["outbox_sweep"].get_user_function()(timer=TimerRequest(past_due=False))
     figures = scrape()
-    assert figures.value("lms_timer_runs_total", timer="outbox_sweep", result="success") == 1
+    # At least: a scheduler another test left running in this process may have run it too.
+    assert figures.value("lms_timer_runs_total", timer="outbox_sweep", result="success") >= 1
     last = figures.value("lms_timer_last_success_timestamp_seconds", timer="outbox_sweep")
     assert before - 1 <= last <= time.time() + 1
     timers = _ready()["timers"]
@@ -49,14 +50,18 @@ def test_a_timer_run_is_counted_and_its_last_success_is_read_from_the_database()
 
 def test_a_failed_timer_run_is_recorded_and_readiness_warns_about_it() -> None:
     deps = bootstrap.current()
-    with pytest.raises(RuntimeError), timer_run(deps, "files_cleanup"):
+    with pytest.raises(RuntimeError), timer_run(deps, "a_timer_of_this_test"):
         raise RuntimeError("the blob store said no to token=abc123")
     figures = scrape()
-    assert figures.value("lms_timer_runs_total", timer="files_cleanup", result="failure") == 1
-    assert figures.value("lms_timer_last_failure_timestamp_seconds", timer="files_cleanup") > 0
+    assert (
+        figures.value("lms_timer_runs_total", timer="a_timer_of_this_test", result="failure") == 1
+    )
+    assert (
+        figures.value("lms_timer_last_failure_timestamp_seconds", timer="a_timer_of_this_test") > 0
+    )
     body = _ready()
     assert body["status"] == "ok"  # a warning: the API still serves
-    assert "timer files_cleanup failed at its last run" in body["warnings"]
+    assert "timer a_timer_of_this_test failed at its last run" in body["warnings"]
     assert "abc123" not in body["warnings"]
 
 
