@@ -20,6 +20,7 @@ from functions_api import (
     health,
     instructors,
     lessons,
+    metrics,
     quizzes,
     users,
 )
@@ -51,6 +52,7 @@ API = (
     analytics,
     webhooks_api,
     docs,
+    metrics,
 )
 JOBS = (emails, progress, certificates_queue, webhooks, schedules)
 

@@ -37,7 +37,9 @@ def health_ready(deps: Dependencies) -> WithStatus[dict[str, Any]]:
     store that took over Redis's roles (the rate-limit, lockout and revoked-token tables).
 
     Also reports the mail transport (down: a warning, still 200, since the e-mails wait in
-    the queue) and each queue's depth, oldest message age and dead letters.
+    the queue) and each queue's depth, oldest message age and dead letters; each timer's
+    last success and failure, and when each queue's consumers were last seen (a warning
+    names workers that look down: shared/services/workers.py).
     """
     readiness = check_readiness(deps)
     body: dict[str, Any] = {"status": "ok" if readiness.ready else "degraded"}
@@ -46,6 +48,10 @@ def health_ready(deps: Dependencies) -> WithStatus[dict[str, Any]]:
         body["warnings"] = "; ".join(f"{name}: {why}" for name, why in readiness.warnings.items())
     if readiness.queues:
         body["queues"] = readiness.queues
+    if readiness.timers:
+        body["timers"] = readiness.timers
+    if readiness.consumers:
+        body["consumers"] = readiness.consumers
     if not readiness.ready:
         body["detail"] = "; ".join(f"{name}: {why}" for name, why in readiness.problems.items())
     return WithStatus(body, 200 if readiness.ready else 503)

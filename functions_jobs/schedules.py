@@ -1,4 +1,7 @@
-"""Timer triggers: what Celery beat was meant to do. Schedules come from settings (%NAME%)."""
+"""Timer triggers: what Celery beat was meant to do. Schedules come from settings (%NAME%).
+
+Each run's outcome is recorded (`timer_run`): the timers' last successes are what /ready and
+the "workers down" alert read, on Azure and under `lms serve` alike."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from shared import bootstrap
 from shared.messaging.outbox import sweep_outbox
 from shared.services.assignments.reminders import send_due_reminders
 from shared.services.files.cleanup import remove_abandoned
+from shared.services.heartbeats import timer_run
 from shared.services.housekeeping import purge_expired
 from shared.services.quizzes.attempts import expire_overdue
 
@@ -23,12 +27,14 @@ log = logging.getLogger("lms.jobs.schedules")
 def outbox_sweep(timer: func.TimerRequest) -> None:
     """Send outbox messages that the relay after commit could not send."""
     deps = bootstrap.current()
-    result = sweep_outbox(deps.broker, deps.sessions, now=deps.clock())
-    if result.sent or result.failed:
-        log.info("outbox sweep: %d sent, %d kept for later", result.sent, result.failed)
-    if result.failed:
-        # Fail the invocation so the platform's failure metrics and alerts see a broker outage.
-        raise RuntimeError(f"outbox sweep could not send {result.failed} message(s)")
+    with timer_run(deps, "outbox_sweep"):
+        result = sweep_outbox(deps.broker, deps.sessions, now=deps.clock())
+        if result.sent or result.failed:
+            log.info("outbox sweep: %d sent, %d kept for later", result.sent, result.failed)
+        if result.failed:
+            # Fail the invocation so the platform's failure metrics and alerts see a broker
+            # outage (and the timer's last success ages: shared/services/heartbeats.py).
+            raise RuntimeError(f"outbox sweep could not send {result.failed} message(s)")
 
 
 @bp.function_name("housekeeping_purge")
@@ -38,7 +44,7 @@ def housekeeping_purge(timer: func.TimerRequest) -> None:
     spent tokens, MFA codes, expired refresh tokens, stale login-failure counters and the
     webhook delivery log."""
     deps = bootstrap.current()
-    with deps.uow() as uow:
+    with timer_run(deps, "housekeeping_purge"), deps.uow() as uow:
         result = purge_expired(uow, deps.settings)
     deleted = ", ".join(f"{count} {name}" for name, count in vars(result).items() if count)
     log.info("housekeeping: %s", f"deleted {deleted}" if deleted else "nothing to delete")
@@ -49,7 +55,8 @@ def housekeeping_purge(timer: func.TimerRequest) -> None:
 def quiz_attempts_expire(timer: func.TimerRequest) -> None:
     """Expire in-progress quiz attempts past their time limit (0 points, not passed), so an
     abandoned attempt ends without its student coming back (the reference never did)."""
-    with bootstrap.current().uow() as uow:
+    deps = bootstrap.current()
+    with timer_run(deps, "quiz_attempts_expire"), deps.uow() as uow:
         expired = expire_overdue(uow)
     if expired:
         log.info("quiz attempts: %d expired past their time limit", expired)
@@ -61,7 +68,8 @@ def files_cleanup(timer: func.TimerRequest) -> None:
     """Remove direct uploads that expired before they were completed, and blobs of the files
     container that no file row accounts for (deleted files whose blob stayed behind)."""
     deps = bootstrap.current()
-    result = remove_abandoned(deps.uow, deps.files, deps.clock())
+    with timer_run(deps, "files_cleanup"):
+        result = remove_abandoned(deps.uow, deps.files, deps.clock())
     if result.expired_uploads or result.orphaned_blobs:
         log.info(
             "files: %d expired uploads and %d orphaned blobs removed",

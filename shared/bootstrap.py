@@ -55,6 +55,11 @@ class Dependencies:
     _built: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
+    def __post_init__(self) -> None:
+        from shared.observability import app_insights
+
+        app_insights.enable(self.settings.PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY)
+
     def _once(self, name: str, build: Callable[[], T]) -> T:
         # Double-checked, so concurrent first requests build one engine, not one each.
         if name not in self._built:
@@ -67,8 +72,15 @@ class Dependencies:
     @property
     def engine(self) -> Engine:
         from shared.db import build_engine
+        from shared.observability.db_metrics import instrument_engine
 
-        return self._once("engine", lambda: build_engine(self.settings.DATABASE_URL, self.settings))
+        return self._once(
+            "engine",
+            lambda: instrument_engine(
+                build_engine(self.settings.DATABASE_URL, self.settings),
+                self.settings.DB_SLOW_QUERY_MS,
+            ),
+        )
 
     @property
     def sessions(self) -> sessionmaker[Session]:

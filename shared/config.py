@@ -212,6 +212,15 @@ class Settings(BaseModel):
         default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")]
     )
 
+    # --- observability
+    # The bearer token Prometheus sends to GET /metrics; unset, /metrics refuses every caller.
+    METRICS_TOKEN: str | None = None
+    # Statements slower than this are counted (lms_db_slow_queries_total); 0 counts none.
+    DB_SLOW_QUERY_MS: int = Field(default=500, ge=0, le=3_600_000)
+    # The Functions worker's switch for OpenTelemetry export to Application Insights; when on,
+    # business and sign-in events are also sent as custom metrics.
+    PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: bool = False
+
     # --- mail
     MAIL_TRANSPORT: Literal["maildir", "smtp", "firebase"] = "maildir"
     MAIL_FROM: str = DEVELOPMENT_MAIL_FROM

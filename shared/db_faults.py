@@ -20,6 +20,8 @@ import time
 
 from sqlalchemy import exc as sa
 
+from shared.observability import metrics
+
 UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
 UNAVAILABLE_SQLSTATES = frozenset({"55P03"})
 # PEP 249 names these two for faults of the connection rather than of the statement.
@@ -37,6 +39,7 @@ _unavailable_at: float | None = None
 
 def note_unavailable() -> None:
     global _unavailable_at
+    metrics.increment("lms_db_unavailable_total")
     _unavailable_at = time.monotonic()
 
 

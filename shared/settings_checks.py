@@ -51,6 +51,12 @@ def production_problems(settings: Settings) -> list[str]:
             f"SECRET_KEY has {len(key)} characters; production needs at least "
             f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones"
         )
+    metrics_token = settings.METRICS_TOKEN
+    if metrics_token is not None and len(metrics_token) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+        problems.append(
+            f"METRICS_TOKEN has {len(metrics_token)} characters; production needs at least "
+            f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} random ones (or leave it unset: no /metrics)"
+        )
     remote_database = not settings.is_sqlite and not is_loopback(settings.DATABASE_URL)
     if remote_database and settings.database_tls != "verify-full":
         problems.append(

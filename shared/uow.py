@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from shared.clock import Clock, utc_now
 from shared.messages.base import Message
 from shared.messaging.outbox import add_to_outbox
+from shared.observability import metrics
 
 Relay = Callable[[Sequence[uuid.UUID]], None]
 
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.clock = clock
         self._on_commit = on_commit
         self._published: list[uuid.UUID] = []
+        self._messages: list[Message] = []  # counted as business events once committed
         self.read_only = read_only
         self._driver_connection: Any = None
 
@@ -60,6 +62,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self._published = []
+        self._messages = []
         if self.read_only:
             event.listen(self.session, "before_flush", _refuse_writes)
             if self.session.get_bind().dialect.name == "postgresql":
@@ -92,6 +95,7 @@ class UnitOfWork:
             for queue in message.queues
         ]
         self._published.extend(ids)
+        self._messages.append(message)
         return ids
 
     def commit(self) -> None:
@@ -99,12 +103,16 @@ class UnitOfWork:
             raise ReadOnlyError("a read-only unit of work cannot commit")
         self.session.commit()
         published, self._published = self._published, []
+        messages, self._messages = self._messages, []
+        if messages:
+            metrics.count_committed(messages)
         if published and self._on_commit is not None:
             self._on_commit(published)
 
     def rollback(self) -> None:
         self.session.rollback()
         self._published = []
+        self._messages = []
 
 
 class ReadOnlyError(RuntimeError):

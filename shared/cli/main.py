@@ -76,6 +76,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=args.port, threads=args.threads, processes=args.processes)
 
 
+def run_ops_stack(arguments: Sequence[str]) -> int:
+    """Run infra/observability/ops_stack.py (standard library only) with these arguments."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "infra" / "observability" / "ops_stack.py"
+    if not script.exists():
+        print(f"lms: {script} is missing; run `lms ops-stack` in a checkout", file=sys.stderr)
+        return 2
+    command = [sys.executable, str(script), *arguments]
+    return subprocess.run(command, check=False).returncode  # noqa: S603 (our script)
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -121,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=cmd_migrate)
 
     add_local_commands(commands)
+    ops_stack = commands.add_parser(
+        "ops-stack",
+        help="run Prometheus and Alertmanager against `lms serve` (METRICS_TOKEN), with checks",
+        add_help=False,
+    )
+    ops_stack.add_argument("arguments", nargs=argparse.REMAINDER, help="see --help")
+
     add_queue_commands(commands)
     add_admin_commands(commands)
     add_seed_commands(commands)
@@ -131,7 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["ops-stack"]:  # every option is the script's, --help included
+        return run_ops_stack(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         return int(args.handler(args))
     except UnsafeSettingsError as exc:

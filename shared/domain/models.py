@@ -12,6 +12,7 @@ from shared.domain.base import Base
 from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Certificate, Enrollment, LessonProgress
 from shared.domain.files import UploadedFile
+from shared.domain.heartbeats import WorkerHeartbeat
 from shared.domain.inbox import ProcessedMessage
 from shared.domain.instructors import InstructorProfile
 from shared.domain.mail import EmailDelivery
@@ -60,4 +61,5 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WorkerHeartbeat",
 ]

@@ -3,6 +3,7 @@ identity service, the route's access rule applied."""
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING
 
 from shared.domain.errors import AuthenticationRequiredError
@@ -23,6 +24,9 @@ def bearer_token(request: Request) -> str | None:
 
 def authenticate_request(request: Request, access: Access, deps: Dependencies) -> Actor | None:
     """The actor for `request`, or None for an anonymous caller where the route allows one."""
+    if access.service_token_setting is not None:
+        _check_service_token(request, getattr(deps.settings, access.service_token_setting))
+        return None
     if access.authentication == "none":
         return None
     token = bearer_token(request)
@@ -42,3 +46,10 @@ def authenticate_request(request: Request, access: Access, deps: Dependencies) -
         raise
     require_access(access, actor)
     return actor
+
+
+def _check_service_token(request: Request, expected: str | None) -> None:
+    """401 unless the bearer token is `expected`; always 401 while the setting is unset."""
+    token = bearer_token(request)
+    if not expected or token is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise AuthenticationRequiredError("Send the service's token as a Bearer token")

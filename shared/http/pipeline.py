@@ -12,7 +12,8 @@
  8. any error turned into a problem body: adapter problems as raised, domain errors and
     database faults (503 with Retry-After) through the one table in errors.py, anything else
     a logged 500 that says nothing inside;
- 9. the headers every response carries (request id, security, CORS, rate limit), compression.
+ 9. the headers every response carries (request id, security, CORS, rate limit), compression;
+10. the request measured (metrics by route template, one log line: measurement.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from shared import bootstrap
 from shared.bootstrap import Dependencies
 from shared.db_faults import note_unavailable
 from shared.domain.errors import DomainError
+from shared.http import measurement
 from shared.http.auth import authenticate_request
 from shared.http.bounds import check_strings
 from shared.http.errors import domain_error_for, status_for
@@ -37,7 +39,7 @@ from shared.http.rate_limiting import RequestRateLimit
 from shared.http.registry import RouteSpec
 from shared.http.rendering import finish, problem_for, render
 from shared.http.request import Request, parse_body, parse_form, parse_query, request_id_from
-from shared.observability.context import request_context
+from shared.observability.context import add_log_fields, log_fields, request_context
 from shared.security.client_ip import resolve_client_ip
 
 log = logging.getLogger("lms.http")
@@ -53,13 +55,16 @@ def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> fu
         client_ip=resolve_client_ip(req.headers, settings.TRUSTED_PROXY_HOPS),
     )
     rate_limit = RequestRateLimit(spec.rate_limit, deps)
-    with request_context(request.request_id):
+    started = measurement.start(spec)
+    route = measurement.route_template(spec)
+    with request_context(request.request_id), log_fields(route=route):
         try:
             rate_limit.before_authentication(request)
             _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
             actor = authenticate_request(request, spec.access, deps)
             if actor is not None:
                 request = dataclasses.replace(request, actor=actor)
+                add_log_fields(user_id=str(actor.id))
             rate_limit.after_authentication(request)
             with ExitStack() as scope:
                 arguments = _arguments(spec, request, deps, scope)
@@ -81,7 +86,9 @@ def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> fu
                 status, headers = status_for(domain_error)
                 reply = problem_for(request, status, domain_error.detail, headers)
         rate_limit.add_headers(reply)
-        return finish(request, reply, settings)
+        response = finish(request, reply, settings)
+        measurement.finish(spec, response.status_code, started)
+        return response
 
 
 def _arguments(

@@ -22,6 +22,7 @@ from shared.db_faults import counters_paused, is_database_unavailable, note_unav
 from shared.domain.errors import RateLimitExceededError
 from shared.http.request import Request
 from shared.http.response import Reply
+from shared.observability import metrics
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
@@ -73,9 +74,11 @@ class RequestRateLimit:
                 raise
             if is_database_unavailable(exc):
                 note_unavailable()
+            metrics.increment("lms_state_store_uncounted_total", counter="rate_limit")
             not_counted.warn(rule.name, exc)
             return
         if self.status.exceeded:
+            metrics.increment("http_rate_limited_requests_total", rule=rule.name)
             raise RateLimitExceededError(
                 EXCEEDED_DETAIL, retry_after=self.status.retry_after_seconds
             )

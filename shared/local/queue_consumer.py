@@ -21,9 +21,11 @@ from collections.abc import Sequence
 
 from azure.functions.servicebus import ServiceBusMessage
 
+from shared import bootstrap
 from shared.local.app_functions import QueueFunction
 from shared.messaging.local import LocalBroker, MessageLockLostError, ReceivedMessage
 from shared.observability.logging import redact
+from shared.services.heartbeats import consumer_beats
 
 log = logging.getLogger("lms.local.queues")
 
@@ -99,6 +101,8 @@ class QueueConsumer:
             try:
                 messages = self.broker.receive(function.queue_name, RECEIVE_BATCH)
                 failing = None
+                # Alive and able to reach the queue, messages or not (at most every 30 s).
+                consumer_beats.beat(bootstrap.current(), function.queue_name)
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if reason != failing:  # log each new problem once, not at every retry

@@ -25,9 +25,11 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +58,7 @@ from shared.local.timers import TimerScheduler
 from shared.local.uploads import LOCAL_UPLOAD_PATH, LocalUploads
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
+from shared.observability import metrics
 from shared.observability.console import configure_console_logging
 
 log = logging.getLogger("lms.local")
@@ -279,9 +282,27 @@ def serve(
     bound = listeners[0].getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
     text = banner(url, threads, routes, functions, settings, send_email_note, processes)
-    if processes == 1:
-        return _serve_here(wsgi, listeners[0], threads, functions, scheduler, text)
-    return _serve_in_workers(wsgi, listeners, threads, processes, functions, scheduler, text)
+    with _shared_metrics():
+        if processes == 1:
+            return _serve_here(wsgi, listeners[0], threads, functions, scheduler, text)
+        return _serve_in_workers(wsgi, listeners, threads, processes, functions, scheduler, text)
+
+
+@contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """The metrics of every process of this host in one directory, so /metrics answered by
+    any worker counts them all (and the timers, which run in this process): the one given
+    in PROMETHEUS_MULTIPROC_DIR (emptied first), else a temporary one, removed at the end."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = given or tempfile.mkdtemp(prefix="lms-metrics-")
+    metrics.share_between_processes(directory)
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(directory, ignore_errors=True)
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            metrics.reset()
 
 
 def _serve_here(

@@ -189,7 +189,9 @@ class FunctionsWsgiApp:
         response = self.respond(environ, method, path)
         status, headers, body = response_parts(response)
         start_response(status, headers)
-        access_log.info(
+        # DEBUG: the pipeline logs each request at INFO with its route, user and duration
+        # (lms.http.access); this line adds the raw path and the host's own 404s and 405s.
+        access_log.debug(
             "%s %s %s %.1f ms", method, path, status[:3], (time.perf_counter() - started) * 1000
         )
         return [] if method == "HEAD" else [body]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,13 +39,22 @@ from shared.domain.inbox import ProcessedMessage
 from shared.messages.base import Message
 from shared.messaging.broker import Delivery, check_queue_name
 from shared.messaging.envelope import Envelope, MalformedMessageError
-from shared.observability.context import request_context
+from shared.observability import metrics
+from shared.observability.context import log_fields, request_context
 from shared.observability.logging import redact
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
 
 log = logging.getLogger("lms.consumer")
+
+
+def _beats() -> Any:
+    # The heartbeats live with the services (they write a table); imported on first use.
+    from shared.services.heartbeats import consumer_beats
+
+    return consumer_beats
+
 
 Handler = Callable[..., None]
 INJECTED = ("uow", "message", "delivery", "deps")
@@ -149,10 +159,25 @@ def consume(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> bool
 def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> None:
     """The body of a queue trigger: handle the delivery, reject it when it is poison, and
     when the handler fails have it delivered again after a backoff (re-raising when the
-    host's abandon is what does that)."""
+    host's abandon is what does that). Counted and timed per queue; the queue's consumers
+    beat (shared/services/heartbeats.py)."""
+    started = time.perf_counter()
+    try:
+        with log_fields(queue=table.queue, message_id=delivery.message_id):
+            _consume_or_reject(deps, table, delivery)
+    finally:
+        metrics.observe(
+            "lms_job_duration_seconds", time.perf_counter() - started, queue=table.queue
+        )
+        _beats().beat(deps, table.queue)
+
+
+def _consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Delivery) -> None:
     try:
         consume(deps, table, delivery)
+        metrics.increment("lms_jobs_processed_total", queue=table.queue)
     except PoisonMessageError as exc:
+        metrics.increment("lms_jobs_dead_lettered_total", queue=table.queue)
         log.error(
             "%s: message %s rejected without retries (%s): %s",
             table.queue,
@@ -162,6 +187,10 @@ def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Deliver
         )
         deps.broker.reject(delivery, exc.reason, redact(exc.description))
     except Exception as exc:
+        last = deps.retries.is_last(delivery.delivery_count)
+        metrics.increment("lms_jobs_failed_total", queue=table.queue)
+        if last:
+            metrics.increment("lms_jobs_dead_lettered_total", queue=table.queue)
         error = redact(f"{type(exc).__name__}: {exc}")
         if not deps.broker.redeliver_later(delivery, error):
             raise
@@ -171,8 +200,6 @@ def consume_or_reject(deps: Dependencies, table: HandlerTable, delivery: Deliver
             delivery.message_id,
             delivery.delivery_count,
             deps.retries.max_deliveries,
-            "dead-lettered"
-            if deps.retries.is_last(delivery.delivery_count)
-            else "scheduled for a later delivery",
+            "dead-lettered" if last else "scheduled for a later delivery",
             error,
         )

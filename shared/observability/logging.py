@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.observability.context import current_request_id
+from shared.observability.context import current_fields, current_request_id, invocation_id
 
 # Repeats are bounded (e-mail: the RFC 5321 lengths) so a long token-like word or a line of
 # many URLs is redacted in linear time; unbounded, 100 kB of such text took seconds.
@@ -37,6 +37,9 @@ _PG_DETAIL = re.compile(r"""(['"]D['"]:\s*)('(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|
 # SQLAlchemy's "[parameters: ...]" line, should an engine ever log with its parameters shown.
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]{0,100000}\]")
 _TRACEBACKS = logging.Formatter()
+# Fields whose values the app makes itself (a route template, a UUID, an HTTP method): no
+# need to redact them at every line. Anything else a field carries is redacted.
+_OWN_FIELDS = frozenset({"route", "user_id", "method"})
 
 
 def redact(text: str) -> str:
@@ -97,6 +100,10 @@ def install_redaction() -> None:
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then what identifies the work
+    (request_id, invocation_id, route, user_id, queue, message_id, timer) and the event's own
+    fields (status, duration_ms). Values are redacted like the message."""
+
     def format(self, record: logging.LogRecord) -> str:
         redact_record(record)
         entry = {
@@ -108,6 +115,18 @@ class JsonFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
+        invocation = invocation_id()
+        if invocation:
+            entry["invocation_id"] = invocation
+        fields = dict(current_fields())
+        # What one event adds (status, duration_ms): logger.info(..., extra={"fields": {...}}).
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            fields.update(extra)
+        for key, value in fields.items():
+            if key not in entry:
+                unchecked = isinstance(value, str) and key not in _OWN_FIELDS
+                entry[key] = redact(value) if unchecked else value
         if record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry)

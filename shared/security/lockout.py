@@ -98,13 +98,17 @@ def ensure_not_locked(session: Session, *, email: str, now: datetime) -> None:
         raise AccountLockedError(retry_after=_seconds_until(until, now))
 
 
-def reserve_attempt(session: Session, policy: LockoutPolicy, *, email: str, now: datetime) -> None:
+def reserve_attempt(session: Session, policy: LockoutPolicy, *, email: str, now: datetime) -> int:
     """Count one attempt on the account before its password is checked; AccountLockedError if
-    it is beyond the budget. The caller commits at once, before it checks anything."""
+    it is beyond the budget. The caller commits at once, before it checks anything.
+
+    Returns the attempts counted in the window, this one included: when this one then proves
+    wrong and it is the budget's last, the account is now locked."""
     counted = _count(session, email_key(email), policy.max_failures_per_email, policy.duration, now)
     if counted.failures > policy.max_failures_per_email:
         ends = counted.locked_until or counted.window_started_at + policy.duration
         raise AccountLockedError(retry_after=_seconds_until(ends, now))
+    return counted.failures
 
 
 def release_attempt(session: Session, policy: LockoutPolicy, *, email: str) -> None:

@@ -28,6 +28,9 @@ class Access:
     # Whether an access token already revoked (spent, its session ended, an old token
     # version) is still taken as proof of who calls, when signed and unexpired.
     revoked_token_accepted: bool = False
+    # A route for a machine, not a user (Prometheus on /metrics): the bearer token must be the
+    # value of this setting; user tokens, like no token, get 401.
+    service_token_setting: str | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -44,6 +47,8 @@ INSTRUCTOR = Access("instructor", "required", frozenset({Role.INSTRUCTOR, Role.A
 ADMIN = Access("admin", "required", frozenset({Role.ADMIN}))
 # The reference's ADM+: an admin whose admin profile has completed setup.
 ADMIN_SETUP_COMPLETE = Access("admin+", "required", frozenset({Role.ADMIN}), True)
+# Prometheus: the bearer token is METRICS_TOKEN's value (a setting's name, not a secret).
+METRICS_SCRAPER = Access("metrics-token", "none", service_token_setting="METRICS_TOKEN")  # noqa: S106
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from shared.domain.errors import DependencyUnavailableError
 from shared.domain.throttling import LoginFailure, RateLimitCounter
 from shared.domain.tokens import SpentToken
 from shared.messages.base import QUEUES
+from shared.services.workers import check_workers
 from shared.version import SCHEMA_REVISION
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Readiness:
     components: dict[str, str] = field(default_factory=dict)  # name -> "up" | "down"
     problems: dict[str, str] = field(default_factory=dict)  # name -> why it is down
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    consumers: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)  # name -> why, not fatal
 
     @property
@@ -191,4 +194,9 @@ def check_readiness(deps: Dependencies) -> Readiness:
             readiness.queues = queue_figures(deps)
         except Exception:
             log.warning("readiness: queue figures unavailable", exc_info=True)
+    if readiness.components["database"] == "up":
+        try:
+            check_workers(deps, readiness)
+        except Exception:
+            log.warning("readiness: worker heartbeats unavailable", exc_info=True)
     return readiness

@@ -338,7 +338,10 @@ def test_the_app_exempts_root_health_readiness_preflight_and_docs_and_limits_the
 
     # The docs pages and their assets are static, and the document is built once per process.
     docs = {"docs_openapi", "docs_swagger", "docs_redoc", "docs_asset"}
-    assert exempt == {"root_info", "health_check", "health_ready", "cors_preflight"} | docs
+    # /metrics takes a token only Prometheus holds, and a scrape every 15 s from one address
+    # must not spend the default budget (the reference exempted it too).
+    probes = {"root_info", "health_check", "health_ready", "cors_preflight", "metrics_scrape"}
+    assert exempt == probes | docs
     assert all(ROUTES[name].rate_limit in RULE_NAMES for name in app_routes - exempt)
 
 

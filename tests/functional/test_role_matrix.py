@@ -58,6 +58,8 @@ def plausible_call(spec: RouteSpec) -> tuple[str, dict[str, str]]:
 
 def expected_refusal(access: Access, caller: str) -> int | None:
     """401 or 403 when the access rule turns `caller` away, None when it lets them in."""
+    if access.service_token_setting is not None:
+        return 401  # a machine's token (METRICS_TOKEN), which no user holds
     if access.authentication != "required":
         return None
     if caller == "anonymous":
@@ -128,6 +130,8 @@ def test_the_matrix_covers_every_http_function_of_the_app() -> None:
         (Access("admin+", "required", frozenset({Role.ADMIN}), True), "admin without setup", 403),
         (Access("admin+", "required", frozenset({Role.ADMIN}), True), "admin", None),
         (Access("admin", "required", frozenset({Role.ADMIN})), "admin without setup", None),
+        (Access("metrics-token", "none", service_token_setting="METRICS_TOKEN"), "admin", 401),
+        (Access("metrics-token", "none", service_token_setting="METRICS_TOKEN"), "anonymous", 401),
     ],
 )
 def test_expected_refusals_follow_the_access_rule(

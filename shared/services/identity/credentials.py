@@ -28,6 +28,7 @@ from shared.config import Settings
 from shared.db_faults import counters_paused, is_database_unavailable, note_unavailable
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.users import User
+from shared.observability import metrics
 from shared.security import lockout
 from shared.services.identity.accounts import normalize_email
 
@@ -46,7 +47,11 @@ def check_sign_in_password(
     none, 429 while locked."""
     now = deps.clock()
     address = normalize_email(email)
-    _reserve(deps, address, now)
+    try:
+        attempts = _reserve(deps, address, now)
+    except lockout.AccountLockedError:
+        metrics.increment("auth_failed_login_attempts_total")
+        raise
     with deps.uow() as uow:
         row = uow.session.execute(
             select(User.id, User.password_hash).where(User.email == address)
@@ -59,6 +64,9 @@ def check_sign_in_password(
         if deps.passwords.needs_rehash(row.password_hash):
             _rehash(deps, user_id, row.password_hash, password)
         return user_id
+    metrics.increment("auth_failed_login_attempts_total")
+    if attempts == deps.settings.MAX_FAILED_LOGIN_ATTEMPTS:
+        metrics.increment("auth_account_lockouts_total")  # this failure was the budget's last
     _fail(deps, client_ip, now, INVALID_CREDENTIALS)
 
 
@@ -110,14 +118,17 @@ def ensure_can_sign_in(settings: Settings, user: User | None) -> User:
     return user
 
 
-def _reserve(deps: Dependencies, email: str, now: datetime) -> None:
+def _reserve(deps: Dependencies, email: str, now: datetime) -> int | None:
+    """The attempts counted on the account in its window, this one included (None: uncounted)."""
     # Committed before the password is checked, so parallel guesses see each other's counts.
     policy = lockout.LockoutPolicy.from_settings(deps.settings)
     if counters_paused():
-        return  # the database just failed: the lookup that follows finds out for itself
+        return None  # the database just failed: the lookup that follows finds out for itself
+    attempts = None
     with _uncounted_when_unavailable("a sign-in attempt"), deps.uow() as uow:
-        lockout.reserve_attempt(uow.session, policy, email=email, now=now)
+        attempts = lockout.reserve_attempt(uow.session, policy, email=email, now=now)
         uow.commit()
+    return attempts
 
 
 def _release(deps: Dependencies, email: str) -> None:
@@ -156,6 +167,7 @@ def _uncounted_when_unavailable(what: str) -> Iterator[None]:
         if not is_database_unavailable(exc):
             raise
         note_unavailable()
+        metrics.increment("lms_state_store_uncounted_total", counter="lockout")
         log.warning(
             "lockout: the database did not answer, so %s went uncounted (%s); "
             "check DATABASE_URL and the database's load",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from shared.domain.errors import ResourceConflictError, ResourceNotFoundError, RuleViolationError
 from shared.domain.instructors import InstructorProfile, VerificationStatus
 from shared.domain.users import Role, User
+from shared.observability import metrics
 from shared.schemas.instructors import (
     InstructorDecision,
     InstructorOnboardingStatus,
@@ -126,6 +127,7 @@ def register(deps: Dependencies, data: InstructorRegister) -> InstructorRegister
             )
             uow.session.add(profile)
             commit_account(uow)
+            metrics.increment("lms_user_registrations_total", role="instructor")
             return InstructorRegistered(
                 message="Instructor account created successfully",
                 user=UserOut.model_validate(user),

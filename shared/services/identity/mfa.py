@@ -30,6 +30,7 @@ from shared.domain.admins import AdminProfile
 from shared.domain.errors import AuthenticationRequiredError
 from shared.domain.mfa import LOGIN, SETUP, MfaCode
 from shared.domain.users import Role, User
+from shared.observability import metrics
 from shared.schemas.auth import AuthOut, MessageOut, MfaChallengeOut
 from shared.security import lockout
 from shared.security.tokens import MFA_CHALLENGE, decode_token, issue_token
@@ -101,11 +102,13 @@ def complete_login(
                 uow.session, policy, email=user.email, client_ip=client_ip, now=now
             )
             uow.commit()  # the wrong try and the failure count stand
+            metrics.increment("auth_mfa_failures_total")
             raise AuthenticationRequiredError(INVALID_CODE)
         lockout.clear(uow.session, email=user.email)
         user.last_login_at = now
         tokens = sessions.start_session(uow.session, settings, user, now)
         uow.commit()
+        metrics.increment("auth_successful_logins_total")
         return sessions.signed_in(user, tokens)
 
 
@@ -139,9 +142,11 @@ def confirm_enable(deps: Dependencies, *, user_id: uuid.UUID, code: str) -> Mess
             MfaCode.expires_at > now,
         )
         if pending is None:
+            metrics.increment("auth_mfa_failures_total")
             raise AuthenticationRequiredError(INVALID_CODE)
         if not _accept(deps.settings, pending, code, now):
             uow.commit()
+            metrics.increment("auth_mfa_failures_total")
             raise AuthenticationRequiredError(INVALID_CODE)
         user.mfa_enabled = True
         user.updated_at = now

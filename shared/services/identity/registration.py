@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from shared.domain.errors import AccessDeniedError
 from shared.domain.users import Role
 from shared.messages.events import UserRegistered
+from shared.observability import metrics
 from shared.schemas.auth import AuthOut, Registration
 from shared.services.identity import account_emails, email_verification, sessions
 from shared.services.identity.accounts import commit_account, create_account, flush_account
@@ -45,4 +46,5 @@ def register(deps: Dependencies, data: Registration) -> AuthOut:
         uow.publish(UserRegistered(user_id=user.id, role=user.role, registered_at=user.created_at))
         email_verification.send_link_if_unverified(uow, settings, user)
         commit_account(uow)
+        metrics.increment("lms_user_registrations_total", role="student")
         return sessions.signed_in(user, tokens)

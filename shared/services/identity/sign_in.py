@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from shared.config import Settings
 from shared.domain.errors import AuthenticationRequiredError, RuleViolationError
 from shared.domain.users import User
+from shared.observability import metrics
 from shared.schemas.auth import AuthOut, MfaChallengeOut, PasswordChange, TokenOut
 from shared.security import lockout
 from shared.services.identity import mfa, sessions
@@ -50,6 +51,7 @@ def login(
             return challenge
         tokens = _sign_in(uow, settings, user)
         uow.commit()
+        metrics.increment("auth_successful_logins_total")
         return sessions.signed_in(user, tokens)
 
 
@@ -65,6 +67,7 @@ def login_for_token(
             raise RuleViolationError(MFA_NEEDS_LOGIN)
         tokens = _sign_in(uow, settings, user)
         uow.commit()
+        metrics.increment("auth_successful_logins_total")
         return tokens
 
 
