@@ -20,9 +20,10 @@ import azure.functions as func
 from shared import bootstrap
 from shared.config import UnsafeSettingsError
 from shared.local.app_functions import AppSettingMissingError, functions_of
+from shared.local.banner import where_things_go
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
-from shared.local.server import StartupError, load_function_app, stop_on_signals, where_things_go
+from shared.local.server import StartupError, load_function_app, stop_on_signals
 from shared.local.timers import TimerScheduler
 from shared.messaging.local import LocalBroker
 from shared.observability.console import configure_console_logging

@@ -19,10 +19,10 @@ import pytest
 from shared.config import Settings
 from shared.local import server
 from shared.local.app_functions import functions_of
+from shared.local.banner import banner
 from shared.local.routing import RouteTable
 from shared.local.server import (
     StartupError,
-    banner,
     load_function_app,
     route_prefix,
     serve,
