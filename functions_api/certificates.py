@@ -21,6 +21,7 @@ from shared.schemas.certificates import (
 )
 from shared.services import certificate_credentials, certificate_documents, certificate_views
 from shared.services.certificates import generate_certificate, revoke_certificate
+from shared.storage import attachment
 from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
@@ -40,7 +41,7 @@ def certificates_mine(actor: Actor, uow: UnitOfWork) -> CertificateList:
 def certificates_download(
     certificate_id: str, actor: Actor, uow: UnitOfWork, deps: Dependencies
 ) -> func.HttpResponse:
-    """The PDF (a 307 to a short-lived link in Azure): for its student, the course's
+    """The PDF, or a 307 to a short-lived link to it: for its student, the course's
     instructor and admins; 410 once revoked."""
     file = certificate_documents.download(uow, deps, actor, certificate_id)
     if file.url is not None:
@@ -52,7 +53,7 @@ def certificates_download(
         status_code=200,
         mimetype=file.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Content-Disposition": attachment(file.filename),
             "Cache-Control": "private, no-store",
         },
     )

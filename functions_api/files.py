@@ -3,7 +3,7 @@ downloads and deletion."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import azure.functions as func
 
@@ -16,6 +16,7 @@ from shared.schemas.pages import Page
 from shared.security.rate_limits import UPLOAD_RULE
 from shared.services.files import direct, downloads, library, uploads
 from shared.services.files.records import megabytes
+from shared.storage import attachment
 from shared.uow import UnitOfWork
 
 bp = func.Blueprint()
@@ -26,7 +27,13 @@ api = Router(bp, "api/v1/files", access=AUTHENTICATED)
 UPLOAD_BODY_BYTES = 100 * 1024 * 1024 + 64 * 1024
 
 
-@api.post("upload", status=201, rate_limit=UPLOAD_RULE, max_body_bytes=UPLOAD_BODY_BYTES)
+@api.post(
+    "upload",
+    status=201,
+    rate_limit=UPLOAD_RULE,
+    max_body_bytes=UPLOAD_BODY_BYTES,
+    multipart=UploadForm,
+)
 def files_upload(request: Request, actor: Actor, uow: UnitOfWork, deps: Dependencies) -> FileOut:
     """Upload a file (multipart `file`, `folder`, `is_public`), checked and stored."""
     limit = deps.settings.MAX_UPLOAD_BYTES
@@ -72,23 +79,26 @@ def files_list_mine(query: FileListQuery, actor: Actor, uow: UnitOfWork) -> Page
     return library.list_files(uow, actor, query)
 
 
-@api.get("download/{file_id:guid}")
+@api.get("download/{file_id:guid}", other_statuses=(307,), media_type="application/octet-stream")
 def files_download(
     file_id: str, actor: Actor, uow: UnitOfWork, deps: Dependencies
 ) -> func.HttpResponse:
-    """The file's bytes (local storage), or a 307 to a short-lived read URL (Azure)."""
+    """A 307 to a short-lived read URL (a SAS in Azure, a link `lms serve` streams), or
+    the file's bytes where no such URL is served."""
     target = downloads.download(uow, deps.files, deps.settings, actor, file_id)
     if target.redirect_url is not None:
         return func.HttpResponse(
             status_code=307,
             headers={"Location": target.redirect_url, "Cache-Control": "no-store"},
         )
-    disposition = f"attachment; filename*=UTF-8''{quote(target.filename, safe='')}"
     return func.HttpResponse(
         body=target.data,
         status_code=200,
         mimetype=target.content_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": attachment(target.filename),
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

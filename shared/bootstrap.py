@@ -52,6 +52,9 @@ class Dependencies:
     clock: Clock = utc_now
     # Shuffles quiz questions and options; tests pass a random.Random with a seed.
     shuffler: random.Random = field(default_factory=secrets.SystemRandom)
+    # `lms serve` answers signed links to the local folder's files (shared/local/downloads.py),
+    # so with STORAGE=local downloads redirect there instead of sending the bytes themselves.
+    serve_local_storage: bool = False
     _built: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -211,9 +214,13 @@ class Dependencies:
                 create_missing_container=not settings.is_production,
             )
         from shared.storage.local import LocalBlobStore
+        from shared.storage.local_links import LocalLinks
 
         root = settings.LOCAL_STORAGE_DIR
-        return LocalBlobStore(root / container if container else root)
+        links = None
+        if self.serve_local_storage:
+            links = LocalLinks(root, settings.SECRET_KEY, self.clock)
+        return LocalBlobStore(root / container if container else root, links)
 
 
 COMPONENTS = frozenset(

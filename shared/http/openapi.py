@@ -25,6 +25,7 @@ from shared.security.permissions import Access
 
 OPENAPI_VERSION = "3.1.0"
 BEARER = "bearerAuth"
+MULTIPART = "multipart/form-data"
 # A model and its mode ("validation" for what clients send, "serialization" for answers) -> $ref.
 Refs = dict[Any, dict[str, Any]]
 _REF = "#/components/schemas/{model}"
@@ -216,9 +217,25 @@ def _operation(route: RouteSpec, refs: Refs) -> dict[str, Any]:
             "required": True,
             "content": {"application/x-www-form-urlencoded": {"schema": schema}},
         }
+    if route.multipart is not None:
+        operation["requestBody"] = {"required": True, "content": {MULTIPART: _multipart(route)}}
     if not operation["parameters"]:
         del operation["parameters"]
     return operation
+
+
+def _multipart(route: RouteSpec) -> dict[str, Any]:
+    """A form of the route's text fields and one binary part named `file`."""
+    assert route.multipart is not None
+    schema = route.multipart.model_json_schema(ref_template=_REF)
+    properties = {"file": {"type": "string", "format": "binary"}, **schema["properties"]}
+    return {
+        "schema": {
+            "type": "object",
+            "properties": properties,
+            "required": ["file", *schema.get("required", ())],
+        }
+    }
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -261,7 +278,7 @@ def _responses(route: RouteSpec, refs: Refs) -> dict[str, Any]:
         problems.append(401)
     if route.access.roles is not None:
         problems.append(403)
-    if route.body or route.query or route.form or route.path_parameters:
+    if route.body or route.query or route.form or route.multipart or route.path_parameters:
         problems.append(422)
     if route.rate_limit is not None:
         problems.append(429)

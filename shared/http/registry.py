@@ -78,6 +78,9 @@ class RouteSpec:
     # What a route that builds its response by hand answers with (a PDF download, say);
     # None: JSON. A 3xx in other_statuses is a redirect to where the content is.
     media_type: str | None = None
+    # A route that parses a multipart form itself (an upload): the form's text fields; its
+    # file goes in a part named `file`. Only documents the request (OpenAPI).
+    multipart: type[BaseModel] | None = None
 
     @property
     def read_only(self) -> bool:
@@ -147,6 +150,7 @@ class Router:
         other_statuses: tuple[int, ...] = (),
         in_schema: bool = True,
         media_type: str | None = None,
+        multipart: type[BaseModel] | None = None,
     ) -> Callable[[F], F]:
         if path.startswith("/"):
             raise ValueError(f"write the route without a leading '/': {path[1:]!r}")
@@ -165,7 +169,11 @@ class Router:
                 max_body_bytes=max_body_bytes,
             )
             spec = dataclasses.replace(
-                spec, other_statuses=other_statuses, in_schema=in_schema, media_type=media_type
+                spec,
+                other_statuses=other_statuses,
+                in_schema=in_schema,
+                media_type=media_type,
+                multipart=multipart,
             )
             if spec.name in self.registry:
                 raise ValueError(

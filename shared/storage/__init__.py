@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol, runtime_checkable
+from urllib.parse import quote
 
 # Azure's limit; applied everywhere so the local folder cannot accept what Azure refuses.
 MAX_BLOB_NAME_LENGTH = 1024
@@ -74,16 +75,20 @@ class BlobStore(Protocol):
 
 @runtime_checkable
 class SignedUrls(Protocol):
-    """A store that hands out short-lived URLs to its blobs, so bytes bypass the app (Azure's
-    SAS). The local folder has none: the local host serves its own (shared/local/uploads.py)."""
+    """A store that hands out URLs that create a blob, so a large upload bypasses the app
+    (Azure's SAS). The local folder has none: `lms serve` takes those uploads itself
+    (shared/local/uploads.py)."""
 
     def write_url(self, name: str, expires_at: datetime) -> str:
         """A URL that creates `name` once (a PUT), until `expires_at`; it cannot overwrite."""
         ...
 
-    def read_url(self, name: str, expires_at: datetime, *, filename: str, content_type: str) -> str:
-        """A URL that reads `name` until `expires_at`, answered as an attachment `filename`."""
-        ...
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition that saves a download as `filename` (RFC 6266): an ASCII
+    fallback for old clients, then the exact name, percent-encoded UTF-8."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def validate_blob_name(name: str) -> str:

@@ -11,17 +11,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from shared.clock import utc_now
 from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
-from shared.storage import HEAD_BYTES, validate_blob_name
+from shared.storage import HEAD_BYTES, attachment, validate_blob_name
+from shared.storage.azure_sas import CLOCK_SKEW, DelegationKeys
 
 if TYPE_CHECKING:
     from azure.core.exceptions import AzureError
     from azure.storage.blob import ContainerClient
-
-    from shared.storage.azure_sas import DelegationKeys
 
 # Ordinary calls get a few quick retries and fail within about half a minute. The SDK's
 # defaults (10 retries, 15 s back-offs, 20 s connect timeout) would hold an HTTP request for
@@ -179,15 +177,17 @@ class AzureBlobStore:
         # Create only: once the blob exists the URL cannot overwrite it, so it is used once.
         return self._signed_url(name, BlobSasPermissions(create=True), expires_at)
 
-    def read_url(self, name: str, expires_at: datetime, *, filename: str, content_type: str) -> str:
+    def download_url(
+        self, name: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
         from azure.storage.blob import BlobSasPermissions
 
-        disposition = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+        expires_at = utc_now() + timedelta(seconds=expires_in)
         return self._signed_url(
             name,
             BlobSasPermissions(read=True),
             expires_at,
-            content_disposition=disposition,
+            content_disposition=attachment(filename),
             content_type=content_type,
         )
 
@@ -205,25 +205,22 @@ class AzureBlobStore:
                 signing = {"account_key": account_key}
             else:
                 # A managed identity signs with a user delegation key (Storage Blob Delegator).
-                signing = {"user_delegation_key": self._delegation_key(expires_at)}
+                if self._delegation_keys is None:
+                    account_url = client.url.rsplit("/", 1)[0]
+                    self._delegation_keys = DelegationKeys(account_url, client.credential)
+                signing = {"user_delegation_key": self._delegation_keys.valid_until(expires_at)}
             sas = generate_blob_sas(
                 client.account_name,
                 self.container,
                 name,
                 permission=permission,
+                # Valid from a little in the past: the storage service's clock may run ahead.
+                start=utc_now() - CLOCK_SKEW,
                 expiry=expires_at,
                 **signing,
                 **overrides,
             )
         return f"{client.get_blob_client(name).url}?{sas}"
-
-    def _delegation_key(self, expires_at: datetime) -> Any:
-        from azure.storage.blob import BlobServiceClient
-
-        client = self._container_client()
-        service = BlobServiceClient(client.url.rsplit("/", 1)[0], credential=client.credential)
-        # Valid from a little in the past, so clocks a few minutes apart still agree.
-        return service.get_user_delegation_key(utc_now() - timedelta(minutes=5), expires_at)
 
     def check(self) -> None:
         from azure.core.exceptions import ResourceNotFoundError as AzureResourceNotFoundError
@@ -236,27 +233,6 @@ class AzureBlobStore:
                 if not self.create_missing_container:
                     raise
                 self._create_container(**CHECK_OPTIONS)
-
-    def download_url(
-        self, name: str, *, filename: str, content_type: str, expires_in: int
-    ) -> str | None:
-        from shared.storage.azure_sas import DelegationKeys, read_url
-
-        validate_blob_name(name)
-        if '"' in filename or any(ord(char) < 32 for char in filename):
-            raise ValueError(f"{filename!r} cannot be a download's file name")
-        client = self._container_client()
-        if self._delegation_keys is None and self._account_url and not self._connection_string:
-            self._delegation_keys = DelegationKeys(self._account_url, client.credential)
-        with self._errors_as_domain_errors():
-            return read_url(
-                client,
-                name,
-                filename=filename,
-                content_type=content_type,
-                expires_in=expires_in,
-                delegation_keys=self._delegation_keys,
-            )
 
     def ensure_container(self) -> None:
         """Create the container unless it exists (Azurite and development accounts)."""

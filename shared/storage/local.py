@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shared.domain.errors import DependencyUnavailableError, ResourceNotFoundError
 from shared.storage import HEAD_BYTES, validate_blob_name
+from shared.storage.local_links import LocalLinks
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -24,8 +25,9 @@ class LocalBlobStore:
     in step with the blob.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, links: LocalLinks | None = None) -> None:
         self.root = root
+        self.links = links  # set where a host serves them (`lms serve`)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(root={str(self.root)!r})"
@@ -125,7 +127,11 @@ class LocalBlobStore:
     def download_url(
         self, name: str, *, filename: str, content_type: str, expires_in: int
     ) -> str | None:
-        return None  # a folder has no signed URLs: the app streams the bytes itself
+        if self.links is None:
+            return None  # no host here answers links: the app sends the bytes itself
+        return self.links.url(
+            self._path(name), filename=filename, content_type=content_type, expires_in=expires_in
+        )
 
     def _path(self, name: str) -> Path:
         return self.root.joinpath(*validate_blob_name(name).split("/"))

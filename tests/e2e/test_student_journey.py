@@ -139,6 +139,10 @@ def test_a_student_completes_a_published_course_and_receives_the_certificate_mai
         student.connection.request(
             "GET", certificate["pdf_url"], headers={"Authorization": f"Bearer {student.token}"}
         )
+        redirect = student.connection.getresponse()
+        redirect.read()
+        assert redirect.status == 307  # to the link `lms serve` streams the PDF from
+        student.connection.request("GET", redirect.headers["Location"])
         pdf = student.connection.getresponse()
         assert pdf.status == 200
         assert pdf.read().startswith(b"%PDF-")

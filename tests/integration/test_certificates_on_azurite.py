@@ -74,7 +74,9 @@ def test_a_download_redirects_to_a_short_lived_read_only_link(container: str) ->
     assert body.startswith(b"%PDF-")
     headers = {name.lower(): value for name, value in headers.items()}
     assert headers["content-type"] == "application/pdf"
-    assert headers["content-disposition"] == f'attachment; filename="{number}.pdf"'
+    assert headers["content-disposition"] == (
+        f"attachment; filename=\"{number}.pdf\"; filename*=UTF-8''{number}.pdf"
+    )
 
 
 def test_the_link_reads_nothing_but_its_blob(container: str) -> None:

@@ -38,7 +38,9 @@ def test_the_student_downloads_the_pdf_named_after_its_number() -> None:
     body = _pdf_bytes_of(response)
     assert body.startswith(b"%PDF-")
     assert response.headers["Content-Type"] == "application/pdf"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{number}.pdf"'
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=\"{number}.pdf\"; filename*=UTF-8''{number}.pdf"
+    )
     assert "no-store" in response.headers["Cache-Control"]
 
 

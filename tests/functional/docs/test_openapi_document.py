@@ -112,6 +112,18 @@ def test_a_file_download_is_documented_as_its_media_type_or_a_redirect() -> None
     }
     assert "Location" in responses["307"]["headers"]
     assert "content" not in responses["307"]
+    files = _document()["paths"]["/api/v1/files/download/{file_id}"]["get"]["responses"]
+    assert set(files) >= {"200", "307"}
+
+
+def test_the_upload_is_documented_as_a_multipart_form_with_a_binary_file() -> None:
+    upload = _document()["paths"]["/api/v1/files/upload"]["post"]
+
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert {"folder", "is_public"} <= set(form["properties"])
+    assert form["required"] == ["file"]
+    assert {"201", "422", "429"} <= set(upload["responses"])
 
 
 def test_openapi_json_answers_404_where_enable_api_docs_is_false(

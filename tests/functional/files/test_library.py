@@ -73,8 +73,8 @@ def test_the_uploader_downloads_the_bytes_under_the_original_filename() -> None:
     assert response.get_body() == data
     assert response.headers["Content-Type"] == "application/pdf"
     assert (
-        response.headers["Content-Disposition"]
-        == "attachment; filename*=UTF-8''R%C3%A9sum%C3%A9%20final.pdf"
+        response.headers["Content-Disposition"] == 'attachment; filename="R_sum_ final.pdf"; '
+        "filename*=UTF-8''R%C3%A9sum%C3%A9%20final.pdf"
     )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
