@@ -56,6 +56,7 @@ from shared.local.send_email import (
 )
 from shared.local.timers import TimerScheduler
 from shared.local.uploads import LOCAL_UPLOAD_PATH, LocalUploads
+from shared.local.webhook_receiver import LOCAL_RECEIVER_PATH, MAX_BODY_BYTES, LocalWebhookReceiver
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
 from shared.observability import metrics
@@ -160,6 +161,21 @@ def _send_email_mount(folder: Path) -> tuple[dict[str, Any], str]:
     return {SEND_EMAIL_PATH: app}, f"{SEND_EMAIL_PATH} (functions_email/main.py)"
 
 
+def local_mounts(settings: Settings) -> tuple[dict[str, Any], dict[str, int]]:
+    """The local stand-ins served beside the functions, by path, and their body limits."""
+    mounts: dict[str, Any] = {}
+    limits: dict[str, int] = {}
+    if settings.STORAGE == "local":
+        # Direct uploads to the local folder come here, as they go to a SAS URL in Azure.
+        mounts[LOCAL_UPLOAD_PATH] = LocalUploads()
+        limits[LOCAL_UPLOAD_PATH] = settings.MAX_DIRECT_UPLOAD_BYTES
+    if not settings.is_production:
+        # The demo's webhook subscriber (lms seed-demo subscribes it).
+        mounts[LOCAL_RECEIVER_PATH] = LocalWebhookReceiver()
+        limits[LOCAL_RECEIVER_PATH] = MAX_BODY_BYTES
+    return mounts, limits
+
+
 def _queue_consumer(functions: AppFunctions, deps: Dependencies) -> QueueConsumer | None:
     # With BROKER=servicebus the queues live in Azure, and the Functions host consumes them.
     broker = deps.broker if deps.settings.BROKER == "local" else None
@@ -213,11 +229,8 @@ def serve(
         return 2
 
     limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
-    mount_limits = {}
-    if settings.STORAGE == "local":
-        # Direct uploads to the local folder come here, as they go to a SAS URL in Azure.
-        mounts[LOCAL_UPLOAD_PATH] = LocalUploads()
-        mount_limits[LOCAL_UPLOAD_PATH] = settings.MAX_DIRECT_UPLOAD_BYTES
+    local, mount_limits = local_mounts(settings)
+    mounts.update(local)
     wsgi = FunctionsWsgiApp(
         routes,
         limits,
