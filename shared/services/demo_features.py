@@ -277,6 +277,11 @@ def ensure_webhook_subscription(deps: Dependencies, admin: Actor, port: int) -> 
     """The admin's subscription of `lms serve`'s local receiver (on `port`) to WEBHOOK_EVENTS,
     signed with the secret the receiver derives; kept when there, its URL moved to `port`."""
     require_access(ADMIN_SETUP_COMPLETE, admin)  # as POST /api/v1/webhooks requires
+    if port == 0:
+        return (
+            "webhook subscription: left as it is; with --port 0 lms serve picks its port when "
+            "it starts: run lms seed-demo --port <the port it prints> to subscribe its receiver"
+        )
     url = local_webhooks.receiver_url(port)
     with deps.uow() as uow:
         existing = uow.session.scalar(

@@ -48,8 +48,8 @@ def receiver_url(port: int) -> str:
 
 def keep(settings: Settings, headers: dict[str, str], body: bytes, received_at: datetime) -> Path:
     """Write one verified delivery as `<received>-<event type>-<webhook-id>.json` (the names
-    sort by arrival): its headers, the body
-    as received (to verify again) and as JSON (to read). Written whole or not at all."""
+    sort by arrival): its headers, the body as received (to verify again) and as JSON (to
+    read). Written whole or not at all."""
     folder = settings.LOCAL_WEBHOOKS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     text = body.decode("utf-8", "replace")
