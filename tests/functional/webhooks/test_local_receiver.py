@@ -86,7 +86,7 @@ def kept_files() -> list[Path]:
 
 def _row(model: type, *where: Any) -> Any:
     with unit_of_work() as uow:
-        row = uow.session.scalars(select(model).where(*where)).one()
+        row: Any = uow.session.scalars(select(model).where(*where)).one()
         uow.session.expunge_all()
         return row
 
