@@ -48,7 +48,7 @@ install: $(BIN)/.installed node_modules/.installed
 # checkout an environment given with BIN=... was installed from.
 run: $(RUN_INSTALLED)
 	$(BIN)/python -m shared.cli migrate
-	$(BIN)/python -m shared.cli seed-demo
+	$(BIN)/python -m shared.cli seed-demo --port $(PORT)
 	$(BIN)/python -m shared.cli serve --port $(PORT)
 
 # Beside `func start` (APP_ROLE=api): the local queue's consumers and the timers.

@@ -159,6 +159,9 @@ class Settings(BaseModel):
     WEBHOOK_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=30)
     # Delivery-log rows older than this are purged by the housekeeping timer.
     WEBHOOK_LOG_RETENTION_DAYS: int = Field(default=30, ge=1, le=365)
+    # `lms serve` outside production: the folder its local webhook receiver
+    # (/local-webhooks/receive) keeps each verified delivery in, one JSON file each.
+    LOCAL_WEBHOOKS_DIR: Path = Path(".lms/webhooks")
 
     # --- identity
     JWT_ISSUER: str = "lms-functions"

@@ -54,6 +54,7 @@ def isolated_environment(
     monkeypatch.setenv("LOCAL_STORAGE_DIR", str(tmp_path / "files"))
     # The readiness check creates the Maildir: never the default .lms/mail of the checkout.
     monkeypatch.setenv("MAILDIR_PATH", str(tmp_path / "mail"))
+    monkeypatch.setenv("LOCAL_WEBHOOKS_DIR", str(tmp_path / "webhooks"))
     monkeypatch.setenv("CERTIFICATE_SIGNING_KEY", str(signing_key_path))
     # The test profile: the cheapest argon2id, so a sign-in costs microseconds, not 100 ms.
     monkeypatch.setenv("PASSWORD_HASH_TIME_COST", "1")

@@ -16,7 +16,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     print("Seeding demo data ...", flush=True)
     try:
-        seed(bootstrap.current(), lambda line: print(f"  {line}", flush=True))
+        seed(bootstrap.current(), lambda line: print(f"  {line}", flush=True), args.port)
     except DomainError as exc:
         print(f"lms: {exc.detail}; nothing more was seeded.", file=sys.stderr)
         return 1
@@ -35,5 +35,12 @@ def add_seed_commands(commands: Any) -> None:
     seed = commands.add_parser(
         "seed-demo",
         help="create demo accounts with known passwords and published courses (not in production)",
+    )
+    seed.add_argument(
+        "--port",
+        type=int,
+        default=7071,
+        help="the port lms serve will listen on: the demo's webhook subscription goes to its "
+        "local receiver there (default 7071)",
     )
     seed.set_defaults(handler=cmd_seed_demo)

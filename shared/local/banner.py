@@ -1,5 +1,6 @@
-"""What `lms serve` and `lms worker` print when they start: where the database, mail and
-files are, and what the host runs."""
+"""What `lms serve` and `lms worker` print when they start: where the database, mail, files
+and (`lms serve` outside production) the local receiver's webhook deliveries are, and what the
+host runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.engine import make_url
 from shared.config import Settings
 from shared.local.app_functions import AppFunctions
 from shared.local.routing import RouteTable
+from shared.security.webhook_urls import LOCAL_RECEIVER_PATH
 
 
 def masked_database_url(settings: Settings) -> str:
@@ -58,6 +60,11 @@ def banner(
         *where_things_go(settings),
         f"  sendEmail       {send_email}",
     ]
+    if not settings.is_production:
+        lines.append(
+            f"  webhooks        {url}{LOCAL_RECEIVER_PATH} keeps each delivery in "
+            f"{settings.LOCAL_WEBHOOKS_DIR.resolve()} (one JSON file each)"
+        )
     if functions.unsupported:
         lines.append(f"  not run here    {', '.join(functions.unsupported)}")
     lines.append("Ctrl-C to stop")

@@ -45,7 +45,7 @@ from shared.config import Settings, UnsafeSettingsError
 from shared.local.app_functions import AppFunctions, AppSettingMissingError, functions_of
 from shared.local.banner import banner
 from shared.local.body_limits import BodyLimits
-from shared.local.downloads import LOCAL_DOWNLOAD_PATH, LocalDownloads
+from shared.local.mounts import local_mounts, serves_local_storage
 from shared.local.ncrontab import CronScheduleError
 from shared.local.queue_consumer import QueueConsumer
 from shared.local.route_constraints import RouteTemplateError
@@ -56,12 +56,10 @@ from shared.local.send_email import (
     load_send_email_app,
 )
 from shared.local.timers import TimerScheduler
-from shared.local.uploads import LOCAL_UPLOAD_PATH, LocalUploads
 from shared.local.wsgi import FunctionsWsgiApp
 from shared.messaging.local import LocalBroker
 from shared.observability import metrics
 from shared.observability.console import configure_console_logging
-from shared.storage.local_links import LocalLinks
 
 log = logging.getLogger("lms.local")
 
@@ -170,10 +168,6 @@ def _queue_consumer(functions: AppFunctions, deps: Dependencies) -> QueueConsume
     return QueueConsumer(functions.queues, broker)
 
 
-def _local(settings: Settings) -> bool:
-    return settings.STORAGE == "local"
-
-
 def process_count(requested: int | None, settings: Settings) -> int:
     """--processes, else FUNCTIONS_WORKER_PROCESS_COUNT, else one per core (one where the
     platform cannot fork)."""
@@ -198,7 +192,9 @@ def serve(
         threads = threads or environment.worker_threads
         # Each process's pool is sized to its threads (Settings.db_pool_size).
         settings = environment.model_copy(update={"PYTHON_THREADPOOL_THREAD_COUNT": threads})
-        deps = bootstrap.install(bootstrap.build(settings, serve_local_storage=_local(settings)))
+        deps = bootstrap.install(
+            bootstrap.build(settings, serve_local_storage=serves_local_storage(settings))
+        )
         configure_console_logging(settings.LOG_LEVEL)
         folder = Path(os.getcwd())
         function_app = app if app is not None else load_function_app(folder)
@@ -219,15 +215,8 @@ def serve(
         return 2
 
     limits = BodyLimits.of(functions.http, settings.MAX_REQUEST_BODY_BYTES)
-    mount_limits = {}
-    if _local(settings):
-        # Direct uploads to the local folder and downloads from it come here, as they go to
-        # SAS URLs in Azure.
-        mounts[LOCAL_UPLOAD_PATH] = LocalUploads()
-        mount_limits[LOCAL_UPLOAD_PATH] = settings.MAX_DIRECT_UPLOAD_BYTES
-        mounts[LOCAL_DOWNLOAD_PATH] = LocalDownloads(
-            LocalLinks(settings.LOCAL_STORAGE_DIR, settings.SECRET_KEY, deps.clock)
-        )
+    local, mount_limits = local_mounts(settings, deps.clock)
+    mounts.update(local)
     wsgi = FunctionsWsgiApp(
         routes,
         limits,
@@ -361,7 +350,7 @@ def _worker(
             # Forget the parent's dependencies without closing them: they are the parent's.
             bootstrap.forget()
             deps = bootstrap.install(
-                bootstrap.build(settings, serve_local_storage=_local(settings))
+                bootstrap.build(settings, serve_local_storage=serves_local_storage(settings))
             )
             server = create_server(wsgi, listener, threads)
             consumer = _queue_consumer(functions, deps)

@@ -4,6 +4,10 @@ A secret is `whsec_` + base64 of 32 random bytes; the HMAC key is those bytes. A
 carries `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`: one or more
 `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, space-separated, one per secret that signs
 (the new and the previous one for a day after a rotation).
+
+`verify` is the subscriber's side, as the Standard Webhooks libraries do it: the timestamp
+within 5 minutes of now (a replayed request is refused later than that), then any of the
+signatures matching, compared in constant time.
 """
 
 from __future__ import annotations
@@ -13,9 +17,15 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 PREFIX = "whsec_"
+HEADER_NAMES = ("webhook-id", "webhook-timestamp", "webhook-signature")
+TOLERANCE_SECONDS = 5 * 60
+
+
+class SignatureMismatchError(ValueError):
+    """A request whose Standard Webhooks headers do not verify; the message says why."""
 
 
 def new_secret() -> str:
@@ -47,3 +57,26 @@ def headers(
             signature(secret, webhook_id, timestamp, body) for secret in secrets_
         ),
     }
+
+
+def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: int) -> str:
+    """The request's webhook-id when one of its signatures is `secret`'s for this body and its
+    timestamp is within TOLERANCE_SECONDS of `now`; SignatureMismatchError otherwise.
+    `headers` have lower-case names."""
+    webhook_id = headers.get("webhook-id", "")
+    timestamp = headers.get("webhook-timestamp", "")
+    signatures = headers.get("webhook-signature", "")
+    if not (webhook_id and timestamp and signatures):
+        raise SignatureMismatchError(
+            "send the webhook-id, webhook-timestamp and webhook-signature headers"
+        )
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+        raise SignatureMismatchError(
+            f"webhook-timestamp must be Unix seconds within {TOLERANCE_SECONDS} s of now"
+        )
+    expected = signature(secret, webhook_id, int(timestamp), body).encode()
+    if not any(hmac.compare_digest(given.encode(), expected) for given in signatures.split()):
+        raise SignatureMismatchError(
+            "no signature in webhook-signature matches this body under the receiver's secret"
+        )
+    return webhook_id

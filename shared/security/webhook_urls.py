@@ -13,7 +13,11 @@ never resolving the name again: a DNS answer that changes in between (rebinding)
 the request to an internal address. Redirects are not followed.
 
 WEBHOOK_ALLOWED_HOSTS names addresses or networks allowed although not public, for a local
-receiver in development; production refuses to start with a private one there.
+receiver in development; production refuses to start with a private one there. Outside
+production the callers also pass `local_receiver=True`: a loopback URL whose path is exactly
+LOCAL_RECEIVER_PATH, the receiver `lms serve` mounts for the demo, is allowed too. The path
+must match exactly (no `..` past it), so another service on this machine could be sent a
+webhook at that one path at most, and only outside production.
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ Resolver = Callable[..., list[tuple[Any, ...]]]
 
 MAX_URL_LENGTH = 2048
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Where `lms serve` takes webhook deliveries outside production (shared/local/webhook_receiver.py).
+LOCAL_RECEIVER_PATH = "/local-webhooks/receive"
+LOOPBACK: tuple[Network, ...] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
 
 
 class UnsafeUrlError(ValueError):
@@ -92,9 +102,11 @@ def check_url(
     *,
     https_only: bool,
     allowed: Sequence[Network] = (),
+    local_receiver: bool = False,
     resolve: Resolver = socket.getaddrinfo,
 ) -> Target:
-    """The target `url` may be delivered to; UnsafeUrlError saying why not."""
+    """The target `url` may be delivered to; UnsafeUrlError saying why not. With
+    `local_receiver`, a loopback address is allowed for LOCAL_RECEIVER_PATH alone."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeUrlError(f"the URL is longer than {MAX_URL_LENGTH} characters")
     try:
@@ -121,6 +133,8 @@ def check_url(
         addresses.append(ipaddress.ip_address(text))
     if not addresses:
         raise UnsafeUrlError(f"the host {host!r} does not resolve")
+    if local_receiver and parts.path == LOCAL_RECEIVER_PATH:
+        allowed = [*allowed, *LOOPBACK]
     for address in addresses:
         if not is_public(address) and not _allowed(address, allowed):
             raise UnsafeUrlError(

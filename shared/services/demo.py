@@ -103,6 +103,7 @@ COURSES = (
     ),
 )
 LESSONS_DONE = 2  # of the first course, by the demo student
+DEFAULT_PORT = 7071  # lms serve's
 
 
 def _actor(deps: Dependencies, user: User, *, admin_setup_complete: bool = False) -> Actor:
@@ -214,8 +215,9 @@ def _ensure_course(deps: Dependencies, teacher: Actor, demo: DemoCourse) -> tupl
     return course.id, True
 
 
-def seed(deps: Dependencies, say: Callable[[str], None]) -> None:
-    """Create what is missing of the demo data, saying what was done step by step."""
+def seed(deps: Dependencies, say: Callable[[str], None], port: int = DEFAULT_PORT) -> None:
+    """Create what is missing of the demo data, saying what was done step by step; the
+    webhook subscription goes to the receiver of `lms serve --port <port>`."""
     if deps.settings.ENVIRONMENT == "production":
         raise RuleViolationError(
             "seed-demo creates accounts whose passwords are published in the README; "
@@ -256,7 +258,8 @@ def seed(deps: Dependencies, say: Callable[[str], None]) -> None:
     say(demo_features.ensure_essay_waiting(deps, learner, quiz_id))
     say(demo_features.ensure_file(deps, teacher))
     say(demo_features.ensure_certificate(deps, learner, course_ids[1]))
-    say(demo_features.ensure_webhook_subscription(deps, teacher))
+    admin = _actor(deps, users[Role.ADMIN], admin_setup_complete=True)
+    say(demo_features.ensure_webhook_subscription(deps, admin, port))
     for line in demo_state(deps):
         say(line)
 
@@ -268,6 +271,7 @@ def demo_state(deps: Dependencies) -> list[str]:
     from shared.domain.files import UploadedFile
     from shared.domain.instructors import InstructorProfile
     from shared.domain.quizzes import AttemptStatus, Quiz, QuizAttempt
+    from shared.domain.webhooks import WebhookSubscription
 
     def count(query: Select[tuple[int]]) -> int:
         return int(session.scalar(query) or 0)
@@ -284,6 +288,8 @@ def demo_state(deps: Dependencies) -> list[str]:
             select(func.count()).where(QuizAttempt.status == AttemptStatus.NEEDS_GRADING.value)
         )
         files = count(select(func.count()).select_from(UploadedFile))
+        hooks = count(select(func.count()).select_from(WebhookSubscription))
+        active_hooks = count(select(func.count()).where(WebhookSubscription.is_active.is_(True)))
     roles = ", ".join(f"{n} {role}" for role, n in sorted(by_role.items()))
     return [
         "Now in the database:",
@@ -291,4 +297,5 @@ def demo_state(deps: Dependencies) -> list[str]:
         f"  courses   {published} published, {drafts} draft",
         f"  quizzes   {quizzes}; {waiting} attempt(s) waiting for grading",
         f"  files     {files}",
+        f"  webhooks  {hooks} subscription(s), {active_hooks} active",
     ]

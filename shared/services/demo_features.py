@@ -3,8 +3,8 @@ for verification, a quiz with every question type and an essay waiting for gradi
 
 Each `ensure_*` keeps what exists and adds what is missing, through the services the API uses,
 and returns one line saying what it did. `ensure_certificate` gives the demo student a
-certificate (the second demo course completed); `ensure_webhook_subscription` seeds nothing
-yet and says how to make one.
+certificate (the second demo course completed); `ensure_webhook_subscription` subscribes the
+admin's webhook receiver of `lms serve` (shared/local/webhook_receiver.py) to the demo's events.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from shared.domain.courses import Course, Lesson
 from shared.domain.enrollments import Certificate, Enrollment, EnrollmentStatus
 from shared.domain.files import UploadedFile
 from shared.domain.quizzes import Quiz, QuizAttempt, QuizQuestion
+from shared.domain.webhooks import WebhookSubscription
 from shared.schemas.courses import CourseCreate
 from shared.schemas.instructors import InstructorRegister
 from shared.schemas.quiz_attempts import AnswerIn, AttemptSubmit
 from shared.schemas.quizzes import QuestionCreate, QuizCreate
-from shared.security.permissions import Actor
-from shared.services import certificates, courses, lessons, progress
+from shared.schemas.webhooks import WebhookCreate, WebhookUpdate
+from shared.security.permissions import ADMIN_SETUP_COMPLETE, Actor, require_access
+from shared.services import certificates, courses, lessons, local_webhooks, progress, webhooks
 from shared.services.files.uploads import IncomingFile, upload_file
 from shared.services.identity import instructors
 from shared.services.identity.accounts import find_by_email
@@ -33,6 +35,15 @@ if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
 
 DRAFT_SLUG = "testing-python-code"
+WEBHOOK_DESCRIPTION = "lms seed-demo: the local receiver of lms serve"
+# What the demo produces and a newcomer can set off: enrol, complete, take a quiz.
+WEBHOOK_EVENTS = (
+    "enrollment.created",
+    "enrollment.completed",
+    "quiz.submitted",
+    "quiz.graded",
+    "certificate.issued",
+)
 PENDING_INSTRUCTOR = ("pending.instructor@example.com", "PendingPass1234", "Paul Pending")
 QUIZ_TITLE = "Python basics check"
 FILE_NAME = "python-from-scratch-syllabus.csv"
@@ -262,10 +273,43 @@ def ensure_certificate(deps: Dependencies, learner: Actor, course_id: uuid.UUID)
     )
 
 
-def ensure_webhook_subscription(deps: Dependencies, teacher: Actor) -> str:
-    """The demo's webhook subscription to a local receiver: not seeded yet (issue 23 keeps
-    it open)."""
+def ensure_webhook_subscription(deps: Dependencies, admin: Actor, port: int) -> str:
+    """The admin's subscription of `lms serve`'s local receiver (on `port`) to WEBHOOK_EVENTS,
+    signed with the secret the receiver derives; kept when there, its URL moved to `port`."""
+    require_access(ADMIN_SETUP_COMPLETE, admin)  # as POST /api/v1/webhooks requires
+    if port == 0:
+        return (
+            "webhook subscription: left as it is; with --port 0 lms serve picks its port when "
+            "it starts: run lms seed-demo --port <the port it prints> to subscribe its receiver"
+        )
+    url = local_webhooks.receiver_url(port)
+    with deps.uow() as uow:
+        existing = uow.session.scalar(
+            select(WebhookSubscription.id)
+            .where(WebhookSubscription.description == WEBHOOK_DESCRIPTION)
+            .order_by(WebhookSubscription.created_at)
+            .limit(1)
+        )
+        if existing is None:
+            what = "created"
+            existing = webhooks.create(
+                uow,
+                deps.settings,
+                WebhookCreate(
+                    url=url, events=list(WEBHOOK_EVENTS), description=WEBHOOK_DESCRIPTION
+                ),
+                secret=local_webhooks.receiver_secret(deps.settings),
+            ).id
+        elif webhooks.get(uow, str(existing)).url != url:
+            what = f"kept, its URL moved to port {port}"
+            webhooks.update(uow, deps.settings, str(existing), WebhookUpdate(url=url))
+        else:
+            what = "kept"
+    with deps.uow() as uow:
+        seeded = webhooks.get(uow, str(existing))
+    state = "active" if seeded.active else f"disabled ({seeded.disabled_reason})"
     return (
-        "webhook subscription: none seeded yet; POST /api/v1/webhooks as the admin (a local "
-        "receiver needs its address in WEBHOOK_ALLOWED_HOSTS)"
+        f"webhook subscription {seeded.id}: {what}; {seeded.url} for "
+        f"{', '.join(seeded.events)}; {state}; lms serve keeps each delivery in "
+        f"{deps.settings.LOCAL_WEBHOOKS_DIR}/ (POST /api/v1/webhooks/{seeded.id}/ping sends one)"
     )

@@ -118,6 +118,7 @@ def _send(
             subscription.url,
             https_only=settings.is_production,
             allowed=settings.WEBHOOK_ALLOWED_HOSTS,
+            local_receiver=not settings.is_production,
         )
     except UnsafeUrlError as exc:
         return PostResult(None, 0, f"refused by the SSRF guard: {exc}"[:500], None)

@@ -26,6 +26,7 @@ def host_environment(database_url: str, folder: Path, **settings: str) -> dict[s
         ENVIRONMENT="test",
         DATABASE_URL=database_url,
         LOCAL_STORAGE_DIR=str(folder / "files"),
+        LOCAL_WEBHOOKS_DIR=str(folder / "webhooks"),
         CERTIFICATE_SIGNING_KEY=str(folder / "keys" / "certificate-signing-key.pem"),
         PYTHONPATH=str(REPO_ROOT),
         PYTHONUNBUFFERED="1",

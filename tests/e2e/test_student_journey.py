@@ -1,13 +1,15 @@
 """The learning core end to end over real HTTP, on the system `make run` starts: the demo
 accounts from `lms seed-demo`; an instructor builds and publishes a course; a student enrolls
 and completes every lesson; the background work (progress queue → certificates queue → emails
-queue) then issues the certificate and mails it, with nobody calling anything else."""
+queue) then issues the certificate and mails it, and the demo's webhook subscription brings
+certificate.issued to the host's local receiver, with nobody calling anything else."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import mailbox
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -53,15 +55,22 @@ def wait_for(probe: Any, seconds: float = 30) -> Any:
     raise AssertionError(f"still not true after {seconds} s: {probe.__doc__}")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_a_student_completes_a_published_course_and_receives_the_certificate_mail(
     tmp_path: Path,
 ) -> None:
     maildir = tmp_path / "mail"
     env = host_environment(f"sqlite:///{tmp_path}/lms.db", tmp_path, MAILDIR_PATH=str(maildir))
     assert run_lms("migrate", env=env).returncode == 0
-    seeded = run_lms("seed-demo", env=env)
+    port = free_port()  # as `make run PORT=...` does: seed for the port, then serve on it
+    seeded = run_lms("seed-demo", "--port", str(port), env=env)
     assert seeded.returncode == 0, seeded.stderr
-    host = HostProcess(env)
+    host = HostProcess(env, port=port)
     try:
         url = host.wait_until_listening()
         instructor, student = Client(url), Client(url)
@@ -156,5 +165,18 @@ def test_a_student_completes_a_published_course_and_receives_the_certificate_mai
             "POST", "/api/v1/certificates/verify-credential", {"credential": signed["credential"]}
         )
         assert (status, checked["valid"]) == (200, True), checked
+
+        def certificate_webhook() -> Any:
+            """the local receiver kept the certificate.issued delivery, verified"""
+            kept = [json.loads(p.read_text()) for p in (tmp_path / "webhooks").glob("*.json")]
+            return [
+                r
+                for r in kept
+                if r["event_type"] == "certificate.issued"
+                and r["payload"]["data"]["certificate_number"] == number
+            ]
+
+        [delivery] = wait_for(certificate_webhook)
+        assert delivery["signature"] == "verified"
     finally:
         assert host.stop() == 0

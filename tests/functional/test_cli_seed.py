@@ -1,5 +1,6 @@
 """`lms seed-demo`: the demo accounts sign in with their published passwords, the courses are
-published with lessons, and the student is part-way through the first course."""
+published with lessons, the student is part-way through the first course, and the admin's
+webhook subscription goes to the local receiver of `lms serve`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from shared.domain.files import UploadedFile
 from shared.domain.instructors import InstructorProfile
 from shared.domain.quizzes import QuestionType, Quiz, QuizAttempt, QuizQuestion
 from shared.domain.users import User
+from shared.domain.webhooks import WebhookSubscription
+from shared.security import secret_box
+from shared.services.local_webhooks import receiver_secret
 from tests.accounts import access_token, bearer
 from tests.function_calls import call_http, json_of
 from tests.unit_of_work import unit_of_work
@@ -99,14 +103,28 @@ def test_seed_demo_publishes_courses_with_lessons_and_a_student_part_way_through
 def test_seeding_twice_keeps_what_exists_and_adds_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    models = (User, Course, Lesson, Enrollment, Certificate, WebhookSubscription)
     assert main(["seed-demo"]) == 0
-    counts = [_count(model) for model in (User, Course, Lesson, Enrollment, Certificate)]
+    counts = [_count(model) for model in models]
     capsys.readouterr()
     assert main(["seed-demo"]) == 0
-    assert [_count(model) for model in (User, Course, Lesson, Enrollment, Certificate)] == counts
+    assert [_count(model) for model in models] == counts
+    assert _count(WebhookSubscription) == 1
     out = capsys.readouterr().out
     assert "already there, kept as it is" in out
-    assert "created" not in out
+    assert ": created" not in out
+    assert re.search(r"webhook subscription \S+: kept; http://127.0.0.1:7071/local-webhooks/", out)
+
+
+def test_seeding_for_another_port_moves_the_one_webhook_subscription_there(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["seed-demo"]) == 0
+    assert main(["seed-demo", "--port", "8000"]) == 0
+    with unit_of_work() as uow:
+        urls = list(uow.session.scalars(select(WebhookSubscription.url)))
+    assert urls == ["http://127.0.0.1:8000/local-webhooks/receive"]
+    assert "kept, its URL moved to port 8000" in capsys.readouterr().out
 
 
 def test_seed_demo_refuses_to_run_in_production(
@@ -144,7 +162,20 @@ def test_seed_demo_shows_every_feature_and_prints_what_the_database_holds(
         assert attempt.status == "needs_grading"  # the essay waits for the instructor
         assert upload.original_filename.endswith(".csv")
         assert bootstrap.current().files.exists(upload.storage_path)
+        hook = uow.session.scalars(select(WebhookSubscription)).one()
+        hook_id = hook.id
+        assert hook.url == "http://127.0.0.1:7071/local-webhooks/receive"
+        assert {"enrollment.created", "certificate.issued"} <= set(hook.events)
+        assert hook.is_active
+        # Signed with the secret the local receiver checks with.
+        settings = bootstrap.current().settings
+        assert secret_box.open_sealed(settings, hook.secret_encrypted) == receiver_secret(settings)
     out = capsys.readouterr().out
+    assert (
+        f"webhook subscription {hook_id}: created; http://127.0.0.1:7071/local-webhooks/receive "
+        "for enrollment.created, enrollment.completed"
+    ) in out
+    assert "webhooks  1 subscription(s), 1 active" in out
     assert "courses   3 published, 1 draft" in out
     assert "1 attempt(s) waiting for grading" in out
     assert re.search(r"certificate CERT-\S+: student@example.com completed", out)

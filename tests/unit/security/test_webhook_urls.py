@@ -116,3 +116,37 @@ def test_the_allowlist_lets_a_developer_reach_127_0_0_1_and_nothing_more() -> No
         check_url("http://127.0.0.2/", https_only=False, allowed=allowed)
     with pytest.raises(UnsafeUrlError):
         check_url("http://169.254.169.254/", https_only=False, allowed=allowed)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:7071/local-webhooks/receive",
+        "http://127.0.0.1:8000/local-webhooks/receive?from=demo",
+        "http://[::1]:7071/local-webhooks/receive",
+    ],
+)
+def test_outside_production_the_local_receiver_on_loopback_is_accepted(url: str) -> None:
+    assert check_url(url, https_only=False, local_receiver=True).path.startswith(
+        "/local-webhooks/receive"
+    )
+    with pytest.raises(UnsafeUrlError):
+        check_url(url, https_only=False)  # production passes local_receiver=False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:7071/",
+        "http://127.0.0.1:6379/local-webhooks/receive/",
+        "http://127.0.0.1:7071/local-webhooks/receive/../../api/v1/admin",
+        "http://127.0.0.1:7071/local-webhooks/Receive",
+        "http://10.0.0.1:7071/local-webhooks/receive",
+        "http://169.254.169.254/local-webhooks/receive",
+    ],
+)
+def test_the_local_receiver_rule_opens_loopback_at_its_one_path_and_nothing_else(
+    url: str,
+) -> None:
+    with pytest.raises(UnsafeUrlError):
+        check_url(url, https_only=False, local_receiver=True)
