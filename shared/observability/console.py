@@ -20,7 +20,7 @@ from shared.observability.logging import JsonFormatter, install_redaction, redac
 _COLOURS = {"WARNING": "\033[33m", "ERROR": "\033[31m", "CRITICAL": "\033[1;31m"}
 _RESET = "\033[0m"
 # Libraries whose INFO is about their own machinery, not about the app.
-QUIET_LOGGERS = ("alembic",)
+QUIET_LOGGERS = ("alembic", "fontTools")  # fontTools: a line per glyph table of each PDF
 
 
 class ConsoleFormatter(logging.Formatter):

@@ -25,11 +25,12 @@ class Terminal(io.StringIO):
 def restore_logging() -> object:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    alembic = logging.getLogger("alembic").level
+    quiet = {name: logging.getLogger(name).level for name in ("alembic", "fontTools")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(alembic)
+    for name, quiet_level in quiet.items():
+        logging.getLogger(name).setLevel(quiet_level)
 
 
 @pytest.mark.usefixtures("restore_logging")
@@ -44,10 +45,11 @@ def test_a_terminal_gets_one_readable_redacted_line_per_record() -> None:
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_a_pipe_gets_json_lines_and_alembic_info_is_left_out() -> None:
+def test_a_pipe_gets_json_lines_and_alembic_and_fonttools_info_is_left_out() -> None:
     stream = io.StringIO()
     configure_console_logging("INFO", stream)
     logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+    logging.getLogger("fontTools.subset").info("glyf subsetted")
     logging.getLogger("lms.demo").info("ready")
 
     lines = stream.getvalue().splitlines()
