@@ -27,6 +27,8 @@ from shared.schemas.fields import (
 from shared.schemas.pages import PageQuery
 
 if TYPE_CHECKING:
+    from sqlalchemy import Row
+
     from shared.domain.courses import Course
 
 PUBLISHED, DRAFT = "published", "draft"
@@ -180,7 +182,9 @@ class CourseOut(Schema):
     updated_at: datetime
 
     @classmethod
-    def of(cls, course: Course, instructor_name: str | None) -> CourseOut:
+    def of(cls, course: Course | Row[Any], instructor_name: str | None) -> CourseOut:
+        """From a course, or a row of its columns by the same names (a list reads those: no
+        ORM instance per course)."""
         minutes = course.estimated_duration_minutes or course.lessons_duration_minutes or 0
         return cls(
             id=course.id,

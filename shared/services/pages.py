@@ -4,13 +4,18 @@
 a list costs one round trip instead of a COUNT and a SELECT, and the total and the page come
 from one snapshot. Only a page past the end, which has no row to carry the total, costs a
 second statement.
+
+A list that serves many requests builds its statements once (`PagedSelect`): built per request,
+a course page's statement cost ~0.2-0.4 ms of CPU to construct and to compute its cache key
+before SQLAlchemy found it compiled, more than PostgreSQL took to run it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from shared.schemas.pages import PageQuery
@@ -37,3 +42,37 @@ def fetch_slice(
         return [], 0
     matching = statement.order_by(None).subquery()
     return [], int(session.scalar(select(func.count()).select_from(matching)) or 0)
+
+
+@dataclass(frozen=True)
+class PagedSelect:
+    """A list's statements, built once: the page with the total riding along (its bounds are
+    the parameters `page_offset` and `page_limit`), and the total alone."""
+
+    page: Select[Any]
+    total: Select[Any]
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> PagedSelect:
+        """From `statement`, already ordered, its other values left as bound parameters."""
+        return cls(
+            statement.add_columns(func.count().over())
+            .offset(bindparam("page_offset", type_=Integer))
+            .limit(bindparam("page_limit", type_=Integer)),
+            select(func.count()).select_from(statement.order_by(None).subquery()),
+        )
+
+
+def fetch_paged(
+    session: Session, paged: PagedSelect, values: dict[str, Any], query: PageQuery
+) -> tuple[list[Row[Any]], int]:
+    """The rows on the page `query` asks for, with `values` for the statement's parameters,
+    and the total. Each row ends with the total; read the rows by column name."""
+    skip = (query.page - 1) * query.page_size
+    bounds = {"page_offset": skip, "page_limit": query.page_size}
+    rows = list(session.execute(paged.page, values | bounds).all())
+    if rows:
+        return rows, int(rows[0][-1])
+    if skip == 0:
+        return [], 0
+    return [], int(session.scalar(paged.total, values) or 0)
