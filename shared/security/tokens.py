@@ -3,19 +3,11 @@
 Types: `access` (15 min, carries the user's token version), `refresh` (30 days, stored
 hashed), `password_reset` and `email_verification` (single-use), `mfa_challenge`.
 PyJWT is imported on first use to keep it out of the cold start of routes that need no token.
-
-Access tokens come back on every request of a session, and verifying one costs ~55 µs of CPU
-(PyJWT checks the base64 alphabet a character at a time): a process keeps the claims of the
-access tokens it verified (`VerifiedAccessTokens`), each until the token expires, and serves
-them again without the signature check. That skips no revocation: logout, a session ended or
-an old token version are read from the database on each request (authentication.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,54 +68,8 @@ def issue_token(
     )
 
 
-class VerifiedAccessTokens:
-    """The claims of access tokens this process verified, by token and the key that signed
-    it, until they expire; at most `size` of them (the oldest make room)."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._claims: dict[tuple[str, str, str, str], TokenClaims] = {}
-
-    def get(self, settings: Settings, token: str) -> TokenClaims | None:
-        claims = self._claims.get(_verified_key(settings, token))
-        # The same instant PyJWT calls expired (exp <= now, no leeway): past it, the token
-        # goes through the full check again, which says so.
-        if claims is None or claims.expires_at.timestamp() <= time.time():
-            return None
-        return claims
-
-    def add(self, settings: Settings, token: str, claims: TokenClaims) -> None:
-        with self._lock:
-            while len(self._claims) >= self.size:
-                del self._claims[next(iter(self._claims))]
-            self._claims[_verified_key(settings, token)] = claims
-
-    def clear(self) -> None:
-        with self._lock:
-            self._claims.clear()
-
-
-def _verified_key(settings: Settings, token: str) -> tuple[str, str, str, str]:
-    return (token, settings.SECRET_KEY, settings.JWT_ISSUER, settings.JWT_AUDIENCE)
-
-
-verified_access_tokens = VerifiedAccessTokens()
-
-
 def decode_token(settings: Settings, token: str, kind: str, now: datetime) -> TokenClaims:
     """The claims of a valid token of `kind`; AuthenticationRequiredError otherwise."""
-    if kind == ACCESS:
-        known_claims = verified_access_tokens.get(settings, token)
-        if known_claims is not None:
-            return known_claims
-        claims = _verified_claims(settings, token, kind)
-        verified_access_tokens.add(settings, token, claims)
-        return claims
-    return _verified_claims(settings, token, kind)
-
-
-def _verified_claims(settings: Settings, token: str, kind: str) -> TokenClaims:
     import jwt
 
     try:
