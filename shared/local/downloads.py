@@ -12,9 +12,8 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
-from shared.local.wsgi import StartResponse, build_request, response_parts
+from shared.local.wsgi import StartResponse, answer_problem
 from shared.storage import attachment
 from shared.storage.local_links import LOCAL_DOWNLOAD_PATH, LinkRefused, LocalLinks
 
@@ -40,9 +39,13 @@ class LocalDownloads:
             linked = self.links.open(str(environ.get("QUERY_STRING", "")))
             stream = linked.path.open("rb")
         except LinkRefused as refused:
-            return _problem(environ, start_response, refused)
+            headers = {"Allow": "GET, HEAD"} if refused.status == 405 else None
+            problem = HttpProblem(refused.status, refused.detail, headers=headers)
+            return answer_problem(environ, start_response, problem)
         except OSError:  # removed between the check and the open
-            return _problem(environ, start_response, LinkRefused(404, "File no longer exists"))
+            return answer_problem(
+                environ, start_response, HttpProblem(404, "File no longer exists")
+            )
         size = os.fstat(stream.fileno()).st_size
         start_response(
             "200 OK",
@@ -66,15 +69,3 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
     with stream:
         while chunk := stream.read(CHUNK_BYTES):
             yield chunk
-
-
-def _problem(
-    environ: dict[str, Any], start_response: StartResponse, refused: LinkRefused
-) -> list[bytes]:
-    headers = {"Allow": "GET, HEAD"} if refused.status == 405 else None
-    problem = HttpProblem(refused.status, refused.detail, headers=headers)
-    status_text, response_headers, payload = response_parts(
-        problem_response(build_request(environ, {}), problem)
-    )
-    start_response(status_text, response_headers)
-    return [payload]

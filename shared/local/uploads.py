@@ -8,7 +8,6 @@ memory. POST /api/v1/files/{id}/complete then checks what arrived, as it does in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,10 +15,9 @@ from urllib.parse import parse_qs
 from shared import bootstrap
 from shared.domain.errors import DomainError
 from shared.http.errors import status_for
-from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
 from shared.local.body_limits import too_large
-from shared.local.wsgi import StartResponse, build_request, response_parts
+from shared.local.wsgi import StartResponse, answer_json, answer_problem
 from shared.services.files.direct import LOCAL_UPLOAD_PATH, claim_local_upload
 
 CHUNK_BYTES = 1024 * 1024
@@ -41,16 +39,8 @@ class LocalUploads:
         try:
             status, body = self._upload(environ)
         except HttpProblem as problem:
-            response = problem_response(build_request(environ, {}), problem)
-            status_text, headers, payload = response_parts(response)
-            start_response(status_text, headers)
-            return [payload]
-        payload = json.dumps(body).encode()
-        start_response(
-            f"{status} Created",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
-        )
-        return [payload]
+            return answer_problem(environ, start_response, problem)
+        return answer_json(start_response, status, body)
 
     def _upload(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if str(environ.get("REQUEST_METHOD", "")).upper() != "PUT":

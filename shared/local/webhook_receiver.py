@@ -9,16 +9,14 @@ touches the database (see local_webhooks on why).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from shared import bootstrap
-from shared.http.pipeline import problem_response
 from shared.http.problem import HttpProblem
 from shared.local.body_limits import read_body
-from shared.local.wsgi import StartResponse, build_request, request_headers, response_parts
+from shared.local.wsgi import StartResponse, answer_json, answer_problem, request_headers
 from shared.security import webhook_signing
 from shared.services.local_webhooks import (
     LOCAL_RECEIVER_PATH,
@@ -42,16 +40,8 @@ class LocalWebhookReceiver:
         try:
             body = self._receive(environ)
         except HttpProblem as problem:
-            response = problem_response(build_request(environ, {}), problem)
-            status_text, headers, payload = response_parts(response)
-            start_response(status_text, headers)
-            return [payload]
-        payload = json.dumps(body).encode()
-        start_response(
-            "200 OK",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
-        )
-        return [payload]
+            return answer_problem(environ, start_response, problem)
+        return answer_json(start_response, 200, body)
 
     def _receive(self, environ: dict[str, Any]) -> dict[str, str]:
         if str(environ.get("REQUEST_METHOD", "")).upper() != "POST":

@@ -14,6 +14,7 @@ sendEmail app's and the server's own (shared/local/http_server.py) too.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -133,6 +134,26 @@ def status_line(status: int) -> str:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return f"{status} Unknown"
+
+
+def answer_json(start_response: StartResponse, status: int, body: Any) -> list[bytes]:
+    """A mounted app's JSON answer."""
+    payload = json.dumps(body).encode()
+    start_response(
+        status_line(status),
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
+    return [payload]
+
+
+def answer_problem(
+    environ: dict[str, Any], start_response: StartResponse, problem: HttpProblem
+) -> list[bytes]:
+    """A mounted app's refusal, as problem+json like the functions' own."""
+    response = problem_response(build_request(environ, {}), problem)
+    status_text, headers, payload = response_parts(response)
+    start_response(status_text, headers)
+    return [payload]
 
 
 def response_parts(response: func.HttpResponse) -> tuple[str, list[tuple[str, str]], bytes]:

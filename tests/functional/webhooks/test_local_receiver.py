@@ -4,11 +4,8 @@ an oversized one 413, and a production host serves no receiver and accepts no lo
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,6 @@ from shared.domain.courses import Course
 from shared.domain.errors import RuleViolationError
 from shared.domain.users import User
 from shared.local.body_limits import BodyLimits
-from shared.local.http_server import create_server
 from shared.local.mounts import local_mounts
 from shared.local.routing import RouteTable
 from shared.local.wsgi import FunctionsWsgiApp
@@ -40,6 +36,7 @@ from tests.accounts import access_token
 from tests.functional.enrollments.calls import enroll
 from tests.functional.webhooks.calls import delivery_rows, run_webhooks
 from tests.unit_of_work import unit_of_work
+from tests.waitress_thread import serving
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -49,25 +46,14 @@ def port() -> Iterator[int]:
     """What `lms serve` mounts beside the functions, served on a free port."""
     settings = bootstrap.current().settings
     mounts, limits = local_mounts(settings)
-    listener = socket.create_server(("127.0.0.1", 0))
     wsgi = FunctionsWsgiApp(
         RouteTable.from_app(func.FunctionApp()),
         BodyLimits(default=settings.MAX_REQUEST_BODY_BYTES),
         mounts,
         mount_body_limits=limits,
     )
-    server = create_server(wsgi, listener, threads=2)
-
-    def run() -> None:
-        with contextlib.suppress(OSError):  # close() pulls the socket from under select()
-            server.run()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield int(listener.getsockname()[1])
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(5)
+    with serving(wsgi) as bound:
+        yield bound
 
 
 def post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -6,11 +6,9 @@ Each test runs shared.local.http_server.create_server on a free port and talks H
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -18,9 +16,9 @@ import azure.functions as func
 import pytest
 
 from shared.local.body_limits import BodyLimits
-from shared.local.http_server import create_server
 from shared.local.routing import RouteTable
 from shared.local.wsgi import FunctionsWsgiApp
+from tests.waitress_thread import serving
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
@@ -59,21 +57,9 @@ LIMITS = BodyLimits(default=1024, by_function={"large_upload": 4096})
 
 @pytest.fixture
 def port() -> Iterator[int]:
-    listener = socket.create_server(("127.0.0.1", 0))
     wsgi = FunctionsWsgiApp(ROUTES, LIMITS, {"/explodes": explodes, "/mounted": mounted})
-    server = create_server(wsgi, listener, threads=2)
-
-    def run() -> None:
-        # close() below, from another thread, can pull the sockets from under select().
-        with contextlib.suppress(OSError):
-            server.run()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield int(listener.getsockname()[1])
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(5)
+    with serving(wsgi) as bound:
+        yield bound
 
 
 def send(
