@@ -8,10 +8,11 @@ scheduled enqueue after RETRY_DELAYS (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h):
 last one the delivery has failed and the admins are mailed. A subscription that has failed
 every attempt for FAILING_LIMIT is disabled, and the admins are mailed.
 
-The attempt row, the delivery's new state and the next attempt's message commit together
-with the consumer's inbox row, so a redelivered queue message cannot POST twice for one
-attempt number, and a crash after the POST only repeats that POST (same webhook-id, which
-receivers deduplicate on).
+No transaction is open during the POST (see `attempt_delivery`). The attempt row, the
+delivery's new state and the next attempt's message then commit together with the
+consumer's inbox row, so a message handled once is not POSTed again; a crash after the POST,
+or two consumers holding the same message at once, repeats that POST (same webhook-id, which
+receivers deduplicate on) but records it once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -110,18 +112,18 @@ def _signing_secrets(
     return found
 
 
-def _send(
+@dataclass(frozen=True)
+class _Outgoing:
+    """One attempt's request, read from the database before the transaction ends."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def _outgoing(
     settings: Settings, subscription: WebhookSubscription, delivery: WebhookDelivery, now: datetime
-) -> PostResult:
-    try:
-        target = check_url(
-            subscription.url,
-            https_only=settings.is_production,
-            allowed=settings.WEBHOOK_ALLOWED_HOSTS,
-            local_receiver=not settings.is_production,
-        )
-    except UnsafeUrlError as exc:
-        return PostResult(None, 0, f"refused by the SSRF guard: {exc}"[:500], None)
+) -> _Outgoing:
     body = delivery.body.encode()
     headers = webhook_signing.headers(
         _signing_secrets(settings, subscription, now),
@@ -129,27 +131,68 @@ def _send(
         int(now.timestamp()),
         body,
     )
-    return post(target, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
+    return _Outgoing(subscription.url, body, headers)
 
 
-def attempt_delivery(uow: UnitOfWork, message: DeliverWebhook, deps: Dependencies) -> None:
-    """The `webhook.deliver` handler: one POST, its log row, and what follows from it."""
-    delivery = uow.session.get(WebhookDelivery, message.delivery_id)
+def _send(settings: Settings, outgoing: _Outgoing) -> PostResult:
+    try:
+        target = check_url(
+            outgoing.url,
+            https_only=settings.is_production,
+            allowed=settings.WEBHOOK_ALLOWED_HOSTS,
+            local_receiver=not settings.is_production,
+        )
+    except UnsafeUrlError as exc:
+        return PostResult(None, 0, f"refused by the SSRF guard: {exc}"[:500], None)
+    return post(target, outgoing.body, outgoing.headers, settings.WEBHOOK_TIMEOUT_SECONDS)
+
+
+def _due(uow: UnitOfWork, message: DeliverWebhook, *, lock: bool = False) -> WebhookDelivery | None:
+    """The delivery, if `message` is its next attempt; None when the attempt is stale."""
+    delivery = uow.session.get(WebhookDelivery, message.delivery_id, with_for_update=lock)
     if (
         delivery is None
         or delivery.status != DeliveryState.PENDING.value
         or delivery.attempts + 1 != message.attempt
     ):
+        return None
+    return delivery
+
+
+def attempt_delivery(uow: UnitOfWork, message: DeliverWebhook, deps: Dependencies) -> None:
+    """The `webhook.deliver` handler: one POST, its log row, and what follows from it.
+
+    No transaction is open while the receiver answers (up to WEBHOOK_TIMEOUT_SECONDS): the
+    request is read, the read transaction ends, the POST goes out, and the outcome is
+    recorded in a new transaction (with the consumer's inbox row) after checking that no
+    other consumer recorded this attempt meanwhile. On SQLite an open transaction would
+    hold the database's write lock through the POST."""
+    delivery = _due(uow, message)
+    if delivery is None:
         log.info("webhook attempt %d of %s is stale; skipped", message.attempt, message.delivery_id)
         return
     subscription = uow.session.get(WebhookSubscription, delivery.subscription_id)
     assert subscription is not None  # deleting a subscription deletes its deliveries
     now = uow.clock()
-    delivery.attempts = message.attempt
-    if not subscription.is_active:
+    active = subscription.is_active
+    outgoing = _outgoing(deps.settings, subscription, delivery, now) if active else None
+    uow.rollback()  # only reads so far: ends the transaction before the POST
+    if outgoing is None:
         result = PostResult(None, 0, "the subscription is disabled; not sent", None)
     else:
-        result = _send(deps.settings, subscription, delivery, now)
+        result = _send(deps.settings, outgoing)
+    delivery = _due(uow, message, lock=True)
+    if delivery is None:
+        log.info(
+            "webhook attempt %d of %s was recorded by another consumer",
+            message.attempt,
+            message.delivery_id,
+        )
+        return
+    subscription = uow.session.get(WebhookSubscription, delivery.subscription_id)
+    if subscription is None:  # deleted while the POST was out, deliveries and all
+        return
+    delivery.attempts = message.attempt
     uow.session.add(
         WebhookAttempt(
             id=uuid.uuid4(),

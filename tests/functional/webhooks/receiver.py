@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,9 +28,16 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, answers: list[Answer] | None = None, *, default: Answer = 200) -> None:
+    def __init__(
+        self,
+        answers: list[Answer] | None = None,
+        *,
+        default: Answer = 200,
+        during: Callable[[], None] | None = None,
+    ) -> None:
         self.answers = list(answers or [])
         self.default = default
+        self.during = during  # runs while a POST waits for its answer
         self.requests: list[Received] = []
         self.slow_seconds = 3.0
         receiver = self
@@ -46,6 +54,8 @@ class Receiver:
                 )
                 if answer == "slow":
                     time.sleep(receiver.slow_seconds)
+                if receiver.during is not None:
+                    receiver.during()
                 try:
                     self.send_response(status)
                     if answer == "redirect":

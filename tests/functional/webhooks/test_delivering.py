@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.domain.queue_messages import QueuedMessage
@@ -75,6 +75,39 @@ def test_an_event_arrives_signed_in_the_standard_webhooks_shape() -> None:
     assert row["delivery_status"] == "delivered"
     assert row["webhook_id"] == received.headers["webhook-id"]
     assert row["response_excerpt"] == '{"ok": true}'
+
+
+def test_no_transaction_is_open_while_the_receiver_answers() -> None:
+    """The app writes while a POST waits for its answer (on SQLite an open transaction would
+    hold the write lock until the POST timed out), and on PostgreSQL no connection sits idle
+    in a transaction meanwhile."""
+    token = admin_token()
+    seen: dict[str, object] = {}
+
+    def while_posting() -> None:
+        with unit_of_work() as uow:
+            subscription = uow.session.scalars(select(WebhookSubscription)).one()
+            subscription.description = "edited while a POST was out"
+            uow.commit()
+            if uow.session.get_bind().dialect.name == "postgresql":
+                seen["idle_in_transaction"] = uow.session.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                    )
+                )
+        seen["written"] = True
+
+    with Receiver([200], during=while_posting) as receiver:
+        created = subscribe(token, receiver.url, ["enrollment.completed"])
+        publish_completion()
+        run_webhooks()
+
+    assert seen["written"] is True
+    assert seen.get("idle_in_transaction", 0) == 0
+    [row] = deliveries(token, created["id"])["items"]
+    assert (row["status_code"], row["delivery_status"]) == (200, "delivered")
+    assert subscription_row(created["id"]).description == "edited while a POST was out"
 
 
 def test_an_event_no_subscription_wants_is_not_delivered() -> None:
