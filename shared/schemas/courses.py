@@ -8,8 +8,10 @@ so existing clients keep working, and ignored: the system computes them (referen
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
@@ -184,38 +186,43 @@ class CourseOut(Schema):
     @classmethod
     def of(cls, course: Course | Row[Any], instructor_name: str | None) -> CourseOut:
         """From a course, or a row of its columns by the same names (a list reads those: no
-        ORM instance per course)."""
-        minutes = course.estimated_duration_minutes or course.lessons_duration_minutes or 0
+        ORM instance per course). A row's values are read through its mapping: attribute
+        access on a Row costs about 0.6 µs a field, 20 µs a course of 33 fields."""
+        mapping = getattr(course, "_mapping", None)  # a Row's; an ORM Course has none
+        field: Callable[[str], Any] = (
+            mapping.__getitem__ if mapping is not None else partial(getattr, course)
+        )
+        minutes = field("estimated_duration_minutes") or field("lessons_duration_minutes") or 0
         return cls(
-            id=course.id,
-            title=course.title,
-            slug=course.slug,
-            description=course.description,
-            instructor_id=course.instructor_id,
+            id=field("id"),
+            title=field("title"),
+            slug=field("slug"),
+            description=field("description"),
+            instructor_id=field("instructor_id"),
             instructor_name=instructor_name,
-            category=course.category,
-            difficulty_level=course.difficulty_level,
-            is_published=course.is_published,
-            published_at=course.published_at,
-            status=PUBLISHED if course.is_published else DRAFT,
-            thumbnail_url=course.thumbnail_url,
-            estimated_duration_minutes=course.estimated_duration_minutes,
+            category=field("category"),
+            difficulty_level=field("difficulty_level"),
+            is_published=field("is_published"),
+            published_at=field("published_at"),
+            status=PUBLISHED if field("is_published") else DRAFT,
+            thumbnail_url=field("thumbnail_url"),
+            estimated_duration_minutes=field("estimated_duration_minutes"),
             duration_hours=round(minutes / 60, 2),
-            metadata=course.metadata_,
-            price=course.price,
-            currency=course.currency,
-            is_free=course.is_free,
-            long_description=course.long_description,
-            preview_video_url=course.preview_video_url,
-            requirements=list(course.requirements or []),
-            learning_objectives=list(course.learning_objectives or []),
-            total_lessons=course.total_lessons,
-            total_quizzes=course.total_quizzes,
-            enrollment_count=course.enrollment_count,
-            total_reviews=course.total_reviews,
-            review_count=course.total_reviews,
-            average_rating=course.average_rating,
-            rating=course.average_rating,
-            created_at=course.created_at,
-            updated_at=course.updated_at,
+            metadata=field("metadata_"),
+            price=field("price"),
+            currency=field("currency"),
+            is_free=field("is_free"),
+            long_description=field("long_description"),
+            preview_video_url=field("preview_video_url"),
+            requirements=list(field("requirements") or []),
+            learning_objectives=list(field("learning_objectives") or []),
+            total_lessons=field("total_lessons"),
+            total_quizzes=field("total_quizzes"),
+            enrollment_count=field("enrollment_count"),
+            total_reviews=field("total_reviews"),
+            review_count=field("total_reviews"),
+            average_rating=field("average_rating"),
+            rating=field("average_rating"),
+            created_at=field("created_at"),
+            updated_at=field("updated_at"),
         )
