@@ -11,9 +11,11 @@ What becomes of a message:
 (A message whose payload does not validate never gets here: the consumer rejects it.)
 
 The row is keyed by the queue message id, so a redelivered message that finds it sends
-nothing, even after the inbox has forgotten the id. Between the hand-over and the commit a
-crash can still send a mail twice; every copy carries the same Message-ID, and sendEmail drops
-the second. Logs name the recipient's domain only, never the address or the body.
+nothing, even after the inbox has forgotten the id. No transaction is open during the
+hand-over (a transport may take its timeout to answer); the row is written after it. Between
+the hand-over and the commit a crash, or two consumers holding the same message at once, can
+still send a mail twice; every copy carries the same Message-ID, and sendEmail drops the
+second. Logs name the recipient's domain only, never the address or the body.
 """
 
 from __future__ import annotations
@@ -47,7 +49,15 @@ def deliver_email(uow: UnitOfWork, message: Email, delivery: Delivery, deps: Dep
         result = DeliveryResult.rejected(deps.settings.MAIL_TRANSPORT, f"not rendered: {exc}")
         _record(uow, message, message_id, result)
         return
+    # Only reads so far: end the transaction before the hand-over, so no connection waits in
+    # one (and, on SQLite, no write lock is held) while the transport answers.
+    uow.rollback()
     result = deps.mail.send(email, message_id)
+    if uow.session.get(EmailDelivery, message_id) is not None:
+        log.info(
+            "email %s (%s) was recorded by another consumer meanwhile", message.type, message_id
+        )
+        return
     _record(uow, message, message_id, result)
 
 

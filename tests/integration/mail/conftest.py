@@ -138,6 +138,7 @@ class SendEmailServer:
     answer: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    during: Callable[[], None] | None = None  # runs while a request waits for its answer
 
 
 @pytest.fixture
@@ -163,6 +164,8 @@ def send_email_server() -> Iterator[SendEmailServer]:
                 }
             )
             time.sleep(state.delay)
+            if state.during is not None:
+                state.during()
             if not (signed and fresh):
                 status, answer = 401, {"error": "bad_signature", "detail": "signature mismatch"}
             else:

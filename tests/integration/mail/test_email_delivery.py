@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from functions_jobs.emails import HANDLERS
 from shared import bootstrap
@@ -292,3 +292,37 @@ def test_with_the_firebase_transport_the_mail_is_posted_and_its_queue_id_recorde
         "firebase",
         f"queued-{message_id[:8]}",
     )
+
+
+def test_no_transaction_is_open_while_the_transport_answers(
+    monkeypatch: pytest.MonkeyPatch, send_email_server: SendEmailServer
+) -> None:
+    monkeypatch.setenv("MAIL_TRANSPORT", "firebase")
+    monkeypatch.setenv("SEND_EMAIL_URL", send_email_server.url)
+    monkeypatch.setenv("SEND_EMAIL_SIGNING_SECRET", SIGNING_SECRET)
+    bootstrap.reset()
+    seen: list[int] = []
+
+    def while_sending() -> None:
+        """A write (on SQLite an open transaction would hold the lock it needs until the
+        transport timed out) and, on PostgreSQL, the sessions idle in a transaction."""
+        with unit_of_work() as uow:
+            now = datetime.now(UTC)
+            uow.session.add(ProcessedMessage(consumer="tests", message_id="w", processed_at=now))
+            uow.commit()
+            idle = 0
+            if uow.session.get_bind().dialect.name == "postgresql":
+                idle = uow.session.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                    )
+                )
+            seen.append(idle)
+
+    send_email_server.during = while_sending
+    handle_message(*envelope_body("email.welcome", PAYLOADS["email.welcome"]))
+
+    assert seen == [0]
+    [row] = deliveries()
+    assert row.status == "sent"
