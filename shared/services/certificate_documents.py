@@ -15,6 +15,7 @@ then flow from Blob storage to the client without passing through the function.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -61,39 +62,54 @@ def verify_url(deps: Dependencies, certificate_number: str) -> str:
 
 
 def render_certificate(uow: UnitOfWork, message: RenderCertificate, deps: Dependencies) -> None:
-    """The queue's handler: render, store and sign a certificate once, then announce it."""
-    session = uow.session
-    certificate = session.get(Certificate, message.certificate_id, with_for_update=True)
+    """The queue's handler: render, store and sign a certificate once, then announce it.
+
+    Rendering (up to a second for the first PDF of a process) and the upload hold no
+    transaction: what the PDF shows is read, the read ends, the PDF is made and stored under
+    the certificate's own name, then a new transaction checks under a lock that nobody
+    rendered or revoked it meanwhile before recording it."""
+    certificate = _renderable(uow, message.certificate_id)
+    if certificate is None:
+        return
+    row = find_certificate(uow.session, certificate.id)
+    instructor_name = uow.session.scalar(select(User.full_name).where(User.id == row.instructor_id))
+    assert instructor_name is not None  # the foreign key holds
+    link = verify_url(deps, certificate.certificate_number)
+    document = CertificateDocument(
+        student_name=row.student_name,
+        course_title=row.course_title,
+        instructor_name=instructor_name,
+        completion_date=certificate.completion_date,
+        certificate_number=certificate.certificate_number,
+        verify_url=link,
+        issuer_name=deps.settings.APP_NAME,
+    )
+    claims = credential_claims(row, instructor_name, deps.settings)
+    name = f"{certificate.id}.pdf"
+    uow.rollback()  # only reads so far
+    deps.certificate_blobs.put(name, render_certificate_pdf(document), PDF)
+    certificate = _renderable(uow, message.certificate_id, lock=True)
+    if certificate is None:
+        return
+    certificate.credential = sign(claims, deps.settings, deps.signing_key)
+    certificate.pdf_blob_name = name
+    student = uow.session.get(User, certificate.student_id)
+    assert student is not None  # the foreign key holds
+    announce(uow, find_certificate(uow.session, certificate.id), student, link)
+
+
+def _renderable(
+    uow: UnitOfWork, certificate_id: uuid.UUID, *, lock: bool = False
+) -> Certificate | None:
+    """The certificate, if it still waits for its PDF; None (logged) otherwise."""
+    certificate = uow.session.get(Certificate, certificate_id, with_for_update=lock)
     if certificate is None or certificate.pdf_blob_name is not None or certificate.is_revoked:
         state = "missing" if certificate is None else "revoked" if certificate.is_revoked else None
         log.info(
-            "certificate %s not rendered: it is %s",
-            message.certificate_id,
-            state or "rendered already",
+            "certificate %s not rendered: it is %s", certificate_id, state or "rendered already"
         )
-        return
-    row = find_certificate(session, certificate.id)
-    student = session.get(User, certificate.student_id)
-    instructor_name = session.scalar(select(User.full_name).where(User.id == row.instructor_id))
-    assert student is not None and instructor_name is not None  # the foreign keys hold
-    link = verify_url(deps, certificate.certificate_number)
-    pdf = render_certificate_pdf(
-        CertificateDocument(
-            student_name=row.student_name,
-            course_title=row.course_title,
-            instructor_name=instructor_name,
-            completion_date=certificate.completion_date,
-            certificate_number=certificate.certificate_number,
-            verify_url=link,
-            issuer_name=deps.settings.APP_NAME,
-        )
-    )
-    name = f"{certificate.id}.pdf"
-    deps.certificate_blobs.put(name, pdf, PDF)
-    claims = credential_claims(row, instructor_name, deps.settings)
-    certificate.credential = sign(claims, deps.settings, deps.signing_key)
-    certificate.pdf_blob_name = name
-    announce(uow, row, student, link)
+        return None
+    return certificate
 
 
 def announce(uow: UnitOfWork, row: CertificateRow, student: User, link: str) -> None:
