@@ -3,9 +3,8 @@ it keeps a delivery (one JSON file under LOCAL_WEBHOOKS_DIR), so the demo's subs
 (`lms seed-demo`) has a subscriber on this machine. `lms serve` mounts it outside production
 (shared/local/webhook_receiver.py).
 
-The secret is derived from SECRET_KEY, not read from the subscription's row: on SQLite the
-attempt that POSTs holds the database's write lock until the answer comes, so a receiver in
-the same host that read the database would wait for it past the attempt's timeout. The demo
+The secret is derived from SECRET_KEY, not read from a subscription's row, so the receiver
+stands apart from the app's data, as a real subscriber does: it knows one secret. The demo
 subscription is created with this secret; a subscription made through the API gets a random
 one, which this receiver does not know (its deliveries here get 401).
 """

@@ -33,34 +33,31 @@ def fetch_slice(
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of `statement` (already ordered) from `skip` on, at most `limit`, and the
     total (the reference's skip/limit lists)."""
-    rows = session.execute(
-        statement.add_columns(func.count().over()).offset(skip).limit(limit)
-    ).all()
-    if rows:
-        return [tuple(row)[:-1] for row in rows], int(rows[0][-1])
-    if skip == 0:
-        return [], 0
-    matching = statement.order_by(None).subquery()
-    return [], int(session.scalar(select(func.count()).select_from(matching)) or 0)
+    rows, total = _fetch(session, PagedSelect.of(statement), {}, skip, limit)
+    return [tuple(row)[:-1] for row in rows], total
 
 
 @dataclass(frozen=True)
 class PagedSelect:
-    """A list's statements, built once: the page with the total riding along (its bounds are
-    the parameters `page_offset` and `page_limit`), and the total alone."""
+    """A list's statement, already ordered, and its page with the total riding along (the
+    page's bounds are the parameters `page_offset` and `page_limit`)."""
 
+    statement: Select[Any]
     page: Select[Any]
-    total: Select[Any]
 
     @classmethod
     def of(cls, statement: Select[Any]) -> PagedSelect:
         """From `statement`, already ordered, its other values left as bound parameters."""
         return cls(
+            statement,
             statement.add_columns(func.count().over())
             .offset(bindparam("page_offset", type_=Integer))
             .limit(bindparam("page_limit", type_=Integer)),
-            select(func.count()).select_from(statement.order_by(None).subquery()),
         )
+
+    def total(self) -> Select[Any]:
+        """The total alone: only a page past the end needs it."""
+        return select(func.count()).select_from(self.statement.order_by(None).subquery())
 
 
 def fetch_paged(
@@ -69,10 +66,16 @@ def fetch_paged(
     """The rows on the page `query` asks for, with `values` for the statement's parameters,
     and the total. Each row ends with the total; read the rows by column name."""
     skip = (query.page - 1) * query.page_size
-    bounds = {"page_offset": skip, "page_limit": query.page_size}
+    return _fetch(session, paged, values, skip, query.page_size)
+
+
+def _fetch(
+    session: Session, paged: PagedSelect, values: dict[str, Any], skip: int, limit: int
+) -> tuple[list[Row[Any]], int]:
+    bounds = {"page_offset": skip, "page_limit": limit}
     rows = list(session.execute(paged.page, values | bounds).all())
     if rows:
         return rows, int(rows[0][-1])
     if skip == 0:
         return [], 0
-    return [], int(session.scalar(paged.total, values) or 0)
+    return [], int(session.scalar(paged.total(), values) or 0)

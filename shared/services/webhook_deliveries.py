@@ -40,7 +40,7 @@ from shared.messages.emails import WebhookAlertEmail
 from shared.schemas.pages import Page, PageQuery
 from shared.schemas.webhooks import WebhookAttemptOut, WebhookDeliveryOut
 from shared.security import secret_box, webhook_signing
-from shared.security.webhook_urls import UnsafeUrlError, check_url
+from shared.security.webhook_urls import Target, UnsafeUrlError, check_url
 from shared.services.ids import parse_id
 from shared.services.pages import fetch_page
 from shared.services.webhook_posting import PostResult, post
@@ -134,14 +134,20 @@ def _outgoing(
     return _Outgoing(subscription.url, body, headers)
 
 
+def guarded_target(settings: Settings, url: str) -> Target:
+    """Where `url` may be delivered under these settings; UnsafeUrlError saying why not
+    (https only in production; outside it, also the local receiver's loopback URL)."""
+    return check_url(
+        url,
+        https_only=settings.is_production,
+        allowed=settings.WEBHOOK_ALLOWED_HOSTS,
+        local_receiver=not settings.is_production,
+    )
+
+
 def _send(settings: Settings, outgoing: _Outgoing) -> PostResult:
     try:
-        target = check_url(
-            outgoing.url,
-            https_only=settings.is_production,
-            allowed=settings.WEBHOOK_ALLOWED_HOSTS,
-            local_receiver=not settings.is_production,
-        )
+        target = guarded_target(settings, outgoing.url)
     except UnsafeUrlError as exc:
         return PostResult(None, 0, f"refused by the SSRF guard: {exc}"[:500], None)
     return post(target, outgoing.body, outgoing.headers, settings.WEBHOOK_TIMEOUT_SECONDS)

@@ -27,10 +27,10 @@ from shared.schemas.webhooks import (
     WebhookUpdate,
 )
 from shared.security import secret_box, webhook_signing
-from shared.security.webhook_urls import UnsafeUrlError, check_url
+from shared.security.webhook_urls import UnsafeUrlError
 from shared.services.ids import parse_id
 from shared.services.pages import fetch_page
-from shared.services.webhook_deliveries import create_delivery
+from shared.services.webhook_deliveries import create_delivery, guarded_target
 from shared.uow import UnitOfWork
 
 NOT_FOUND = "Webhook subscription not found"
@@ -56,12 +56,7 @@ def event_catalog() -> WebhookEventCatalog:
 def checked_url(settings: Settings, url: str) -> str:
     """`url` when the SSRF guard lets it through; 400 saying why not."""
     try:
-        check_url(
-            url,
-            https_only=settings.is_production,
-            allowed=settings.WEBHOOK_ALLOWED_HOSTS,
-            local_receiver=not settings.is_production,
-        )
+        guarded_target(settings, url)
     except UnsafeUrlError as exc:
         raise RuleViolationError(f"Webhook URL refused: {exc}") from None
     return url.strip()

@@ -4,21 +4,17 @@ no session waits idle in a transaction. The store is the real local folder, obse
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from shared import bootstrap
 from shared.bootstrap import Dependencies
 from shared.domain.enrollments import Certificate
-from shared.domain.inbox import ProcessedMessage
 from shared.storage import BlobStore
 from tests.functional.certificates.calls import completed_world, issue
-from tests.unit_of_work import unit_of_work
+from tests.unit_of_work import unit_of_work, write_meanwhile
 
 pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
@@ -32,21 +28,7 @@ class ObservedStore:
         self.idle_in_transaction: list[int] = []
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
-        with unit_of_work() as uow:
-            now = datetime.now(UTC)
-            uow.session.add(
-                ProcessedMessage(consumer="tests", message_id=uuid.uuid4().hex, processed_at=now)
-            )
-            uow.commit()
-            idle = 0
-            if uow.session.get_bind().dialect.name == "postgresql":
-                idle = uow.session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
-                    )
-                )
-            self.idle_in_transaction.append(idle)
+        self.idle_in_transaction.append(write_meanwhile())
         self.real.put(name, data, content_type)
 
     def __getattr__(self, name: str) -> Any:

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.domain.queue_messages import QueuedMessage
@@ -30,7 +30,7 @@ from tests.functional.webhooks.calls import (
     subscription_row,
 )
 from tests.functional.webhooks.receiver import Receiver
-from tests.unit_of_work import unit_of_work
+from tests.unit_of_work import idle_transactions, unit_of_work
 
 pytestmark = pytest.mark.usefixtures("database_url", "allow_local")
 
@@ -89,13 +89,7 @@ def test_no_transaction_is_open_while_the_receiver_answers() -> None:
             subscription = uow.session.scalars(select(WebhookSubscription)).one()
             subscription.description = "edited while a POST was out"
             uow.commit()
-            if uow.session.get_bind().dialect.name == "postgresql":
-                seen["idle_in_transaction"] = uow.session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
-                    )
-                )
+            seen["idle_in_transaction"] = idle_transactions(uow)
         seen["written"] = True
 
     with Receiver([200], during=while_posting) as receiver:

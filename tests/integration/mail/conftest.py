@@ -97,6 +97,13 @@ def smtp_server(
     return server
 
 
+def use_firebase(monkeypatch: pytest.MonkeyPatch, server: SendEmailServer) -> None:
+    monkeypatch.setenv("MAIL_TRANSPORT", "firebase")
+    monkeypatch.setenv("SEND_EMAIL_URL", server.url)
+    monkeypatch.setenv("SEND_EMAIL_SIGNING_SECRET", SIGNING_SECRET)
+    bootstrap.reset()
+
+
 def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
     for name, value in {
         "MAIL_TRANSPORT": "smtp",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from functions_jobs.emails import HANDLERS
 from shared import bootstrap
@@ -27,15 +27,15 @@ from tests.clock import ManualClock
 from tests.function_calls import call_http, json_of
 from tests.integration.conftest import free_port
 from tests.integration.mail.conftest import (
-    SIGNING_SECRET,
     SendEmailServer,
     SmtpServer,
+    use_firebase,
     use_smtp,
 )
 from tests.integration.queue_draining import drain
 from tests.jitter import LongestJitter
 from tests.unit.mail.payloads import PAYLOADS, RESET_LINK, TOKEN, email
-from tests.unit_of_work import unit_of_work
+from tests.unit_of_work import unit_of_work, write_meanwhile
 
 pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
@@ -277,10 +277,7 @@ def test_by_default_the_mail_is_written_to_the_maildir(
 def test_with_the_firebase_transport_the_mail_is_posted_and_its_queue_id_recorded(
     monkeypatch: pytest.MonkeyPatch, send_email_server: SendEmailServer
 ) -> None:
-    monkeypatch.setenv("MAIL_TRANSPORT", "firebase")
-    monkeypatch.setenv("SEND_EMAIL_URL", send_email_server.url)
-    monkeypatch.setenv("SEND_EMAIL_SIGNING_SECRET", SIGNING_SECRET)
-    bootstrap.reset()
+    use_firebase(monkeypatch, send_email_server)
     message_id, body = envelope_body("email.mfa_setup_code", PAYLOADS["email.mfa_setup_code"])
     handle_message(message_id, body)
     [request] = send_email_server.requests
@@ -297,30 +294,11 @@ def test_with_the_firebase_transport_the_mail_is_posted_and_its_queue_id_recorde
 def test_no_transaction_is_open_while_the_transport_answers(
     monkeypatch: pytest.MonkeyPatch, send_email_server: SendEmailServer
 ) -> None:
-    monkeypatch.setenv("MAIL_TRANSPORT", "firebase")
-    monkeypatch.setenv("SEND_EMAIL_URL", send_email_server.url)
-    monkeypatch.setenv("SEND_EMAIL_SIGNING_SECRET", SIGNING_SECRET)
-    bootstrap.reset()
+    use_firebase(monkeypatch, send_email_server)
     seen: list[int] = []
-
-    def while_sending() -> None:
-        """A write (on SQLite an open transaction would hold the lock it needs until the
-        transport timed out) and, on PostgreSQL, the sessions idle in a transaction."""
-        with unit_of_work() as uow:
-            now = datetime.now(UTC)
-            uow.session.add(ProcessedMessage(consumer="tests", message_id="w", processed_at=now))
-            uow.commit()
-            idle = 0
-            if uow.session.get_bind().dialect.name == "postgresql":
-                idle = uow.session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
-                    )
-                )
-            seen.append(idle)
-
-    send_email_server.during = while_sending
+    # A write (on SQLite an open transaction would hold the lock it needs until the transport
+    # timed out) and, on PostgreSQL, the sessions idle in a transaction.
+    send_email_server.during = lambda: seen.append(write_meanwhile())
     handle_message(*envelope_body("email.welcome", PAYLOADS["email.welcome"]))
 
     assert seen == [0]
