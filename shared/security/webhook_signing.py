@@ -70,7 +70,10 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: int) ->
         raise SignatureMismatchError(
             "send the webhook-id, webhook-timestamp and webhook-signature headers"
         )
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+    if (
+        not (timestamp.isascii() and timestamp.isdigit())
+        or abs(now - int(timestamp)) > TOLERANCE_SECONDS
+    ):
         raise SignatureMismatchError(
             f"webhook-timestamp must be Unix seconds within {TOLERANCE_SECONDS} s of now"
         )

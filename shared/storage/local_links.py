@@ -68,9 +68,14 @@ class LocalLinks:
         values = parse_qs(query, keep_blank_values=True)
         fields = {key: values.get(key, [""])[0] for key in _FIELDS}
         signature = values.get("sig", [""])[0]
-        if not hmac.compare_digest(signature, self._sign(fields)):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+        if not hmac.compare_digest(signature.encode(), self._sign(fields).encode()):
             raise LinkRefused(403, "This download link is not valid; ask for a new one")
-        if not fields["expires"].isdigit() or int(fields["expires"]) <= self._clock().timestamp():
+        expires = fields["expires"]
+        if (
+            not (expires.isascii() and expires.isdigit())
+            or int(expires) <= self._clock().timestamp()
+        ):
             raise LinkRefused(403, "This download link has expired; ask for a new one")
         path = self.root.joinpath(*validate_blob_name(fields["path"]).split("/"))
         if not path.is_file():

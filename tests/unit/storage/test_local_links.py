@@ -85,6 +85,8 @@ def test_a_link_expires(store: LocalBlobStore, clock: ManualClock) -> None:
         {"type": "text/html"},
         {"expires": "99999999999"},
         {"sig": "0" * 64},
+        {"sig": "\u00ff\u00fe"},  # non-ASCII: compare_digest on str would raise TypeError
+        {"expires": "\u00b2"},  # "²".isdigit() holds, int("²") raises
     ],
 )
 def test_a_changed_link_is_refused(store: LocalBlobStore, change: dict[str, str]) -> None:
