@@ -79,6 +79,25 @@ def install(connection: Any) -> None:
         if context.rows is None:
             context.rows = []
 
+    def handle_data_row(self: Any, data: bytes, context: Any) -> None:
+        # pg8000's loop, with the method lookups hoisted and bytes.decode for str(bytes, ...).
+        encoding = self._client_encoding
+        unpack = core.i_unpack
+        row: list[Any] = []
+        append = row.append
+        index = 2  # past the column count
+        for convert in context.input_funcs:
+            length = unpack(data, index)[0]
+            index += 4
+            if length == -1:
+                append(None)
+            else:
+                append(convert(data[index : index + length].decode(encoding)))
+                index += length
+        context.rows.append(row)
+
     connection.execute_unnamed = types.MethodType(execute_unnamed, connection)
+    connection.handle_DATA_ROW = types.MethodType(handle_data_row, connection)
+    connection.message_types[b"D"] = connection.handle_DATA_ROW
     connection.handle_ROW_DESCRIPTION = types.MethodType(handle_row_description, connection)
     connection.message_types[b"T"] = connection.handle_ROW_DESCRIPTION

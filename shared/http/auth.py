@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from shared.domain.errors import AuthenticationRequiredError
 from shared.http.request import Request
 from shared.security.permissions import Access, Actor, require_access
+from shared.security.rate_limits import CarriedHit
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
@@ -22,8 +23,20 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate_request(request: Request, access: Access, deps: Dependencies) -> Actor | None:
-    """The actor for `request`, or None for an anonymous caller where the route allows one."""
+def looks_up_actor(request: Request, access: Access) -> bool:
+    """Whether authenticating `request` will look up a bearer token's actor."""
+    return (
+        access.service_token_setting is None
+        and access.authentication != "none"
+        and bearer_token(request) is not None
+    )
+
+
+def authenticate_request(
+    request: Request, access: Access, deps: Dependencies, carried: CarriedHit | None = None
+) -> Actor | None:
+    """The actor for `request`, or None for an anonymous caller where the route allows one.
+    `carried`: a rate-limit hit for the actor's statement to carry (rate_limiting.py)."""
     if access.service_token_setting is not None:
         _check_service_token(request, getattr(deps.settings, access.service_token_setting))
         return None
@@ -38,7 +51,11 @@ def authenticate_request(request: Request, access: Access, deps: Dependencies) -
 
     try:
         actor = authenticate(
-            deps, token, request.client_ip, revoked_accepted=access.revoked_token_accepted
+            deps,
+            token,
+            request.client_ip,
+            revoked_accepted=access.revoked_token_accepted,
+            carried=carried,
         )
     except AuthenticationRequiredError:
         if access.authentication == "optional":

@@ -2,7 +2,9 @@
 
 `handle()` never raises. Its steps, in order:
  1. the request id (the caller's X-Request-ID if well formed) and the client IP;
- 2. the rate limit counted by client IP, before anything else costs work;
+ 2. the rate limit counted by client IP, before anything else costs work (on PostgreSQL, in
+    the statement that looks up the bearer token's actor when there is one, judged first:
+    429 wins over what follows);
  3. the body size (413 above the route's limit or MAX_REQUEST_BODY_BYTES);
  4. the bearer token turned into an actor, and the route's access rule (401, 403);
  5. the rate limit counted by user, for the rules that count users;
@@ -31,7 +33,7 @@ from shared.bootstrap import Dependencies
 from shared.db_faults import note_unavailable
 from shared.domain.errors import DomainError
 from shared.http import measurement
-from shared.http.auth import authenticate_request
+from shared.http.auth import authenticate_request, looks_up_actor
 from shared.http.bounds import check_strings
 from shared.http.errors import domain_error_for, status_for
 from shared.http.problem import HttpProblem
@@ -59,9 +61,14 @@ def handle(spec: RouteSpec, fn: Callable[..., Any], req: func.HttpRequest) -> fu
     route = measurement.route_template(spec)
     with request_context(request.request_id), log_fields(route=route):
         try:
-            rate_limit.before_authentication(request)
-            _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
-            actor = authenticate_request(request, spec.access, deps)
+            rate_limit.before_authentication(
+                request, actor_lookup=looks_up_actor(request, spec.access)
+            )
+            try:
+                _check_size(request, spec.max_body_bytes or settings.MAX_REQUEST_BODY_BYTES)
+                actor = authenticate_request(request, spec.access, deps, rate_limit.carried)
+            finally:
+                rate_limit.settle()
             if actor is not None:
                 request = dataclasses.replace(request, actor=actor)
                 add_log_fields(user_id=str(actor.id))

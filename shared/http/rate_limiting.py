@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
 
 from shared.security.rate_limits import (
+    CarriedHit,
     RateLimitRule,
     RateLimitStatus,
     count_request,
@@ -49,10 +50,34 @@ class RequestRateLimit:
         if rule is not None and deps.settings.RATE_LIMIT_ENABLED:
             self.rule = rule_named(rule, deps.settings)
         self.status: RateLimitStatus | None = None
+        self.carried: CarriedHit | None = None
 
-    def before_authentication(self, request: Request) -> None:
-        if self.rule is not None and not self.rule.per_user:
-            self._count(self.rule, ip_client(request.client_ip))
+    def before_authentication(self, request: Request, *, actor_lookup: bool = False) -> None:
+        """Count by client IP. With `actor_lookup` (the request's token will be looked up)
+        on PostgreSQL, the hit rides along that statement instead (`carried`), and
+        `settle()` judges it: call it once authentication has ended, however it ended."""
+        if self.rule is None or self.rule.per_user:
+            return
+        client = ip_client(request.client_ip)
+        if actor_lookup and self.deps.engine.dialect.name == "postgresql":
+            self.carried = CarriedHit(self.rule, client, self.deps.clock())
+        else:
+            self._count(self.rule, client)
+
+    def settle(self) -> None:
+        """The carried hit's verdict, before any other answer: 429 wins over 401, 403 and
+        413 as when it is counted first. A hit no statement carried (the token was refused
+        before the lookup, the body too large) is counted alone now."""
+        carried, self.carried = self.carried, None
+        if carried is None:
+            return
+        if carried.hits is not None:
+            self._judge(carried.status(carried.hits))
+        elif not carried.sent:
+            self._count(carried.rule, carried.client)
+        else:
+            # The lookup failed: the request ends in 503, uncounted as any other would.
+            metrics.increment("lms_state_store_uncounted_total", counter="rate_limit")
 
     def after_authentication(self, request: Request) -> None:
         if self.rule is not None and self.rule.per_user:
@@ -64,7 +89,7 @@ class RequestRateLimit:
         if counters_paused():
             return  # the database just failed: let the request's own statement find out
         try:
-            self.status = count_request(self.deps.engine, rule, client, self.deps.clock())
+            status = count_request(self.deps.engine, rule, client, self.deps.clock())
         except Exception as exc:
             # Fail open: a limiter that answers 503 whenever its counter table is unreachable
             # would turn a database hiccup into a full outage, and the routes that need the
@@ -77,11 +102,13 @@ class RequestRateLimit:
             metrics.increment("lms_state_store_uncounted_total", counter="rate_limit")
             not_counted.warn(rule.name, exc)
             return
-        if self.status.exceeded:
-            metrics.increment("http_rate_limited_requests_total", rule=rule.name)
-            raise RateLimitExceededError(
-                EXCEEDED_DETAIL, retry_after=self.status.retry_after_seconds
-            )
+        self._judge(status)
+
+    def _judge(self, status: RateLimitStatus) -> None:
+        self.status = status
+        if status.exceeded:
+            metrics.increment("http_rate_limited_requests_total", rule=status.rule.name)
+            raise RateLimitExceededError(EXCEEDED_DETAIL, retry_after=status.retry_after_seconds)
 
     def add_headers(self, reply: Reply) -> None:
         if self.status is None:

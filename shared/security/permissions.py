@@ -13,10 +13,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.domain.errors import AccessDeniedError
-from shared.domain.users import Role, User
+from shared.domain.users import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from shared.domain.users import User
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,9 @@ METRICS_SCRAPER = Access("metrics-token", "none", service_token_setting="METRICS
 
 @dataclass(frozen=True)
 class Actor:
-    """The authenticated caller of one request, with the user row read to authenticate it
-    (detached: for reading only, so `/me` needs no second query)."""
+    """The authenticated caller of one request, with the user's row read to authenticate it
+    (a User, or a row of its columns by the same names; for reading only, so `/me` needs no
+    second query)."""
 
     id: uuid.UUID
     email: str
@@ -62,7 +68,7 @@ class Actor:
     token_id: uuid.UUID
     token_expires_at: datetime
     admin_setup_complete: bool = False
-    user: User | None = None
+    user: User | Row[Any] | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -17,8 +17,9 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import CTE, Connection, Engine, Integer, bindparam, column, text
 
 from shared.config import Settings
 from shared.db import single_statements
@@ -148,13 +149,44 @@ _ADD_HIT = text(
 
 def add_hit(connection: Connection, rule: str, client: str, window: Window) -> int:
     """One statement: create the window's row with 1 hit, or add 1; the count after it."""
-    hits = connection.execute(
-        _ADD_HIT,
-        {
-            "rule": rule,
-            "client": client,
-            "starts_at": window.starts_at,
-            "ends_at": window.ends_at,
-        },
-    ).scalar_one()
+    hits = connection.execute(_ADD_HIT, _hit_values(rule, client, window)).scalar_one()
     return int(hits)
+
+
+def _hit_values(rule: str, client: str, window: Window) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "client": client,
+        "starts_at": window.starts_at,
+        "ends_at": window.ends_at,
+    }
+
+
+def hit_cte() -> CTE:
+    """The hit as a common table expression `hit` with the column `hits`, for a statement
+    that carries it (PostgreSQL only: SQLite has no INSERT inside WITH). Its parameters are
+    `CarriedHit.values()`."""
+    return _ADD_HIT.columns(column("hits", Integer)).cte("hit")
+
+
+@dataclass
+class CarriedHit:
+    """A hit that rides along a statement the request sends anyway (the actor's lookup):
+    one round trip instead of two. The carrier sets `sent` before it executes and `hits`
+    from the statement's answer; the hit's owner judges the count."""
+
+    rule: RateLimitRule
+    client: str
+    now: datetime
+    sent: bool = False
+    hits: int | None = None
+
+    @property
+    def window(self) -> Window:
+        return window_at(self.now, self.rule.window_seconds)
+
+    def values(self) -> dict[str, Any]:
+        return _hit_values(self.rule.name, self.client, self.window)
+
+    def status(self, hits: int) -> RateLimitStatus:
+        return RateLimitStatus(rule=self.rule, hits=hits, window=self.window, now=self.now)

@@ -96,7 +96,7 @@ _LISTED = (
     Course.thumbnail_url,
     Course.estimated_duration_minutes,
     Course.lessons_duration_minutes,
-    Course.metadata_,
+    Course.metadata_.label("metadata_"),  # the column is "metadata"; rows are read by name
     Course.price,
     Course.currency,
     Course.is_free,

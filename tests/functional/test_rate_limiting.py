@@ -14,16 +14,17 @@ from typing import Any
 
 import azure.functions as func
 import pytest
+from sqlalchemy import delete, select
 from sqlalchemy import func as sql
-from sqlalchemy import select
 
 from shared import bootstrap
 from shared.domain.throttling import RateLimitCounter
+from shared.domain.users import User
 from shared.http import AUTHENTICATED, ROUTES, Actor, Router
 from shared.http.rate_limiting import not_counted
 from shared.http.registry import RouteSpec
 from shared.security.rate_limits import RULE_NAMES
-from tests.accounts import bearer, make_user
+from tests.accounts import access_token, bearer, make_user
 from tests.clock import ManualClock
 from tests.function_calls import functions_by_name
 from tests.unit_of_work import unit_of_work
@@ -104,6 +105,7 @@ def call(
     client: str | None = "203.0.113.7",
     headers: dict[str, str] | None = None,
     route_params: dict[str, str] | None = None,
+    body: bytes = b"",
 ) -> func.HttpResponse:
     """A request as it reaches the function: the platform front end appended the client."""
     all_headers = dict(headers or {})
@@ -111,7 +113,7 @@ def call(
         earlier = all_headers.pop("X-Forwarded-For", "")
         all_headers["X-Forwarded-For"] = f"{earlier}, {client}" if earlier else client
     request = func.HttpRequest(
-        method, BASE + path, headers=all_headers, route_params=route_params or {}, body=b""
+        method, BASE + path, headers=all_headers, route_params=route_params or {}, body=body
     )
     response: func.HttpResponse = FUNCTIONS[name].get_user_function()(request)
     return response
@@ -254,6 +256,52 @@ def test_a_request_refused_by_authentication_still_spends_the_budget(
     responses = [call("t_ratelimit_me", "GET", "/me") for _ in range(4)]
 
     assert statuses(responses) == [401, 401, 401, 429]
+
+
+def test_every_kind_of_token_spends_the_budget_once_and_the_429_wins(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL the hit rides along the actor's lookup; a token refused before the
+    # lookup (unsigned) and one refused after it (revoked, unknown user) count all the same.
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=5)
+    user, _ = make_user()
+    gone, gone_token = make_user()
+    with unit_of_work() as uow:
+        uow.session.execute(delete(User).where(User.id == gone.id))
+        uow.commit()
+    revoked = access_token(user)
+    user.token_version += 1  # a token issued before a password change: revoked
+    with unit_of_work() as uow:
+        uow.session.merge(user)
+        uow.commit()
+    current = access_token(user)
+
+    def me(token: str) -> func.HttpResponse:
+        return call("t_ratelimit_me", "GET", "/me", headers=bearer(token))
+
+    responses = [me(current), me("not-a-token"), me(revoked), me(gone_token), me(current)]
+    over = [me(current), me(revoked), me("not-a-token"), call("t_ratelimit_me", "GET", "/me")]
+
+    assert statuses(responses) == [200, 401, 401, 401, 200]
+    assert statuses(over) == [429] * 4
+    assert over[0].headers["X-RateLimit-Remaining"] == "0"
+    assert responses[-1].headers["X-RateLimit-Remaining"] == "0"
+    with unit_of_work() as uow:
+        assert uow.session.scalar(select(RateLimitCounter.hits)) == 9
+
+
+def test_a_body_too_large_spends_the_budget_and_the_429_wins_over_its_413(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit_to(monkeypatch, RATE_LIMIT_REQUESTS_PER_MINUTE=2, MAX_REQUEST_BODY_BYTES=1024)
+    _, token = make_user()
+
+    responses = [
+        call("t_ratelimit_me", "GET", "/me", headers=bearer(token), body=b"x" * 2048)
+        for _ in range(3)
+    ]
+
+    assert statuses(responses) == [413, 413, 429]
 
 
 def test_the_budget_comes_back_when_the_window_ends(

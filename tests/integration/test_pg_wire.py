@@ -4,6 +4,7 @@ before still true: parameters, NULLs, errors, transactions, result columns, COPY
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,3 +119,23 @@ def test_copy_still_goes_through_pg8000s_own_path(engine: db.Engine) -> None:
             "COPY (SELECT * FROM wire_copy ORDER BY n) TO STDOUT WITH (FORMAT csv)", stream=out
         )
         assert out.getvalue() == b"1,a\n2,b\n"
+
+
+def test_rows_decode_every_type_and_null_as_pg8000_did(engine: db.Engine) -> None:
+    statement = text(
+        "SELECT * FROM (VALUES "
+        "('żółw 🐢', 7, true, '5b0a1d8e-9a4e-4a57-9d2c-0f5f3f1c2b3a'::uuid, "
+        '\'{"tags": ["a", "ü"]}\'::jsonb, 2.5::float8), '
+        "(NULL, NULL, NULL, NULL, NULL, NULL), "
+        "('', -1, false, '00000000-0000-0000-0000-000000000000'::uuid, '[]'::jsonb, 0::float8)"
+        ") AS t(word, number, flag, id, doc, ratio)"
+    )
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(statement)]
+
+    assert rows == [
+        ("żółw 🐢", 7, True, uuid.UUID("5b0a1d8e-9a4e-4a57-9d2c-0f5f3f1c2b3a"),
+         {"tags": ["a", "ü"]}, 2.5),
+        (None, None, None, None, None, None),
+        ("", -1, False, uuid.UUID(int=0), [], 0.0),
+    ]  # fmt: skip

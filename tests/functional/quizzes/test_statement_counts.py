@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.functional.quizzes.scenario import ESSAY, SHORT, TF, ok, quiz_setup, start, submit
-from tests.statements import counted_statements
+from tests.statements import authenticated, counted_statements
 
 pytestmark = [pytest.mark.usefixtures("database_url"), pytest.mark.postgres]
 
@@ -24,7 +24,7 @@ def test_starting_an_attempt_costs_six_statements(count: int) -> None:
         ok(start(setup.quiz_id, setup.student_token), 201)
     # Rate limit, actor, the quiz with its course and enrollment (share-locked), the latest
     # attempt, the questions, the insert.
-    assert len(statements) == 6, statements
+    assert len(statements) == authenticated(6), statements
 
 
 @pytest.mark.parametrize("count", [1, 12])
@@ -38,7 +38,7 @@ def test_submitting_a_failed_attempt_costs_ten_statements(count: int) -> None:
     # Rate limit, actor, the attempt with its quiz (locked), the questions, the outbox row of
     # quiz.submitted, the answers (one multi-row insert), the attempt update; then the relay
     # after commit on the local broker: read the outbox row, enqueue it, delete it.
-    assert len(statements) == 10, statements
+    assert len(statements) == authenticated(10), statements
 
 
 def test_a_pass_adds_the_progress_writes() -> None:
@@ -49,7 +49,7 @@ def test_a_pass_adds_the_progress_writes() -> None:
         ok(submit(setup.quiz_id, attempt["id"], answers, setup.student_token))
     # The ten above, plus the locked enrollment, the lesson with its progress, the
     # progress insert, the summary query and the enrollment update.
-    assert len(statements) == 15, statements
+    assert len(statements) == authenticated(15), statements
 
 
 def test_submitting_an_attempt_that_waits_for_grading_costs_six_statements() -> None:
@@ -61,4 +61,4 @@ def test_submitting_an_attempt_that_waits_for_grading_costs_six_statements() -> 
     assert result["status"] == "needs_grading"
     # Rate limit, actor, the attempt with its quiz, the questions, the answers, the attempt;
     # nothing is announced until the essay is graded.
-    assert len(statements) == 6, statements
+    assert len(statements) == authenticated(6), statements
