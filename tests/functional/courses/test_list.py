@@ -11,7 +11,7 @@ from shared.domain.courses import Course
 from shared.domain.users import Role
 from tests.accounts import make_user
 from tests.function_calls import json_of
-from tests.functional.courses.course_calls import admin, instructor, list_courses
+from tests.functional.courses.course_calls import admin, get, instructor, list_courses
 from tests.learning import make_course
 
 pytestmark = pytest.mark.usefixtures("database_url")
@@ -208,3 +208,51 @@ def test_list_items_have_the_filled_fields() -> None:
     assert item["duration_hours"] == 0.5
     assert item["rating"] == 4.5
     assert item["review_count"] == 2
+
+
+def test_each_listed_course_reads_exactly_as_the_course_itself(
+    database_url: str,
+) -> None:
+    # On PostgreSQL the list's items are built as JSON by the database (one column a row)
+    # and a single course through CourseOut.of: every field must come out the same.
+    owner, token = instructor()
+    make_course(
+        owner,
+        title='Żółw 🐢 and "quotes"',
+        description="Line one\nline two",
+        category="databases",
+        difficulty_level="advanced",
+        metadata_={"level": "ü", "tags": ["a", "b"], "n": 1.5},
+        price=12.5,
+        currency="EUR",
+        is_free=False,
+        estimated_duration_minutes=0,  # falls back to the lessons' duration, as `or` does
+        lessons=3,
+        requirements=["SQL", "patience"],
+        learning_objectives=["Indexes"],
+        average_rating=13 / 3,
+        total_reviews=3,
+        enrollment_count=7,
+        created_at=datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC),
+    )
+    make_course(
+        owner,
+        title="A draft with nothing filled in",
+        published=False,
+        requirements=None,  # stored as JSON null: listed as []
+        learning_objectives=None,
+        created_at=datetime(2030, 1, 2, tzinfo=UTC),
+    )
+    make_course(owner, title="Short", estimated_duration_minutes=50, created_at=_at(5))
+
+    listed = json_of(list_courses("?mine=true", token))["items"]
+
+    assert len(listed) == 3
+    for item in listed:
+        alone = get(item["id"], token)
+        assert alone.status_code == 200, alone.get_body()
+        assert item == json_of(alone)
+    by_title = {item["title"]: item for item in listed}
+    assert by_title["Short"]["duration_hours"] == 0.83
+    assert by_title["A draft with nothing filled in"]["requirements"] == []
+    assert by_title['Żółw 🐢 and "quotes"']["created_at"] == "2030-01-01T12:00:00.123456Z"
