@@ -68,8 +68,8 @@ class RouteLimitedParser(HTTPRequestParser):  # type: ignore[misc]
 
     def parse_header(self, header_plus: bytes) -> None:
         super().parse_header(header_plus)
-        if self.app is None:
-            return
+        if self.app is None or self.body_rcv is None:
+            return  # no body coming (neither Content-Length nor chunked): no route to match
         limit = self.app.body_limit(str(self.command).upper(), str(self.path or "/"))
         allowed = limit + 1 + CHUNK_FRAMING_ALLOWANCE
         adjustments: Any = getattr(self, "adj")  # noqa: B009 (waitress is untyped)
