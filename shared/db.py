@@ -82,9 +82,6 @@ def build_engine(url: str, settings: Settings) -> Engine:
         connect_args={
             "timeout": settings.DB_CONNECT_TIMEOUT,
             "ssl_context": tls_context(settings),
-            # Every session in UTC, whatever the server's default: timestamps PostgreSQL
-            # itself writes as text (a course page's JSON) read as the API shows them.
-            "startup_params": {"TimeZone": "UTC"},
         },
     )
     dialect = engine.dialect

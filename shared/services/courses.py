@@ -17,19 +17,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Numeric,
-    Select,
-    Text,
-    bindparam,
-    case,
-    cast,
-    delete,
-    func,
-    literal_column,
-    or_,
-    select,
-)
+from sqlalchemy import Select, bindparam, delete, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,14 +32,7 @@ from shared.domain.errors import (
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role, User
 from shared.messages.events import CoursePublished
-from shared.schemas.courses import (
-    DRAFT,
-    PUBLISHED,
-    CourseCreate,
-    CourseListQuery,
-    CourseOut,
-    CourseUpdate,
-)
+from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
 from shared.schemas.pages import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
@@ -148,73 +129,9 @@ def _like_escaped(text: str) -> str:
 _FILTERS = ("category", "difficulty_level", "search")
 
 
-def _json_list(column: Any) -> Any:
-    """The JSON array stored in `column`, or [] for NULL and JSON null (as `or []`)."""
-    return case(
-        (func.json_typeof(column) == literal_column("'array'"), column),
-        else_=literal_column("'[]'::json"),
-    )
-
-
-def _item_json() -> Any:
-    """A listed course as the text of its CourseOut JSON, built by PostgreSQL: one column a
-    course instead of 30, read by pydantic's Rust core instead of decoded column by column in
-    Python (that decoding and CourseOut.of were a quarter of the list's CPU). The fields are
-    CourseOut.of's, computed the same way; the course tests check each listed item against
-    what GET /courses/{id} answers."""
-    minutes = func.coalesce(
-        func.nullif(Course.estimated_duration_minutes, 0),
-        func.nullif(Course.lessons_duration_minutes, 0),
-        0,
-    )
-    fields: dict[str, Any] = {
-        "id": Course.id,
-        "title": Course.title,
-        "slug": Course.slug,
-        "description": Course.description,
-        "instructor_id": Course.instructor_id,
-        "instructor_name": User.full_name,
-        "category": Course.category,
-        "difficulty_level": Course.difficulty_level,
-        "is_published": Course.is_published,
-        "published_at": Course.published_at,
-        "status": case(
-            (Course.is_published, literal_column(f"'{PUBLISHED}'")),
-            else_=literal_column(f"'{DRAFT}'"),
-        ),
-        "thumbnail_url": Course.thumbnail_url,
-        "estimated_duration_minutes": Course.estimated_duration_minutes,
-        "duration_hours": func.round(cast(minutes, Numeric) / literal_column("60"), 2),
-        "metadata": Course.metadata_,
-        "price": Course.price,
-        "currency": Course.currency,
-        "is_free": Course.is_free,
-        "long_description": Course.long_description,
-        "preview_video_url": Course.preview_video_url,
-        "requirements": _json_list(Course.requirements),
-        "learning_objectives": _json_list(Course.learning_objectives),
-        "total_lessons": Course.total_lessons,
-        "total_quizzes": Course.total_quizzes,
-        "enrollment_count": Course.enrollment_count,
-        "total_reviews": Course.total_reviews,
-        "review_count": Course.total_reviews,
-        "average_rating": Course.average_rating,
-        "rating": Course.average_rating,
-        "created_at": Course.created_at,
-        "updated_at": Course.updated_at,
-    }
-    pairs: list[Any] = []
-    for name, value in fields.items():
-        pairs += [literal_column(f"'{name}'"), value]
-    return cast(func.json_build_object(*pairs), Text).label("item")
-
-
 @functools.cache
-def _course_list(
-    visibility: str, as_json: bool, category: bool, difficulty: bool, search: bool
-) -> PagedSelect:
-    """The list's statements for one combination of filters, built once (pages.py); with
-    `as_json` (PostgreSQL), each row is the item's JSON text (_item_json)."""
+def _course_list(visibility: str, category: bool, difficulty: bool, search: bool) -> PagedSelect:
+    """The list's statements for one combination of filters, built once (pages.py)."""
     conditions: list[Any] = []
     if visibility == _OWN:
         conditions.append(Course.instructor_id == bindparam("actor_id"))
@@ -232,8 +149,7 @@ def _course_list(
             )
         )
     statement = (
-        select(*((_item_json(),) if as_json else _LISTED))
-        .select_from(Course)
+        select(*_LISTED)
         .join(User, User.id == Course.instructor_id)
         .where(*conditions)
         .order_by(Course.created_at.desc(), Course.id.desc())
@@ -254,13 +170,9 @@ def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -
         values["difficulty_level"] = query.difficulty_level
     if query.search:
         values["search"] = _like_escaped(query.search)
-    as_json = uow.session.get_bind().dialect.name == "postgresql"
-    paged = _course_list(visibility, as_json, *(name in values for name in _FILTERS))
+    paged = _course_list(visibility, *(name in values for name in _FILTERS))
     rows, total = fetch_paged(uow.session, paged, values, query)
-    if as_json:
-        items = [CourseOut.model_validate_json(row.item) for row in rows]
-    else:
-        items = [CourseOut.of(row, row.instructor_name) for row in rows]
+    items = [CourseOut.of(row, row.instructor_name) for row in rows]
     return Page[CourseOut].of(items, total, query)
 
 

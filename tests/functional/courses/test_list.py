@@ -213,8 +213,7 @@ def test_list_items_have_the_filled_fields() -> None:
 def test_each_listed_course_reads_exactly_as_the_course_itself(
     database_url: str,
 ) -> None:
-    # On PostgreSQL the list's items are built as JSON by the database (one column a row)
-    # and a single course through CourseOut.of: every field must come out the same.
+    # The list reads columns, a single course reads the entity: every field must match.
     owner, token = instructor()
     make_course(
         owner,
