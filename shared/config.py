@@ -63,6 +63,9 @@ class Settings(BaseModel):
     DB_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
     DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DB_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0, le=120)
+    # Statements each PostgreSQL connection keeps prepared (parsed and planned once); 0 sends
+    # every statement unnamed, for a pooler that cannot carry prepared statements.
+    DB_STATEMENT_CACHE_SIZE: int = Field(default=256, ge=0, le=10_000)
     # PostgreSQL cancels a statement that runs longer (statement_timeout, set at connect);
     # 0 lets statements run as long as they like.
     DB_STATEMENT_TIMEOUT_MS: int = Field(default=30_000, ge=0, le=3_600_000)

@@ -22,7 +22,7 @@ import functools
 import logging
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -98,7 +98,7 @@ def build_engine(url: str, settings: Settings) -> Engine:
     event.listen(engine, "do_connect", _connect_within_limits(settings))
     event.listen(engine, "connect", _note_use)
     event.listen(engine, "connect", _read_datetimes_fast)
-    event.listen(engine, "connect", _one_round_trip)
+    event.listen(engine, "connect", _one_round_trip(settings.DB_STATEMENT_CACHE_SIZE))
     event.listen(engine, "checkin", _note_use)
     event.listen(engine, "checkout", ping_if_idle)
     return engine
@@ -210,10 +210,13 @@ def _read_datetimes_fast(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.register_in_adapter(TIMESTAMP, reader(timestamp_in))
 
 
-def _one_round_trip(dbapi_connection: Any, _record: Any) -> None:
-    from shared import pg_wire
+def _one_round_trip(cache_size: int) -> Callable[[Any, Any], None]:
+    def install(dbapi_connection: Any, _record: Any) -> None:
+        from shared import pg_wire
 
-    pg_wire.install(dbapi_connection)
+        pg_wire.install(dbapi_connection, cache_size)
+
+    return install
 
 
 def _note_use(_dbapi_connection: Any, record: Any, *_: Any) -> None:

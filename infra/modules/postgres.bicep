@@ -137,12 +137,28 @@ resource pgBouncerEnabled 'Microsoft.DBforPostgreSQL/flexibleServers/configurati
   }
 }
 
+// The app keeps its statements prepared on each connection (DB_STATEMENT_CACHE_SIZE, 256);
+// in transaction pooling PgBouncer carries them across server connections only when it tracks
+// them (0, its default, would make every reused statement fail).
+resource pgBouncerPreparedStatements 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = if (pgBouncer) {
+  parent: server
+  name: 'pgbouncer.max_prepared_statements'
+  dependsOn: [
+    pgBouncerEnabled
+  ]
+  properties: {
+    value: '512'
+    source: 'user-override'
+  }
+}
+
 // Log each connection and its end, so a leak or a storm of new connections shows.
 resource logConnections 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
   parent: server
   name: 'log_connections'
   dependsOn: [
     pgBouncerEnabled
+    pgBouncerPreparedStatements
   ]
   properties: {
     value: 'on'

@@ -425,3 +425,14 @@ def test_the_settings_production_refuses_to_start_without_are_app_settings(name:
 @pytest.mark.parametrize("name", ["CERTIFICATE_SIGNING_KEY", "WEBHOOK_SECRET_KEY"])
 def test_the_keys_come_from_key_vault(name: str) -> None:
     assert str(bicep.app_settings()[name]).startswith("@Microsoft.KeyVault(")
+
+
+def test_pgbouncer_carries_the_statements_the_app_keeps_prepared() -> None:
+    from shared.config import Settings
+
+    configurations = {
+        bicep.property_value(resource.body, "name"): resource.body
+        for resource in bicep.of_type("Microsoft.DBforPostgreSQL/flexibleServers/configurations")
+    }
+    tracked = bicep.property_value(configurations["pgbouncer.max_prepared_statements"], "value")
+    assert int(tracked) >= Settings.model_fields["DB_STATEMENT_CACHE_SIZE"].default

@@ -33,13 +33,26 @@ class CountingSocket:
         return getattr(self._sock, name)
 
 
+def build(url: str, **settings: str) -> db.Engine:
+    return db.build_engine(
+        url, load_settings({"DATABASE_URL": url, "DB_POOL_SIZE": "1", **settings})
+    )
+
+
 @pytest.fixture
 def engine(postgres_database: str) -> Iterator[db.Engine]:
-    engine = db.build_engine(
-        postgres_database, load_settings({"DATABASE_URL": postgres_database, "DB_POOL_SIZE": "1"})
-    )
+    engine = build(postgres_database)
     yield engine
     engine.dispose()
+
+
+def prepared_statements(connection: Any) -> list[str]:
+    """What this session holds prepared (its own query aside), from PostgreSQL's view."""
+    rows = connection.execute(
+        text("SELECT statement FROM pg_prepared_statements WHERE statement NOT LIKE :me"),
+        {"me": "%pg_prepared_statements%"},
+    )
+    return sorted(rows.scalars())
 
 
 def counting(connection: Any) -> CountingSocket:
@@ -139,3 +152,85 @@ def test_rows_decode_every_type_and_null_as_pg8000_did(engine: db.Engine) -> Non
         (None, None, None, None, None, None),
         ("", -1, False, uuid.UUID(int=0), [], 0.0),
     ]  # fmt: skip
+
+
+def test_a_statement_is_prepared_once_a_connection_and_then_only_bound(
+    engine: db.Engine,
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1")).all()  # the transaction's BEGIN is behind us
+        before = prepared_statements(connection)
+        sends = counting(connection)
+        for number in range(5):
+            assert connection.execute(text("SELECT :n + 1"), {"n": number}).scalar_one() == (
+                number + 1
+            )
+        assert sends.flushes == 5  # one round trip each, prepared or not
+        after = prepared_statements(connection)
+    assert len(after) == len(before) + 1
+    assert "SELECT $1 + 1" in after
+
+
+def test_the_cache_keeps_the_most_recent_statements_and_closes_the_rest(
+    postgres_database: str,
+) -> None:
+    engine = build(postgres_database, DB_STATEMENT_CACHE_SIZE="3")
+    try:
+        with engine.connect() as connection:
+            for number in range(6):
+                connection.execute(text(f"SELECT {number} + :n"), {"n": 1}).all()
+            held = prepared_statements(connection)
+            assert held == ["SELECT 3 + $1", "SELECT 4 + $1", "SELECT 5 + $1"]
+            assert connection.execute(text("SELECT 0 + :n"), {"n": 1}).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_cache_of_zero_prepares_nothing(postgres_database: str) -> None:
+    engine = build(postgres_database, DB_STATEMENT_CACHE_SIZE="0")
+    try:
+        with engine.connect() as connection:
+            for number in range(3):
+                connection.execute(text("SELECT :n * 2"), {"n": number}).all()
+            assert prepared_statements(connection) == []
+    finally:
+        engine.dispose()
+
+
+def test_failed_statements_leave_nothing_prepared_and_a_prepared_one_survives_its_errors(
+    engine: db.Engine,
+) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TEMP TABLE wire_keys (n int PRIMARY KEY)"))
+        connection.commit()
+        with pytest.raises(DBAPIError, match="syntax error"):
+            connection.execute(text("SELEC :x"), {"x": 1})
+        connection.rollback()
+        insert = text("INSERT INTO wire_keys VALUES (:n)")
+        connection.execute(insert, {"n": 1})
+        connection.commit()
+        with pytest.raises(DBAPIError, match="duplicate key"):
+            connection.execute(insert, {"n": 1})
+        connection.rollback()
+        connection.execute(insert, {"n": 2})  # still prepared, still works
+        connection.commit()
+        held = prepared_statements(connection)
+        assert "INSERT INTO wire_keys VALUES ($1)" in held
+        assert not any(statement.startswith("SELEC ") for statement in held)
+        assert connection.execute(text("SELECT count(*) FROM wire_keys")).scalar_one() == 2
+
+
+def test_a_statement_the_server_forgot_fails_once_and_is_prepared_again(
+    engine: db.Engine,
+) -> None:
+    # What a pooler that hands the connection to another server session looks like.
+    with engine.connect() as connection:
+        statement = text("SELECT :n * 3")
+        assert connection.execute(statement, {"n": 1}).scalar_one() == 3
+        connection.commit()
+        connection.exec_driver_sql("DEALLOCATE ALL")
+        connection.commit()
+        with pytest.raises(DBAPIError, match="does not exist"):
+            connection.execute(statement, {"n": 2})
+        connection.rollback()
+        assert connection.execute(statement, {"n": 2}).scalar_one() == 6
