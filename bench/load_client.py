@@ -76,6 +76,15 @@ class Figures:
             self.samples.setdefault(label, f"HTTP {status}: {body[:160]!r}")
         return status, body
 
+    def merge(self, other: Figures) -> None:
+        """Add `other`'s requests, errors and first error samples to these."""
+        for label, times in other.times.items():
+            self.times[label].extend(times)
+        for label, count in other.errors.items():
+            self.errors[label] += count
+        for label, sample in other.samples.items():
+            self.samples.setdefault(label, sample)
+
     def rows(self, seconds: float) -> list[str]:
         out = []
         for label in sorted(self.times.keys() | self.errors.keys()):
