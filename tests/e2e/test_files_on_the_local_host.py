@@ -159,8 +159,11 @@ def test_a_large_download_is_streamed_from_disk_not_held_in_memory(
         connection.close()
 
     assert received == len(sample("mp4")) + size
-    # Sent a chunk at a time: the server's peak memory grows by far less than the file.
-    assert peak_memory_kib(host.process.pid) - before < size // 1024 // 4
+    # Sent a chunk at a time: the server's peak memory grows by far less than the file
+    # (7.5 MiB on a quiet machine; up to 13 MiB with the suite running beside it, as waitress
+    # buffers more of the answer when the client reads slowly). Held whole, it grows by more
+    # than the file.
+    assert peak_memory_kib(host.process.pid) - before < size // 1024 // 2
 
 
 def test_a_download_link_answers_head_and_refuses_what_it_does_not_sign(
