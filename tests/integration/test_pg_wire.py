@@ -234,3 +234,36 @@ def test_a_statement_the_server_forgot_fails_once_and_is_prepared_again(
             connection.execute(statement, {"n": 2})
         connection.rollback()
         assert connection.execute(statement, {"n": 2}).scalar_one() == 6
+
+
+def test_a_row_read_again_is_decoded_once_and_its_mutable_values_are_its_own(
+    engine: db.Engine,
+) -> None:
+    from shared.pg_wire import _decode
+
+    statement = text(
+        "SELECT CAST(:doc AS jsonb) AS doc, ARRAY[1, 2] AS numbers, CAST(:word AS text) AS word"
+    )
+    values = {"doc": '{"tags": ["a", {"deep": [1]}]}', "word": "żółw"}
+    with engine.connect() as connection:
+        first = connection.execute(statement, values).one()
+        hits = _decode.cache_info().hits
+        first.doc["tags"][1]["deep"].append(2)  # a caller changing what it was handed
+        first.numbers.append(3)
+        second = connection.execute(statement, values).one()
+        assert _decode.cache_info().hits == hits + 1
+
+    assert second.doc == {"tags": ["a", {"deep": [1]}]}
+    assert second.numbers == [1, 2]
+    assert second.word == "żółw"
+
+
+def test_a_long_row_is_decoded_every_time_and_not_kept(engine: db.Engine) -> None:
+    from shared.pg_wire import _decode
+
+    with engine.connect() as connection:
+        kept = _decode.cache_info().currsize
+        for _ in range(2):
+            long = connection.execute(text("SELECT repeat(:x, 5000)"), {"x": "é"}).scalar_one()
+            assert long == "é" * 5000
+        assert _decode.cache_info().currsize == kept

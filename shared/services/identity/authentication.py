@@ -28,8 +28,13 @@ if TYPE_CHECKING:
 
 
 # The user's columns under their attribute names: the row stands in for the User entity
-# (`Actor.user`), read by Core, past the ORM's identity map and loading machinery.
-_USER = [prop.columns[0].label(prop.key) for prop in User.__mapper__.column_attrs]
+# (`Actor.user`), read by Core, past the ORM's identity map and loading machinery. The
+# password hash is left out: nothing a request does as its actor needs it.
+_USER = [
+    prop.columns[0].label(prop.key)
+    for prop in User.__mapper__.column_attrs
+    if prop.key != "password_hash"
+]
 _LOOKUP = (
     *_USER,
     # The token's own id (logout) or its session's (a revoked family: reuse, logout).
