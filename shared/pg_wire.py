@@ -53,8 +53,6 @@ _SYNC = b"S\x00\x00\x00\x04"
 _ROW_DESCRIPTIONS_KEPT = 512
 # SQLSTATEs that say the prepared form itself is gone or stale: prepare it again next time.
 _STALE = frozenset({"26000", "0A000"})  # no such prepared statement; cached plan changed type
-
-
 _DECODED_ROWS_KEPT = 1024  # about 3 MB for rows of a course page's size
 _DECODED_ROW_BYTES = 4096  # a longer row is decoded every time: at most ~12 MB kept
 _LENGTH = struct.Struct("!i")  # a column's length in a data row; -1 for NULL
@@ -74,7 +72,6 @@ class _Shape:
 class _Prepared:
     name: bytes  # NUL-terminated, as the protocol sends it
     columns: Any  # None for a statement that returns no rows
-    input_funcs: Any
     shape: _Shape | None
 
 
@@ -114,7 +111,7 @@ def install(connection: Any, cache_size: int = 0) -> None:
 
     original_execute = connection.execute_unnamed
     original_describe = connection.handle_ROW_DESCRIPTION
-    descriptions: dict[bytes, tuple[Any, Any, _Shape]] = {}
+    descriptions: dict[bytes, tuple[Any, _Shape]] = {}
     prepared: OrderedDict[tuple[str, tuple[int, ...]], _Prepared] = OrderedDict()
     to_close: list[bytes] = []
     numbers = itertools.count()
@@ -142,13 +139,14 @@ def install(connection: Any, cache_size: int = 0) -> None:
         keep = cache_size > 0 and len(params) > 0
         key = (statement, tuple(oids))
         known = prepared.get(key) if keep else None
-        self._send_pending_closes()
+        while to_close:  # Close the statements dropped since, in this same round trip
+            self._send_message(_CLOSE, b"S" + to_close.pop())
         if known is not None:
             prepared.move_to_end(key)
-            context = core.Context(statement, columns=known.columns, input_funcs=known.input_funcs)
+            context = core.Context(statement, columns=known.columns)
             context.shape = known.shape
             self._send_message(_BIND, b"\x00" + known.name + values)
-            self._run(context, key)
+            run(self, context, key)
             return context
         name = f"lms_{next(numbers)}".encode("ascii") + b"\x00" if keep else b"\x00"
         parse = bytearray(name)
@@ -163,18 +161,20 @@ def install(connection: Any, cache_size: int = 0) -> None:
         self._send_message(_DESCRIBE, b"S" + name)
         self._send_message(_BIND, b"\x00" + name + values)
         try:
-            self._run(context, None)
+            run(self, context, None)
         except Exception:
             if keep and context.parsed:
                 to_close.append(name)  # prepared, but this attempt failed: drop it
             raise
         if keep:
-            prepared[key] = _Prepared(name, context.columns, context.input_funcs, context.shape)
+            prepared[key] = _Prepared(name, context.columns, context.shape)
             if len(prepared) > cache_size:
                 to_close.append(prepared.popitem(last=False)[1].name)
         return context
 
     def run(self: Any, context: Any, key: tuple[str, tuple[int, ...]] | None) -> None:
+        """Execute and Sync after what was sent, then read the answers; forget a kept
+        statement the server no longer has as it was."""
         core._write(self._sock, _EXECUTE)
         core._write(self._sock, _SYNC)
         core._flush(self._sock)
@@ -186,10 +186,6 @@ def install(connection: Any, cache_size: int = 0) -> None:
                 to_close.append(prepared.pop(key).name)
             raise
 
-    def send_pending_closes(self: Any) -> None:
-        while to_close:
-            self._send_message(_CLOSE, b"S" + to_close.pop())
-
     def handle_parse_complete(self: Any, data: Any, context: Any) -> None:
         context.parsed = True
 
@@ -200,9 +196,9 @@ def install(connection: Any, cache_size: int = 0) -> None:
             original_describe(data, context)
             shape = _Shape(description, tuple(context.input_funcs), self._client_encoding)
             if len(descriptions) < _ROW_DESCRIPTIONS_KEPT:
-                descriptions[description] = (context.columns, context.input_funcs, shape)
+                descriptions[description] = (context.columns, shape)
         else:
-            context.columns, context.input_funcs, shape = known
+            context.columns, shape = known
             if context.rows is None:
                 context.rows = []
         context.shape = shape
@@ -216,8 +212,6 @@ def install(connection: Any, cache_size: int = 0) -> None:
         context.rows.append(row)
 
     connection.execute_unnamed = types.MethodType(execute_unnamed, connection)
-    connection._run = types.MethodType(run, connection)
-    connection._send_pending_closes = types.MethodType(send_pending_closes, connection)
     connection.handle_ROW_DESCRIPTION = types.MethodType(handle_row_description, connection)
     connection.handle_DATA_ROW = types.MethodType(handle_data_row, connection)
     connection.message_types[b"T"] = connection.handle_ROW_DESCRIPTION

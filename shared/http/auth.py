@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from shared.domain.errors import AuthenticationRequiredError
 from shared.http.request import Request
 from shared.security.permissions import Access, Actor, require_access
-from shared.security.rate_limits import CarriedHit
 
 if TYPE_CHECKING:
     from shared.bootstrap import Dependencies
+    from shared.security.rate_limits import CarriedHit
 
 
 def bearer_token(request: Request) -> str | None:
