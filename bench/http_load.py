@@ -46,33 +46,10 @@ from harness import (  # bench/harness.py and bench/load_client.py, beside this
     lms,
     seed_more,
 )
-from load_client import HEADER, Connection, Figures
+from load_client import HEADER, Connection, Figures, closed_loop
 
 
 # --- scenarios
-async def closed_loop(
-    port: int,
-    connections: int,
-    seconds: float,
-    requests: list[tuple[str, str, dict[str, str]]],
-) -> Figures:
-    """`connections` clients, each sending the next of `requests` as soon as one returns."""
-    figures = Figures()
-    deadline = time.perf_counter() + seconds
-
-    async def client(n: int) -> None:
-        connection = Connection(port)
-        i = n
-        while time.perf_counter() < deadline:
-            label, path, headers = requests[i % len(requests)]
-            await figures.timed(label, connection, "GET", path, headers=headers)
-            i += 1
-        await connection.close()
-
-    await asyncio.gather(*(client(n) for n in range(connections)))
-    return figures
-
-
 async def login(figures: Figures, connection: Connection, role: str, email: str) -> dict[str, str]:
     password = PASSWORDS[role][1]
     status, body = await figures.timed(

@@ -1,5 +1,6 @@
 """The HTTP side of bench/http_load.py: a small HTTP/1.1 client (keep-alive, Content-Length
-or chunked bodies) and the figures it keeps per endpoint (req/s, p50/p95/p99, errors)."""
+or chunked bodies), the figures it keeps per endpoint (req/s, p50/p95/p99, errors), and the
+closed loop that drives a server as fast as it answers."""
 
 from __future__ import annotations
 
@@ -104,3 +105,26 @@ class Figures:
 
 
 HEADER = f"{'endpoint':<44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+
+
+async def closed_loop(
+    port: int,
+    connections: int,
+    seconds: float,
+    requests: list[tuple[str, str, dict[str, str]]],
+) -> Figures:
+    """`connections` clients, each sending the next of `requests` as soon as one returns."""
+    figures = Figures()
+    deadline = time.perf_counter() + seconds
+
+    async def client(n: int) -> None:
+        connection = Connection(port)
+        i = n
+        while time.perf_counter() < deadline:
+            label, path, headers = requests[i % len(requests)]
+            await figures.timed(label, connection, "GET", path, headers=headers)
+            i += 1
+        await connection.close()
+
+    await asyncio.gather(*(client(n) for n in range(connections)))
+    return figures
