@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -105,6 +106,43 @@ def bench_database(server: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def wait_for_idle_queues(url: str, timeout: float = 300.0) -> None:
+    """Until the outbox is empty and no queue holds a message due now (retries scheduled for
+    later do not count): the seed's work (its mails, progress, certificates and webhook
+    deliveries) is handled by a server's consumers when it starts, and measured beside a
+    scenario it would count as the scenario's cost."""
+    from sqlalchemy import create_engine, pool, text
+
+    engine = create_engine(url, poolclass=pool.NullPool)
+    started = time.monotonic()
+    shown = -1
+    try:
+        while True:
+            with engine.connect() as connection:
+                waiting = connection.execute(
+                    text(
+                        "SELECT (SELECT count(*) FROM outbox_messages)"
+                        " + (SELECT count(*) FROM queue_messages"
+                        "    WHERE state = 'active' AND visible_at <= now())"
+                    )
+                ).scalar_one()
+            if waiting == 0:
+                break
+            if time.monotonic() - started > timeout:
+                raise SystemExit(
+                    f"{waiting} queued messages still waiting after {timeout:.0f} s: "
+                    "is a queue consumer failing? The server's log says why"
+                )
+            if waiting != shown:
+                print(f"waiting for {waiting} queued messages to be handled", flush=True)
+                shown = waiting
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    if shown >= 0:
+        print(f"queues idle after {time.monotonic() - started:.1f} s", flush=True)
 
 
 def lms(*args: str, env: dict[str, str]) -> None:

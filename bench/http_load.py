@@ -45,6 +45,7 @@ from harness import (  # bench/harness.py and bench/load_client.py, beside this
     bench_environment,
     lms,
     seed_more,
+    wait_for_idle_queues,
 )
 from load_client import HEADER, Connection, Figures, closed_loop
 
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             "floor",
         )
         try:
+            wait_for_idle_queues(url)
             report(args, ours, floor, data)
         finally:
             ours.stop()

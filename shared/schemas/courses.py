@@ -8,10 +8,9 @@ so existing clients keep working, and ignored: the system computes them (referen
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
@@ -34,6 +33,36 @@ if TYPE_CHECKING:
     from shared.domain.courses import Course
 
 PUBLISHED, DRAFT = "published", "draft"
+# The course's attributes a CourseOut is made of: a list selects these columns, labelled so.
+COURSE_COLUMNS = (
+    "id",
+    "title",
+    "slug",
+    "description",
+    "instructor_id",
+    "category",
+    "difficulty_level",
+    "is_published",
+    "published_at",
+    "thumbnail_url",
+    "estimated_duration_minutes",
+    "lessons_duration_minutes",
+    "metadata_",
+    "price",
+    "currency",
+    "is_free",
+    "long_description",
+    "preview_video_url",
+    "requirements",
+    "learning_objectives",
+    "total_lessons",
+    "total_quizzes",
+    "enrollment_count",
+    "total_reviews",
+    "average_rating",
+    "created_at",
+    "updated_at",
+)
 URL_MAX_LENGTH = 500  # the columns' String(500)
 
 
@@ -184,45 +213,29 @@ class CourseOut(Schema):
     updated_at: datetime
 
     @classmethod
-    def of(cls, course: Course | Row[Any], instructor_name: str | None) -> CourseOut:
-        """From a course, or a row of its columns by the same names (a list reads those: no
-        ORM instance per course). A row's values are read through its mapping: attribute
-        access on a Row costs about 0.6 µs a field, 20 µs a course of 33 fields."""
-        mapping = getattr(course, "_mapping", None)  # a Row's; an ORM Course has none
-        field: Callable[[str], Any] = (
-            mapping.__getitem__ if mapping is not None else partial(getattr, course)
-        )
-        minutes = field("estimated_duration_minutes") or field("lessons_duration_minutes") or 0
-        return cls(
-            id=field("id"),
-            title=field("title"),
-            slug=field("slug"),
-            description=field("description"),
-            instructor_id=field("instructor_id"),
-            instructor_name=instructor_name,
-            category=field("category"),
-            difficulty_level=field("difficulty_level"),
-            is_published=field("is_published"),
-            published_at=field("published_at"),
-            status=PUBLISHED if field("is_published") else DRAFT,
-            thumbnail_url=field("thumbnail_url"),
-            estimated_duration_minutes=field("estimated_duration_minutes"),
+    def of(cls, course: Course, instructor_name: str | None) -> CourseOut:
+        values = {name: getattr(course, name) for name in COURSE_COLUMNS}
+        return cls._of_values(values | {"instructor_name": instructor_name})
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Row[Any]]) -> list[CourseOut]:
+        """From rows of COURSE_COLUMNS and `instructor_name` by those names (a list reads
+        these: no ORM instance per course). Each row becomes a dict in one step: read by
+        name, through its mapping, 36 look-ups cost more than validating the course."""
+        names = rows[0]._fields if rows else ()  # built at each call: read once a page
+        return [cls._of_values(dict(zip(names, row, strict=True))) for row in rows]
+
+    @classmethod
+    def _of_values(cls, values: dict[str, Any]) -> CourseOut:
+        """From the course's columns by attribute name, and `instructor_name`."""
+        minutes = values["estimated_duration_minutes"] or values["lessons_duration_minutes"] or 0
+        values.update(
+            status=PUBLISHED if values["is_published"] else DRAFT,
             duration_hours=round(minutes / 60, 2),
-            metadata=field("metadata_"),
-            price=field("price"),
-            currency=field("currency"),
-            is_free=field("is_free"),
-            long_description=field("long_description"),
-            preview_video_url=field("preview_video_url"),
-            requirements=list(field("requirements") or []),
-            learning_objectives=list(field("learning_objectives") or []),
-            total_lessons=field("total_lessons"),
-            total_quizzes=field("total_quizzes"),
-            enrollment_count=field("enrollment_count"),
-            total_reviews=field("total_reviews"),
-            review_count=field("total_reviews"),
-            average_rating=field("average_rating"),
-            rating=field("average_rating"),
-            created_at=field("created_at"),
-            updated_at=field("updated_at"),
+            metadata=values["metadata_"],
+            requirements=list(values["requirements"] or []),
+            learning_objectives=list(values["learning_objectives"] or []),
+            review_count=values["total_reviews"],
+            rating=values["average_rating"],
         )
+        return cls.model_validate(values)

@@ -32,7 +32,13 @@ from shared.domain.errors import (
 from shared.domain.instructors import InstructorProfile
 from shared.domain.users import Role, User
 from shared.messages.events import CoursePublished
-from shared.schemas.courses import CourseCreate, CourseListQuery, CourseOut, CourseUpdate
+from shared.schemas.courses import (
+    COURSE_COLUMNS,
+    CourseCreate,
+    CourseListQuery,
+    CourseOut,
+    CourseUpdate,
+)
 from shared.schemas.pages import Page
 from shared.security.permissions import Actor
 from shared.services.course_access import COURSE_NOT_FOUND, require_manager, require_visible
@@ -80,37 +86,11 @@ def _visibility(actor: Actor | None, mine: bool) -> str:
     return _PUBLISHED
 
 
-# What a list reads of each course: the columns CourseOut.of needs, named as Course's
-# attributes, instead of Course entities (an ORM instance per course and its attribute reads
-# cost more than the page's SQL).
+# What a list reads of each course: the columns CourseOut.of_rows needs, labelled with Course's
+# attribute names, instead of Course entities (an ORM instance per course and its attribute
+# reads cost more than the page's SQL).
 _LISTED = (
-    Course.id,
-    Course.title,
-    Course.slug,
-    Course.description,
-    Course.instructor_id,
-    Course.category,
-    Course.difficulty_level,
-    Course.is_published,
-    Course.published_at,
-    Course.thumbnail_url,
-    Course.estimated_duration_minutes,
-    Course.lessons_duration_minutes,
-    Course.metadata_.label("metadata_"),  # the column is "metadata"; rows are read by name
-    Course.price,
-    Course.currency,
-    Course.is_free,
-    Course.long_description,
-    Course.preview_video_url,
-    Course.requirements,
-    Course.learning_objectives,
-    Course.total_lessons,
-    Course.total_quizzes,
-    Course.enrollment_count,
-    Course.total_reviews,
-    Course.average_rating,
-    Course.created_at,
-    Course.updated_at,
+    *(getattr(Course, name).label(name) for name in COURSE_COLUMNS),
     User.full_name.label("instructor_name"),
 )
 # SQLAlchemy's autoescape needs the search text in the statement; a list built once takes it
@@ -172,7 +152,7 @@ def list_courses(uow: UnitOfWork, actor: Actor | None, query: CourseListQuery) -
         values["search"] = _like_escaped(query.search)
     paged = _course_list(visibility, *(name in values for name in _FILTERS))
     rows, total = fetch_paged(uow.session, paged, values, query)
-    items = [CourseOut.of(row, row.instructor_name) for row in rows]
+    items = CourseOut.of_rows(rows)
     return Page[CourseOut].of(items, total, query)
 
 
