@@ -14,12 +14,17 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
     def set_default(self, name: str, value: str) -> None:
-        if not any(k.lower() == name.lower() for k in self.headers):
+        if self.get(name) is None:
             self.headers[name] = value
 
     def get(self, name: str) -> str | None:
+        """The header's value, whatever the case of its name."""
+        value = self.headers.get(name)  # the name as written here, nearly always
+        if value is not None:
+            return value
+        lowered = name.lower()
         for key, value in self.headers.items():
-            if key.lower() == name.lower():
+            if key.lower() == lowered:
                 return value
         return None
 

@@ -104,7 +104,7 @@ def claim_local_upload(uow: UnitOfWork, settings: Settings, token: str) -> Claim
     ResourceConflictError when it was used already."""
     now = uow.clock()
     try:
-        claims = decode_token(settings, token, UPLOAD_TOKEN, now)
+        claims = decode_token(settings, token, UPLOAD_TOKEN)
     except AuthenticationRequiredError as exc:
         detail = f"This upload URL is not valid ({exc.detail}); ask for a new one"
         raise AccessDeniedError(detail) from None

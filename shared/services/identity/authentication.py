@@ -81,7 +81,7 @@ def authenticate(
     rate-limit hit the statement adds too; its count is set on it, for its owner to judge.
     """
     settings = deps.settings
-    claims = decode_token(settings, token, ACCESS, deps.clock())
+    claims = decode_token(settings, token, ACCESS)
     values = {"jti": str(claims.jti), "family": _family(claims), "user_id": claims.subject}
     statement = _ACTOR
     if carried is not None:

@@ -82,7 +82,7 @@ def send_requested_link(uow: UnitOfWork, message: SendVerificationLink, deps: De
 
 def confirm(deps: Dependencies, token: str) -> MessageOut:
     now = deps.clock()
-    claims = decode_token(deps.settings, token, EMAIL_VERIFICATION, now)
+    claims = decode_token(deps.settings, token, EMAIL_VERIFICATION)
     with deps.uow() as uow:
         user = uow.session.get(User, claims.subject, with_for_update=True)
         if user is None:

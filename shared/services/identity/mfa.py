@@ -79,7 +79,7 @@ def complete_login(
     """Exchange a challenge and its e-mailed code for tokens."""
     settings, now = deps.settings, deps.clock()
     try:
-        claims = decode_token(settings, challenge_token, MFA_CHALLENGE, now)
+        claims = decode_token(settings, challenge_token, MFA_CHALLENGE)
     except AuthenticationRequiredError:
         raise AuthenticationRequiredError(CHALLENGE_EXPIRED) from None
     with deps.uow() as uow:

@@ -67,7 +67,7 @@ def send_reset_link(uow: UnitOfWork, message: SendPasswordResetLink, deps: Depen
 
 def reset_password(deps: Dependencies, token: str, new_password: str) -> MessageOut:
     now = deps.clock()
-    claims = decode_token(deps.settings, token, PASSWORD_RESET, now)
+    claims = decode_token(deps.settings, token, PASSWORD_RESET)
     new_hash = deps.passwords.hash(new_password)  # outside the transaction: argon2 is slow
     with deps.uow() as uow:
         if not sessions.spend_token(uow.session, claims.jti, PASSWORD_RESET, claims.expires_at):

@@ -132,7 +132,7 @@ def refresh(deps: Dependencies, refresh_token: str, bearer: Actor | None) -> Aut
     refresh token's user, and that access token is revoked with the rotation.
     """
     settings, now = deps.settings, deps.clock()
-    claims = decode_token(settings, refresh_token, REFRESH, now)
+    claims = decode_token(settings, refresh_token, REFRESH)
     if bearer is not None and bearer.id != claims.subject:
         raise AuthenticationRequiredError("Access token does not match refresh token")
     with deps.uow() as uow:
@@ -165,7 +165,7 @@ def logout(deps: Dependencies, actor: Actor, refresh_token: str) -> None:
     Idempotent for the refresh token: a family already revoked stays revoked.
     """
     now = deps.clock()
-    claims = decode_token(deps.settings, refresh_token, REFRESH, now)
+    claims = decode_token(deps.settings, refresh_token, REFRESH)
     if claims.subject != actor.id:
         raise AuthenticationRequiredError("Access token does not match refresh token")
     with deps.uow() as uow:

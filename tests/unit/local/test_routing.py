@@ -14,6 +14,7 @@ import azure.functions as func
 import pytest
 
 from shared.local.route_constraints import RouteTemplateError
+from shared.local.route_templates import overlap_example, split_path
 from shared.local.routing import (
     AmbiguousRoutesError,
     MethodNotAllowed,
@@ -202,3 +203,28 @@ def test_the_project_app_builds_without_ambiguous_routes() -> None:
     assert {route.name for route in table.routes} == http_functions
     assert matched_name(table, "GET", "/api/v1/health") == "health_check"
     assert matched_name(table, "GET", "/") == "root_info"
+
+
+def test_every_project_route_is_found_as_by_trying_all_routes_in_turn() -> None:
+    """The table tries only the routes a path's leading literals and length allow: for a path
+    of every shape of every route (and the same upper-cased, and one segment longer), it
+    finds what trying every route in turn finds."""
+    table = RouteTable.from_app(fresh_project_app())
+    paths = set()
+    for route in table.routes:
+        for shape in route.template.shapes:
+            example = overlap_example(shape, shape)  # None: no path (root's "{root:maxlength(0)}")
+            if example is not None:
+                paths |= {example, example.upper(), f"{example.rstrip('/')}/more"}
+    assert len(paths) > 300
+    paths |= {"/", "/api", "/API/V1", "/api/v1/courses/", "/nowhere/at/all"}
+    for path, method in itertools.product(sorted(paths), ("GET", "POST", "OPTIONS")):
+        segments = split_path(path)
+        expected = [
+            route
+            for route in table.routes
+            if route.accepts(method) and route.template.match(segments) is not None
+        ]
+        outcome = table.match(method, path)
+        found = [outcome.route] if isinstance(outcome, RouteMatch) else []
+        assert found == expected[:1], (method, path)
