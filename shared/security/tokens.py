@@ -79,8 +79,7 @@ def issue_token(
 
 def decode_token(settings: Settings, token: str, kind: str) -> TokenClaims:
     """The claims of a valid token of `kind`; AuthenticationRequiredError otherwise. Expiry
-    is judged by the wall clock, not the app's (a test that moves the app's clock a week on
-    keeps the tokens it holds)."""
+    is judged by the wall clock, as PyJWT judged it, not by the app's clock."""
     claims = _verified(token, settings.SECRET_KEY)
     _check_claims(claims, settings, time.time())
     if claims.get("typ") != kind:
@@ -173,7 +172,7 @@ def _decoded(segment: str) -> dict[str, Any]:
     """A segment's JSON object."""
     try:
         value = json.loads(_bytes(segment))
-    except ValueError:  # not UTF-8, not JSON
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past the parser's depth
         raise AuthenticationRequiredError(_INVALID) from None
     if not isinstance(value, dict):
         raise AuthenticationRequiredError(_INVALID)

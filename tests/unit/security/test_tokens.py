@@ -186,6 +186,7 @@ def test_an_unsigned_token_is_refused(signature: str) -> None:
         lambda t: f"{b64(b'[1, 2]')}.{t.split('.', 1)[1]}",
         lambda t: f"{b64(b'not json')}.{t.split('.', 1)[1]}",
         lambda t: f"{b64(bytes([0xFF, 0xFE]))}.{t.split('.', 1)[1]}",
+        lambda t: f"{b64(b'[' * 100_000)}.{t.split('.', 1)[1]}",
     ],
     ids=[
         "two segments",
@@ -200,6 +201,7 @@ def test_an_unsigned_token_is_refused(signature: str) -> None:
         "a header that is not an object",
         "a header that is not JSON",
         "a header that is not UTF-8",
+        "a header nested deeper than the JSON parser goes",
     ],
 )
 def test_a_malformed_token_is_refused(mangle: Any) -> None:
