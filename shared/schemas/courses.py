@@ -233,8 +233,8 @@ class CourseOut(Schema):
             status=PUBLISHED if values["is_published"] else DRAFT,
             duration_hours=round(minutes / 60, 2),
             metadata=values["metadata_"],
-            requirements=list(values["requirements"] or []),
-            learning_objectives=list(values["learning_objectives"] or []),
+            requirements=values["requirements"] or [],  # validation copies a list
+            learning_objectives=values["learning_objectives"] or [],
             review_count=values["total_reviews"],
             rating=values["average_rating"],
         )
